@@ -1,0 +1,20 @@
+/* One function per subcommand, each in src/cli/cmd_<name>.c. argv[0] is the
+ * subcommand name; the return value is the process exit code (DESIGN.md):
+ * 0 ok / all PASS, 1 a check FAILed, 2 usage or config error, 3 runtime error. */
+#ifndef OP_CMDS_H
+#define OP_CMDS_H
+
+int cmd_list(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_figures(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_manifolds(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+int cmd_model(int argc, char **argv);
+
+/* Prints "overparam: <message>" for the recorded error and returns the exit code. */
+int cli_fail(int status);
+
+#endif

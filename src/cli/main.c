@@ -1,0 +1,69 @@
+/* overparam: one binary, one subcommand per job (DESIGN.md, "CLI"). */
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/blas.h"
+#include "../core/op_error.h"
+#include "cmds.h"
+
+#ifndef OP_VERSION
+#define OP_VERSION "0.0.0"
+#endif
+
+typedef struct {
+    const char *name;
+    int (*run)(int, char **);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"verify", cmd_verify, "run theorem checks and print one verdict line each"},
+    {"list", cmd_list, "list the theorem checks with citation and claim"},
+    {"figures", cmd_figures, "regenerate every figure (full presets) and the report"},
+    {"compare", cmd_compare, "compare a check's rates across manifolds and ambient dimensions"},
+    {"manifolds", cmd_manifolds, "list the manifolds with intrinsic and natural dimension"},
+    {"sample", cmd_sample, "sample points and a target on a manifold, write CSV"},
+    {"train", cmd_train, "one training run from flags"},
+    {"bench", cmd_bench, "throughput of the reference training workloads"},
+    {"model", cmd_model, "model export and gradient dump for interoperability"},
+};
+#define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
+
+int cli_fail(int status)
+{
+    fprintf(stderr, "overparam: %s\n", op_error_message());
+    return op_exit_code(status);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: overparam <command> [options]   (overparam <command> --help)\n\n"
+               "Theorems about overparameterized networks as reproducible numerical checks.\n\n"
+               "commands:\n");
+    for (int i = 0; i < NCOMMANDS; i++) fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nexit codes: 0 ok (all checks PASS), 1 a check FAILed, 2 usage error, 3 runtime error\n");
+}
+
+int main(int argc, char **argv)
+{
+    op_blas_init(argc, argv);
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("overparam %s (commit %s, %s, BLAS core %s)\n", OP_VERSION, OP_GIT_COMMIT, OP_COMPILER,
+               op_blas_core());
+        return 0;
+    }
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "overparam: unknown command '%s'; commands are:", argv[1]);
+    for (int i = 0; i < NCOMMANDS; i++) fprintf(stderr, " %s", commands[i].name);
+    fprintf(stderr, "\n");
+    return 2;
+}
