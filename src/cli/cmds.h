@@ -13,6 +13,7 @@ int cmd_sample(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_model(int argc, char **argv);
+int cmd_kernel(int argc, char **argv);
 
 /* Prints "overparam: <message>" for the recorded error and returns the exit code. */
 int cli_fail(int status);

@@ -26,6 +26,7 @@ static const command commands[] = {
     {"train", cmd_train, "one training run from flags"},
     {"bench", cmd_bench, "throughput of the reference training workloads"},
     {"model", cmd_model, "model export and gradient dump for interoperability"},
+    {"kernel", cmd_kernel, "kernel regression with the analytic NTK (the infinite-width limit)"},
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 
