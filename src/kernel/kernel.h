@@ -35,11 +35,13 @@
  * With beta != 0 they are evaluated on the augmented inputs (x, beta) (a hidden-layer
  * bias, no output bias). Relation: Theta^(1) = 2 (K1 + K2) + beta^2.
  *
- * Numerics: a pair is carried through the layers as (Sxx, Szz, d2) with the squared
- * distance d2 = Sxx + Szz - 2 Sxz = E(u - v)^2, not as rho: arccos is ill-conditioned at rho = 1
+ * Numerics: a pair is carried through the layers as (Sxx, Szz, Sxz, 1 - rho, 1 + rho)
+ * with 1 -+ rho kept as sums of non-negative terms, never formed as 1 -+ Sxz/sqrt(Sxx Szz),
+ * and t = 2 atan2(sqrt(1 - rho), sqrt(1 + rho)): arccos is ill-conditioned at rho = +-1
  * (arccos(1 - 1 ulp) = 1.5e-8), so going through rho would lose half the digits on and
- * near the diagonal. d2 starts as |x - z|^2 computed from the vectors, so Theta(x,x) is
- * exact to rounding. All results are bitwise symmetric in (x, z). */
+ * near the diagonal (and at antipodes). At the input 1 -+ rho = |x/|x| -+ z/|z||^2 / 2,
+ * exact for z = x and z = -x and accurate for any ratio of norms, so Theta(x,x) is exact
+ * to rounding. All results are bitwise symmetric in (x, z). */
 #ifndef KN_KERNEL_H
 #define KN_KERNEL_H
 

@@ -10,27 +10,26 @@
 #define M_PI 3.14159265358979323846
 #endif
 
-/* The angle t between two centred Gaussians with standard deviations a, b > 0 and
- * E(u - v)^2 = d2, via sin^2(t/2) = (1 - rho)/2 = (d2 - (a - b)^2) / (4ab): well
- * conditioned at t -> 0, where arccos(rho) is not. Clipping to [0, 1] is the clip
- * of rho to [-1, 1]; NaN propagates. */
+/* Angle quantities of a pair from omr = 1 - rho and opr = 1 + rho (both >= 0, each
+ * computed without cancellation): t = 2 atan2(sqrt(omr), sqrt(opr)) is well
+ * conditioned for every angle, where arccos(rho) loses half the digits at rho = +-1.
+ * Clipping the two to >= 0 is the clip of rho to [-1, 1]; NaN propagates. */
 typedef struct {
-    double t, cos_t, sin_t;
-    double j_pi;    /* J(t)/pi, J = sin t + (pi - t) cos t: E[relu(u)relu(v)] = ab J / 2pi */
-    double one_mj;  /* 1 - J(t)/pi, computed without cancellation at small t */
+    double t;
+    double j_pi;   /* J(t)/pi, J = sin t + (pi - t) cos t: E[relu(u)relu(v)] = ab J / 2pi */
+    double one_mj; /* 1 - J(t)/pi, without cancellation at small t */
 } pair_angle;
 
-static void angle_of(double a, double b, double d2, pair_angle *g)
+static void angle_of(double omr, double opr, pair_angle *g)
 {
-    double s2 = (d2 - (a - b) * (a - b)) / (4.0 * a * b);
-    if (s2 < 0) s2 = 0;
-    if (s2 > 1) s2 = 1;
-    double t = 2.0 * asin(sqrt(s2));
+    if (omr < 0) omr = 0;
+    if (opr < 0) opr = 0;
+    double sum = omr + opr; /* 2 up to rounding */
+    double s2 = omr / sum;  /* sin^2(t/2) */
+    double t = 2.0 * atan2(sqrt(omr), sqrt(opr));
+    double cos_t = (opr - omr) / sum, sin_t = 2.0 * sqrt(omr * opr) / sum;
     g->t = t;
-    g->cos_t = 1.0 - 2.0 * s2;
-    g->sin_t = 2.0 * sqrt(s2 * (1.0 - s2));
-    double j = g->sin_t + (M_PI - t) * g->cos_t;
-    g->j_pi = j / M_PI;
+    g->j_pi = (sin_t + (M_PI - t) * cos_t) / M_PI;
     /* pi - J = pi (1 - cos t) - (sin t - t cos t); the second term is t^3/3 + O(t^5)
      * and cancels badly for small t, so use its series there (error < t^11/4e6). */
     double smt;
@@ -38,57 +37,85 @@ static void angle_of(double a, double b, double d2, pair_angle *g)
         double t2 = t * t;
         smt = t * t2 * (1.0 / 3 - t2 * (1.0 / 30 - t2 * (1.0 / 840 - t2 / 45360)));
     } else {
-        smt = g->sin_t - t * g->cos_t;
+        smt = sin_t - t * cos_t;
     }
     g->one_mj = (2.0 * M_PI * s2 - smt) / M_PI;
 }
 
-/* One hidden layer on the carried state (sxx, szz, d2, sxz): returns Sigma'^(h) and
- * updates the state to layer h (Sigma^(h) including the bias term beta2). */
+/* A pair at one layer: diagonal entries sxx, szz (carried exactly: they follow
+ * sxx <- (c/2) sxx + beta^2), the cross entry sxz, and 1 -+ rho. */
 typedef struct {
-    double sxx, szz, sxz, d2;
+    double sxx, szz, sxz, omr, opr;
 } pair_state;
 
+/* Adds the bias: the cross entry p q k + beta2 between vectors of lengths
+ * sqrt(p^2 + beta2), sqrt(q^2 + beta2), where 1 - k = m0 and 1 + k = p0. Its
+ * 1 - rho and 1 + rho as sums of non-negative terms, using, with
+ * P = sqrt((p^2 + beta2)(q^2 + beta2)) >= p q,
+ *   P - pq - beta2 = beta2 (p - q)^2 / (P + pq + beta2),
+ *   P - pq         = beta2 (p^2 + q^2 + beta2) / (P + pq). */
+static void bias_mix(double p, double q, double m0, double p0, double beta2, double *omr, double *opr)
+{
+    double P = sqrt((p * p + beta2) * (q * q + beta2)), pq = p * q;
+    if (P == 0) {
+        *omr = *opr = 1.0; /* a zero vector: rho is irrelevant (every term carries p q) */
+        return;
+    }
+    *omr = (beta2 * (p - q) * (p - q) / (P + pq + beta2) + pq * m0) / P;
+    *opr = (beta2 * (p * p + q * q + beta2) / (P + pq) + beta2 + pq * p0) / P;
+}
+
+/* One hidden layer: returns Sigma'^(h) and moves the state to layer h (Sigma^(h)
+ * including the bias term beta2). */
 static double layer(pair_state *s, double beta2)
 {
     const double half_c = 0.5 * KN_C_SIGMA;
-    double a = sqrt(s->sxx), b = sqrt(s->szz);
-    double sdot, sxz, d2;
+    /* sqrt(c/2) times the standard deviations of u, v */
+    double a = sqrt(half_c * s->sxx), b = sqrt(half_c * s->szz);
+    double sdot, sxz;
     if (a == 0 || b == 0) {
         /* A zero pre-activation: relu(0) = 0 and relu'(0) = 0, so no cross term. */
         sdot = 0;
         sxz = beta2;
-        d2 = half_c * (s->sxx + s->szz);
+        bias_mix(a, b, 1.0, 1.0, beta2, &s->omr, &s->opr);
     } else {
         pair_angle g;
-        angle_of(a, b, s->d2, &g);
+        angle_of(s->omr, s->opr, &g);
         sdot = half_c * (M_PI - g.t) / M_PI;
-        sxz = half_c * a * b * g.j_pi + beta2;
-        d2 = half_c * ((a - b) * (a - b) + 2.0 * a * b * g.one_mj);
+        sxz = a * b * g.j_pi + beta2;
+        bias_mix(a, b, g.one_mj, 1.0 + g.j_pi, beta2, &s->omr, &s->opr);
     }
     s->sxx = half_c * s->sxx + beta2;
     s->szz = half_c * s->szz + beta2;
     s->sxz = sxz;
-    s->d2 = d2;
     return sdot;
 }
 
-/* Layer-0 state from the vectors: d2 = |x - z|^2 directly (exactly 0 for x = z). The
- * bias adds beta^2 to every entry of Sigma^(0), so it cancels in d2. */
+/* Layer-0 state from the vectors: 1 -+ cos(x, z) = |x/|x| -+ z/|z||^2 / 2 keep full
+ * relative accuracy for any angle and any ratio of norms (1 - rho is exactly 0 for
+ * x = z, 1 + rho exactly 0 for z = -x); the bias enters through bias_mix. */
 static void input_state(const double *x, const double *z, int d, double beta2, pair_state *s)
 {
-    double xx = 0, zz = 0, xz = 0, d2 = 0;
+    double xx = 0, zz = 0, xz = 0;
     for (int i = 0; i < d; i++) {
-        double e = x[i] - z[i];
         xx += x[i] * x[i];
         zz += z[i] * z[i];
         xz += x[i] * z[i];
-        d2 += e * e;
+    }
+    double nx = sqrt(xx), nz = sqrt(zz), em = 0, ep = 0;
+    if (nx > 0 && nz > 0) {
+        for (int i = 0; i < d; i++) {
+            double ux = x[i] / nx, uz = z[i] / nz;
+            em += (ux - uz) * (ux - uz);
+            ep += (ux + uz) * (ux + uz);
+        }
+    } else {
+        em = ep = 2.0;
     }
     s->sxx = xx + beta2;
     s->szz = zz + beta2;
     s->sxz = xz + beta2;
-    s->d2 = d2;
+    bias_mix(nx, nz, 0.5 * em, 0.5 * ep, beta2, &s->omr, &s->opr);
 }
 
 void kn_relu_pair(const double *x, const double *z, int d, int L, double beta, kn_relu_vals *out)
@@ -108,7 +135,10 @@ void kn_relu_pair(const double *x, const double *z, int d, int L, double beta, k
 
 void kn_relu_step(double sxx, double szz, double sxz, double *sigma, double *sigma_dot)
 {
-    pair_state s = {sxx, szz, sxz, sxx + szz - 2.0 * sxz};
+    /* Here 1 -+ rho can only be formed directly: callers tracking their own covariances
+     * get the plain conditioning of rho. */
+    double q = sqrt(sxx * szz), rho = q > 0 ? sxz / q : 0.0;
+    pair_state s = {sxx, szz, sxz, 1.0 - rho, 1.0 + rho};
     double sd = layer(&s, 0.0);
     if (sigma) *sigma = s.sxz;
     if (sigma_dot) *sigma_dot = sd;
@@ -122,7 +152,7 @@ void kn_two_layer(const double *x, const double *z, int d, double beta, double *
     double r1 = 0, r2 = 0;
     if (a > 0 && b > 0) {
         pair_angle g;
-        angle_of(a, b, s.d2, &g);
+        angle_of(s.omr, s.opr, &g);
         r1 = s.sxz * (M_PI - g.t) / (2.0 * M_PI);
         r2 = 0.5 * a * b * g.j_pi;
     }
