@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/blas.h"
 #include "core/op_error.h"
 #include "core/rng.h"
 #include "kernel/kernel.h"
@@ -212,8 +213,32 @@ static void test_solve_policy(void)
     op_error_clear();
 }
 
+/* The fit is bitwise identical whatever the BLAS thread count (OpenBLAS's threaded
+ * dpotrf is not; kn_krr_fit runs it single-threaded). n = 1200 uses the blocked path. */
+static void test_fit_determinism(void)
+{
+    const int n = 1200, d = 6;
+    double *X = malloc(sizeof(double) * n * d), *K = malloc(sizeof(double) * n * n);
+    double *y = malloc(sizeof(double) * n), *a1 = malloc(sizeof(double) * n), *a2 = malloc(sizeof(double) * n);
+    op_rng r;
+    op_rng_seed(&r, op_seed_from_key("kernel/fit-determinism", 1));
+    for (int i = 0; i < n * d; i++) X[i] = op_rng_normal(&r);
+    for (int i = 0; i < n; i++) y[i] = op_rng_normal(&r);
+    kn_ntk_gram(X, n, X, n, d, 2, 0.1, K);
+    int t0 = op_blas_threads();
+    op_blas_set_threads(1);
+    int st = kn_krr_fit(K, n, y, 1e-3, a1, NULL);
+    op_blas_set_threads(2);
+    st |= kn_krr_fit(K, n, y, 1e-3, a2, NULL);
+    CHECK(st == 0 && memcmp(a1, a2, sizeof(double) * n) == 0 && op_blas_threads() == 2,
+          "n=%d fit bitwise identical with 1 and 2 BLAS threads; thread count restored", n);
+    op_blas_set_threads(t0);
+    free(X), free(K), free(y), free(a1), free(a2);
+}
+
 int main(void)
 {
+    test_fit_determinism();
     test_lemma1();
     test_learning_curve();
     test_solve_policy();

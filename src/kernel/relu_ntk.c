@@ -56,6 +56,11 @@ typedef struct {
  *   P - pq         = beta2 (p^2 + q^2 + beta2) / (P + pq). */
 static void bias_mix(double p, double q, double m0, double p0, double beta2, double *omr, double *opr)
 {
+    if (beta2 == 0) { /* the identity map; avoids rounding pq / sqrt(p^2 q^2) */
+        *omr = m0;
+        *opr = p0;
+        return;
+    }
     double P = sqrt((p * p + beta2) * (q * q + beta2)), pq = p * q;
     if (P == 0) {
         *omr = *opr = 1.0; /* a zero vector: rho is irrelevant (every term carries p q) */
@@ -96,25 +101,32 @@ static double layer(pair_state *s, double beta2)
  * x = z, 1 + rho exactly 0 for z = -x); the bias enters through bias_mix. */
 static void input_state(const double *x, const double *z, int d, double beta2, pair_state *s)
 {
-    double xx = 0, zz = 0, xz = 0;
+    /* Four partial sums per quantity (fixed order, so still deterministic and symmetric
+     * in x, z): a single accumulator chain is latency-bound and made this loop most of
+     * the cost of a Gram entry at d = 32. */
+    double xx[4] = {0}, zz[4] = {0}, xz[4] = {0};
     for (int i = 0; i < d; i++) {
-        xx += x[i] * x[i];
-        zz += z[i] * z[i];
-        xz += x[i] * z[i];
+        xx[i & 3] += x[i] * x[i];
+        zz[i & 3] += z[i] * z[i];
+        xz[i & 3] += x[i] * z[i];
     }
-    double nx = sqrt(xx), nz = sqrt(zz), em = 0, ep = 0;
+    double sxx = (xx[0] + xx[1]) + (xx[2] + xx[3]), szz = (zz[0] + zz[1]) + (zz[2] + zz[3]);
+    double sxz = (xz[0] + xz[1]) + (xz[2] + xz[3]);
+    double nx = sqrt(sxx), nz = sqrt(szz), em = 2.0, ep = 2.0;
     if (nx > 0 && nz > 0) {
+        double ix = 1.0 / nx, iz = 1.0 / nz; /* multiplications: divisions cost more here */
+        double m[4] = {0}, p[4] = {0};
         for (int i = 0; i < d; i++) {
-            double ux = x[i] / nx, uz = z[i] / nz;
-            em += (ux - uz) * (ux - uz);
-            ep += (ux + uz) * (ux + uz);
+            double ux = x[i] * ix, uz = z[i] * iz;
+            m[i & 3] += (ux - uz) * (ux - uz);
+            p[i & 3] += (ux + uz) * (ux + uz);
         }
-    } else {
-        em = ep = 2.0;
+        em = (m[0] + m[1]) + (m[2] + m[3]);
+        ep = (p[0] + p[1]) + (p[2] + p[3]);
     }
-    s->sxx = xx + beta2;
-    s->szz = zz + beta2;
-    s->sxz = xz + beta2;
+    s->sxx = sxx + beta2;
+    s->szz = szz + beta2;
+    s->sxz = sxz + beta2;
     bias_mix(nx, nz, 0.5 * em, 0.5 * ep, beta2, &s->omr, &s->opr);
 }
 
@@ -203,8 +215,22 @@ int kn_gram(kn_kind kind, const double *X, int n, const double *Z, int p, int d,
         OP_ERROR(OP_EUSAGE, "kernel depth %d out of range; allowed: 1..%d", L, KN_MAX_DEPTH);
     if (!isfinite(beta)) OP_ERROR(OP_EUSAGE, "kernel bias is not finite");
     if ((int)kind < 0 || (int)kind >= NKINDS) OP_ERROR(OP_EINTERNAL, "bad kernel kind %d", (int)kind);
-    /* One writer per row and a fixed order inside each entry: bitwise identical
-     * results for any OMP_NUM_THREADS. */
+    /* One writer per entry and a fixed order inside each entry: bitwise identical
+     * results for any OMP_NUM_THREADS. A symmetric Gram (Z == X) evaluates the lower
+     * triangle and mirrors it, which is exact because kn_eval is bitwise symmetric;
+     * row i writes (i, j) and (j, i) for j <= i, so each entry still has one writer. */
+    if (Z == X && p == n) {
+#pragma omp parallel for schedule(dynamic, 8)
+        for (int i = 0; i < n; i++) {
+            const double *x = X + (long)i * d;
+            for (int j = 0; j <= i; j++) {
+                double v = kn_eval(kind, x, X + (long)j * d, d, L, beta);
+                out[(long)i * n + j] = v;
+                out[(long)j * n + i] = v;
+            }
+        }
+        return OP_OK;
+    }
 #pragma omp parallel for schedule(static)
     for (int i = 0; i < n; i++) {
         const double *x = X + (long)i * d;
