@@ -1,12 +1,478 @@
-/* Placeholder until the subcommand lands: says so and exits 2, never pretends. */
+/* overparam train: one training run from flags (data from CSV or a built-in sphere
+ * sample), writes DIR/model.bin and DIR/record.json. Every flag is validated and the
+ * data loaded before anything is written; the output directory is created only after
+ * training succeeded. */
+#include <lapacke.h>
+#include <math.h>
+#include <omp.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "../core/args.h"
+#include "../core/blas.h"
+#include "../core/fsutil.h"
+#include "../core/op_error.h"
+#include "../core/progress.h"
+#include "../core/rng.h"
+#include "../nn/nn.h"
+#include "../nn/nn_csv.h"
 #include "cmds.h"
+
+typedef struct {
+    double *x, *y; /* [n][D], [n] */
+    long n;
+    int D;
+} train_data;
+
+/* Built-in data until the manifolds module lands (kept in this one function):
+ * sphere:d=k. Points u uniform on S^k in R^(k+1) (normalised Gaussians, the rotation-
+ * invariant measure), embedded isometrically in R^D by x = Q u with Q the orthonormal
+ * factor of the QR decomposition of a D x (k+1) Gaussian matrix (columns sign-fixed by
+ * R's diagonal, so Q is Haar on the Stiefel manifold). Target (smooth, documented):
+ * y = sin(pi u_0) + cos(pi u_1) + noise * N(0,1). Streams: children 0/1/2 of the seed. */
+static int sphere_data(const char *spec, int D, long n, double noise, uint64_t seed, train_data *td)
+{
+    long d;
+    if (strncmp(spec, "sphere:d=", 9) != 0)
+        OP_ERROR(OP_EUSAGE, "--manifold '%s' is not available here; allowed: sphere:d=K (1 <= K <= 64)",
+                 spec);
+    OP_TRY(op_parse_long("--manifold sphere:d", spec + 9, 1, 64, &d));
+    const int k = (int)d + 1;
+    if (D < k)
+        OP_ERROR(OP_EUSAGE, "--ambient %d is smaller than the manifold's embedding dimension %d for %s",
+                 D, k, spec);
+    op_rng base, r;
+    op_rng_seed(&base, op_seed_from_key("train/manifold", seed));
+    double *q = op_malloc(sizeof(double) * (size_t)D * k), *tau = op_malloc(sizeof(double) * k);
+    td->x = op_malloc(sizeof(double) * (size_t)n * D);
+    td->y = op_malloc(sizeof(double) * (size_t)n);
+    if (!q || !tau || !td->x || !td->y) {
+        free(q), free(tau);
+        return OP_ENOMEM;
+    }
+    op_rng_child(&r, &base, 0);
+    for (int i = 0; i < D * k; i++) q[i] = op_rng_normal(&r);
+    double diag[65];
+    int info = LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, D, k, q, k, tau);
+    for (int j = 0; j < k && !info; j++) diag[j] = q[j * k + j];
+    if (!info) info = LAPACKE_dorgqr(LAPACK_ROW_MAJOR, D, k, k, q, k, tau);
+    free(tau);
+    if (info) {
+        free(q);
+        OP_ERROR(OP_ENUM, "QR of the embedding matrix failed (LAPACK info %d)", info);
+    }
+    for (int i = 0; i < D; i++)
+        for (int j = 0; j < k; j++)
+            if (diag[j] < 0) q[i * k + j] = -q[i * k + j];
+    op_rng_child(&r, &base, 1);
+    op_rng rn;
+    op_rng_child(&rn, &base, 2);
+    double u[65];
+    for (long s = 0; s < n; s++) {
+        double nn2 = 0;
+        for (int j = 0; j < k; j++) {
+            u[j] = op_rng_normal(&r);
+            nn2 += u[j] * u[j];
+        }
+        for (int j = 0; j < k; j++) u[j] /= sqrt(nn2);
+        for (int i = 0; i < D; i++) {
+            double v = 0;
+            for (int j = 0; j < k; j++) v += q[i * k + j] * u[j];
+            td->x[s * D + i] = v;
+        }
+        td->y[s] = sin(M_PI * u[0]) + cos(M_PI * u[1]) + noise * op_rng_normal(&rn);
+    }
+    free(q);
+    td->n = n;
+    td->D = D;
+    return OP_OK;
+}
+
+/* CSV: the target is column `target` (default "y", else the last column); every other
+ * column is an input, in file order. */
+static int csv_data(const char *path, const char *target, train_data *td)
+{
+    nn_csv t;
+    OP_TRY(nn_csv_read(path, &t));
+    int tc = target ? nn_csv_col(&t, target) : nn_csv_col(&t, "y");
+    if (tc < 0 && target) {
+        nn_csv_free(&t);
+        OP_ERROR(OP_EUSAGE, "--target-col '%s' is not a column of '%s'", target, path);
+    }
+    if (tc < 0) tc = t.ncols - 1;
+    if (t.ncols < 2) {
+        nn_csv_free(&t);
+        OP_ERROR(OP_EUSAGE, "'%s' needs at least one input column and a target column", path);
+    }
+    td->n = t.nrows;
+    td->D = t.ncols - 1;
+    td->x = op_malloc(sizeof(double) * (size_t)td->n * td->D);
+    td->y = op_malloc(sizeof(double) * (size_t)td->n);
+    if (!td->x || !td->y) {
+        nn_csv_free(&t);
+        return OP_ENOMEM;
+    }
+    for (long r = 0; r < t.nrows; r++) {
+        int k = 0;
+        for (int c = 0; c < t.ncols; c++) {
+            double v = t.v[r * t.ncols + c];
+            if (c == tc)
+                td->y[r] = v;
+            else
+                td->x[r * td->D + k++] = v;
+        }
+    }
+    nn_csv_free(&t);
+    return OP_OK;
+}
+
+/* The output directory must be creatable: an existing writable directory, or a path whose
+ * nearest existing ancestor is a writable directory. Checked before training; the
+ * directory itself is created only when there is something to write. */
+static int check_out_dir(const char *dir)
+{
+    char buf[4096];
+    if (strlen(dir) >= sizeof buf) OP_ERROR(OP_EUSAGE, "--out path is too long");
+    strcpy(buf, dir);
+    for (;;) {
+        struct stat st;
+        if (stat(buf, &st) == 0) {
+            if (!S_ISDIR(st.st_mode)) OP_ERROR(OP_EIO, "--out: '%s' exists and is not a directory", buf);
+            if (access(buf, W_OK | X_OK) != 0) OP_ERROR(OP_EIO, "--out: '%s' is not writable", buf);
+            return OP_OK;
+        }
+        char *slash = strrchr(buf, '/');
+        if (!slash) {
+            strcpy(buf, ".");
+            continue;
+        }
+        if (slash == buf) {
+            buf[1] = 0;
+            continue;
+        }
+        *slash = 0;
+    }
+}
+
+typedef struct {
+    int tty, epochs;
+} progress_ctx;
+
+static void on_epoch(const nn_epoch_info *e, void *ctx)
+{
+    progress_ctx *p = ctx;
+    if (!p->tty) return;
+    if (isnan(e->val_loss))
+        fprintf(stderr, "epoch %4d/%d  train %.6g  lr %.3g  %.1fs\n", e->epoch, p->epochs,
+                e->train_loss, e->lr, e->seconds);
+    else
+        fprintf(stderr, "epoch %4d/%d  train %.6g  val %.6g%s  lr %.3g  %.1fs\n", e->epoch,
+                p->epochs, e->train_loss, e->val_loss, e->improved ? " *" : "", e->lr, e->seconds);
+}
+
+static int pick(const char *flag, const char *val, const char *const *names, int n, int *out)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(val, names[i]) == 0) {
+            *out = i;
+            return OP_OK;
+        }
+    char allowed[256] = "";
+    for (int i = 0; i < n; i++) {
+        strcat(allowed, i ? "|" : "");
+        strcat(allowed, names[i]);
+    }
+    OP_ERROR(OP_EUSAGE, "%s '%s' is not known; allowed: %s", flag, val, allowed);
+}
+
+/* Copies rows idx[lo..hi) into a contiguous dataset. */
+static void gather(const train_data *td, const int *idx, long lo, long hi, double *x, double *y)
+{
+    for (long i = lo; i < hi; i++) {
+        memcpy(x + (i - lo) * td->D, td->x + (size_t)idx[i] * td->D, sizeof(double) * td->D);
+        y[i - lo] = td->y[idx[i]];
+    }
+}
 
 int cmd_train(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "overparam: 'train' is not available in this build yet\n");
-    return 2;
+    const char *data = NULL, *target = NULL, *manifold = NULL, *model = "convresnet1d",
+               *head = "fc", *param = "standard", *loss_s = "mse", *opt_s = "adam",
+               *schedule = "cosine", *out = NULL;
+    long ambient = 16, n = 512, C = 8, K = 3, L = 2, M = 4, H = 0, W = 0, width = 64, depth = 2,
+         bias = 1, classes = 0, epochs = 20, steps = 0, batch = 64, warmup = 0, patience = 0,
+         threads = 0;
+    double noise = 0, res_scale = 1, bias_scale = 0.1, lr = 1e-3, wd = 0, momentum = 0,
+           val_frac = 0.1, test_frac = 0.2;
+    uint64_t seed = 1;
+    int zero_init_last = 0;
+    op_arg spec[] = {
+        {"data", OP_ARG_STR, &data, 0, 0, "CSV with a header row: input columns and a target column", 0},
+        {"target-col", OP_ARG_STR, &target, 0, 0, "target column name (default y, else the last)", 0},
+        {"manifold", OP_ARG_STR, &manifold, 0, 0, "built-in data instead of --data: sphere:d=K", 0},
+        {"ambient", OP_ARG_INT, &ambient, 2, 65536, "ambient dimension D for --manifold (16)", 0},
+        {"n", OP_ARG_INT, &n, 4, 10000000, "number of samples for --manifold (512)", 0},
+        {"noise", OP_ARG_DOUBLE, &noise, 0, 100, "label noise sd for --manifold (0)", 0},
+        {"model", OP_ARG_STR, &model, 0, 0, "convresnet1d|convresnet2d|mlp (convresnet1d)", 0},
+        {"C", OP_ARG_INT, &C, 1, 4096, "ConvResNet channels (8)", 0},
+        {"K", OP_ARG_INT, &K, 1, 63, "ConvResNet kernel size, odd (3)", 0},
+        {"L", OP_ARG_INT, &L, 1, 16, "convs per residual block (2)", 0},
+        {"M", OP_ARG_INT, &M, 1, 1024, "residual blocks (4)", 0},
+        {"H", OP_ARG_INT, &H, 1, 65536, "convresnet2d image height (default sqrt(D))", 0},
+        {"W", OP_ARG_INT, &W, 1, 65536, "convresnet2d image width (default D/H)", 0},
+        {"head", OP_ARG_STR, &head, 0, 0, "ConvResNet head: fc|pool (fc)", 0},
+        {"res-scale", OP_ARG_DOUBLE, &res_scale, 1e-9, 100, "residual-branch scale, e.g. 0.25 = 1/M (1)", 0},
+        {"zero-init-last", OP_ARG_FLAG, &zero_init_last, 0, 0, "zero the last conv's weights in each block", 0},
+        {"width", OP_ARG_INT, &width, 1, 1 << 20, "MLP width m (64)", 0},
+        {"depth", OP_ARG_INT, &depth, 1, 64, "MLP hidden layers (2)", 0},
+        {"param", OP_ARG_STR, &param, 0, 0, "MLP parameterization: standard|ntk|mf (standard)", 0},
+        {"bias", OP_ARG_INT, &bias, 0, 1, "MLP biases on (1) or off (0)", 0},
+        {"bias-scale", OP_ARG_DOUBLE, &bias_scale, 0, 100, "NTK/MF bias multiplier (0.1)", 0},
+        {"classes", OP_ARG_INT, &classes, 2, 100000, "classes for --loss ce (default max label + 1)", 0},
+        {"loss", OP_ARG_STR, &loss_s, 0, 0, "mse|logistic|ce (mse); logistic labels +-1 or 0/1", 0},
+        {"opt", OP_ARG_STR, &opt_s, 0, 0, "sgd|adam|adamw (adam)", 0},
+        {"lr", OP_ARG_DOUBLE, &lr, 1e-12, 1e6, "learning rate (1e-3)", 0},
+        {"schedule", OP_ARG_STR, &schedule, 0, 0, "cosine|constant (cosine)", 0},
+        {"warmup", OP_ARG_INT, &warmup, 0, 1000000000, "linear warm-up steps (0)", 0},
+        {"epochs", OP_ARG_INT, &epochs, 1, 1000000, "epochs (20)", 0},
+        {"steps", OP_ARG_INT, &steps, 0, 1000000000, "step budget, 0 = epochs only (0)", 0},
+        {"batch", OP_ARG_INT, &batch, 1, 65536, "batch size (64)", 0},
+        {"wd", OP_ARG_DOUBLE, &wd, 0, 10, "weight decay (0; decoupled for adamw)", 0},
+        {"momentum", OP_ARG_DOUBLE, &momentum, 0, 0.999999, "SGD momentum (0)", 0},
+        {"val-frac", OP_ARG_DOUBLE, &val_frac, 0, 0.9, "validation fraction, early stopping (0.1)", 0},
+        {"test-frac", OP_ARG_DOUBLE, &test_frac, 0, 0.9, "test fraction (0.2)", 0},
+        {"patience", OP_ARG_INT, &patience, 0, 1000000, "epochs without val gain before stopping, 0 off (0)", 0},
+        {"seed", OP_ARG_U64, &seed, 0, 9.2e18, "seed for data, init and shuffling (1)", 0},
+        {"threads", OP_ARG_INT, &threads, 1, 1024, "OpenMP and BLAS threads (default: OMP_NUM_THREADS)", 0},
+        {"out", OP_ARG_STR, &out, 0, 0, "output directory for model.bin and record.json", 0},
+    };
+    const int nspec = (int)(sizeof spec / sizeof spec[0]);
+    const char *usage = "overparam train (--data FILE | --manifold sphere:d=K) [options] [--out DIR]";
+    int st = op_args_parse("train", argc - 1, argv + 1, spec, nspec, NULL, NULL, 0);
+    if (st == OP_ARGS_HELP) {
+        op_args_print_help(stdout, usage,
+                           "Trains one model and prints a summary line; with --out writes DIR/model.bin\n"
+                           "(format: README, 'Model files') and DIR/record.json.",
+                           spec, nspec);
+        return 0;
+    }
+    if (st) return cli_fail(st);
+    op_error_clear();
+
+    /* ---- validate the combination of flags ---- */
+    static const char *const models[] = {"convresnet1d", "convresnet2d", "mlp"};
+    static const char *const heads[] = {"fc", "pool"};
+    static const char *const params[] = {"standard", "ntk", "mf"};
+    static const char *const losses[] = {"mse", "logistic", "ce"};
+    static const char *const opts[] = {"sgd", "adam", "adamw"};
+    static const char *const scheds[] = {"cosine", "constant"};
+    int kind, hd, pm, ls, op, sc;
+    if ((st = pick("--model", model, models, 3, &kind)) || (st = pick("--head", head, heads, 2, &hd)) ||
+        (st = pick("--param", param, params, 3, &pm)) || (st = pick("--loss", loss_s, losses, 3, &ls)) ||
+        (st = pick("--opt", opt_s, opts, 3, &op)) || (st = pick("--schedule", schedule, scheds, 2, &sc)))
+        return cli_fail(st);
+    if (!data == !manifold) return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
+                                                         "give exactly one of --data FILE and --manifold SPEC"));
+    const char *conv_only[] = {"C", "K", "L", "M", "head", "res-scale", "zero-init-last", "H", "W"};
+    const char *mlp_only[] = {"width", "depth", "param", "bias", "bias-scale"};
+    const char *man_only[] = {"ambient", "n", "noise"};
+    for (size_t i = 0; i < sizeof conv_only / sizeof *conv_only; i++)
+        if (kind == NN_MLP && op_args_find(spec, nspec, conv_only[i])->seen)
+            return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
+                                         "--%s applies to ConvResNets, not --model mlp", conv_only[i]));
+    for (size_t i = 0; i < sizeof mlp_only / sizeof *mlp_only; i++)
+        if (kind != NN_MLP && op_args_find(spec, nspec, mlp_only[i])->seen)
+            return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
+                                         "--%s applies to --model mlp, not %s", mlp_only[i], model));
+    for (size_t i = 0; i < sizeof man_only / sizeof *man_only; i++)
+        if (data && op_args_find(spec, nspec, man_only[i])->seen)
+            return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
+                                         "--%s applies to --manifold data, not --data", man_only[i]));
+    if (manifold && target)
+        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--target-col applies to --data"));
+    if ((H || W) && kind != NN_CONVRESNET2D)
+        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--H/--W apply to --model convresnet2d"));
+    if (K % 2 == 0)
+        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--K %ld must be odd", K));
+    if (val_frac + test_frac > 0.9)
+        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
+                                     "--val-frac + --test-frac = %g leaves under 10%% for training",
+                                     val_frac + test_frac));
+    if (classes && ls != NN_LOSS_CE)
+        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--classes applies to --loss ce"));
+    if (momentum > 0 && op != NN_OPT_SGD)
+        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--momentum applies to --opt sgd"));
+    if (out && (st = check_out_dir(out))) return cli_fail(st);
+
+    /* ---- data ---- */
+    const double t_start = op_now();
+    train_data td = {NULL, NULL, 0, 0};
+    st = data ? csv_data(data, target, &td)
+              : sphere_data(manifold, (int)ambient, n, noise, seed, &td);
+    if (st) {
+        free(td.x), free(td.y);
+        return cli_fail(st);
+    }
+    int outputs = 1;
+    if (ls == NN_LOSS_CE) {
+        double mx = 0;
+        for (long i = 0; i < td.n; i++) mx = fmax(mx, td.y[i]);
+        outputs = classes ? (int)classes : (int)mx + 1;
+        if (outputs < 2) outputs = 2;
+    }
+    if ((st = nn_loss_check_targets((nn_loss)ls, outputs, td.y, td.n))) {
+        free(td.x), free(td.y);
+        return cli_fail(st);
+    }
+
+    /* ---- model ---- */
+    nn_config cfg;
+    if (kind == NN_CONVRESNET1D) {
+        cfg = nn_config_convresnet1d(td.D, (int)C, (int)K, (int)L, (int)M, outputs);
+    } else if (kind == NN_CONVRESNET2D) {
+        if (!H) H = W ? td.D / W : (long)llround(sqrt((double)td.D));
+        if (!W) W = H ? td.D / H : 0;
+        if (H * W != td.D) {
+            free(td.x), free(td.y);
+            return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
+                                         "--H %ld x --W %ld != the data's %d input columns", H, W, td.D));
+        }
+        cfg = nn_config_convresnet2d((int)H, (int)W, (int)C, (int)K, (int)L, (int)M, outputs);
+    } else {
+        cfg = nn_config_mlp(td.D, (int)depth, (int)width, outputs, (nn_param)pm);
+        cfg.bias = (int)bias;
+        cfg.bias_scale = bias_scale;
+    }
+    if (kind != NN_MLP) {
+        cfg.head = (nn_head)hd;
+        cfg.res_scale = res_scale;
+        cfg.zero_init_last = zero_init_last;
+    }
+    if (threads) {
+        omp_set_num_threads((int)threads);
+        op_blas_set_threads((int)threads);
+    }
+
+    /* ---- splits: test, validation, training (one seeded permutation) ---- */
+    long nt = (long)floor(test_frac * td.n), nv = (long)floor(val_frac * td.n);
+    long ntr = td.n - nt - nv;
+    if (ntr < 1) {
+        free(td.x), free(td.y);
+        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "no training samples left after the splits"));
+    }
+    int *idx = op_malloc(sizeof(int) * (size_t)td.n);
+    double *sx = op_malloc(sizeof(double) * (size_t)td.n * td.D), *sy = op_malloc(sizeof(double) * (size_t)td.n);
+    nn_model *m = NULL;
+    if (!idx || !sx || !sy) {
+        st = OP_ENOMEM;
+        goto done;
+    }
+    for (long i = 0; i < td.n; i++) idx[i] = (int)i;
+    op_rng split;
+    op_rng_seed(&split, op_seed_from_key("train/split", seed));
+    op_rng_shuffle(&split, idx, (int)td.n);
+    gather(&td, idx, 0, td.n, sx, sy); /* [test | val | train] */
+    const double *xte = sx, *yte = sy, *xva = sx + nt * td.D, *yva = sy + nt,
+                 *xtr = sx + (nt + nv) * td.D, *ytr = sy + nt + nv;
+    int mb = (int)(batch < ntr ? batch : ntr);
+    if ((st = nn_model_create(&cfg, NN_F32, mb, &m))) goto done;
+    op_rng init;
+    op_rng_seed(&init, op_seed_from_key("train/init", seed));
+    nn_model_init(m, &init);
+
+    nn_train_opts o;
+    nn_train_opts_default(&o);
+    o.loss = (nn_loss)ls, o.opt = (nn_opt)op, o.lr = lr, o.wd = wd, o.momentum = momentum;
+    o.cosine = sc == 0, o.warmup_steps = warmup, o.epochs = (int)epochs, o.max_steps = steps;
+    o.batch = mb, o.patience = (int)patience, o.seed = op_seed_from_key("train/shuffle", seed);
+    progress_ctx pc = {isatty(2), (int)epochs};
+    o.on_epoch = on_epoch, o.ctx = &pc;
+    nn_dataset tr = {ntr, td.D, 1, xtr, ytr}, va = {nv, td.D, 1, xva, yva};
+    nn_train_result res;
+    const double t_train = op_now();
+    if ((st = nn_train(m, &tr, nv > 0 ? &va : NULL, &o, &res))) goto done;
+    const double train_seconds = op_now() - t_train;
+    double ltr, lva = NAN, lte = NAN, etr, eva = NAN, ete = NAN;
+    if ((st = nn_eval(m, o.loss, xtr, ytr, ntr, &ltr, &etr))) goto done;
+    if (nv && (st = nn_eval(m, o.loss, xva, yva, nv, &lva, &eva))) goto done;
+    if (nt && (st = nn_eval(m, o.loss, xte, yte, nt, &lte, &ete))) goto done;
+    if (!isfinite(ltr) || (nv && !isfinite(lva)) || (nt && !isfinite(lte))) {
+        st = op_error_set(OP_EDIVERGE, __FILE__, __LINE__, "training diverged: final loss is not finite");
+        goto done;
+    }
+
+    if (out) {
+        char path[4200];
+        if ((st = op_mkdir_p(out))) goto done;
+        snprintf(path, sizeof path, "%s/model.bin", out);
+        if ((st = nn_model_save(m, path))) goto done;
+        char *cj = nn_config_json(m);
+        op_buf b;
+        op_buf_init(&b);
+        op_buf_printf(&b, "{\"command\": \"train\", \"model\": %s,\n \"data\": {\"source\": ", cj ? cj : "null");
+        free(cj);
+        op_buf_json_str(&b, data ? data : manifold);
+        if (manifold) {
+            op_buf_printf(&b, ", \"ambient\": %ld, \"n\": %ld, \"noise\": ", ambient, n);
+            op_buf_json_num(&b, noise);
+            op_buf_puts(&b, ", \"target\": \"sin(pi u0) + cos(pi u1)\"");
+        }
+        op_buf_printf(&b, ", \"in_dim\": %d, \"n_train\": %ld, \"n_val\": %ld, \"n_test\": %ld},\n", td.D,
+                      ntr, nv, nt);
+        op_buf_printf(&b, " \"train\": {\"loss\": \"%s\", \"opt\": \"%s\", \"lr\": ", loss_s, opt_s);
+        op_buf_json_num(&b, lr);
+        op_buf_printf(&b, ", \"lr_scale\": ");
+        op_buf_json_num(&b, op == NN_OPT_SGD ? nn_model_lr_scale(m) : 1.0);
+        op_buf_printf(&b, ", \"schedule\": \"%s\", \"warmup\": %ld, \"epochs\": %ld, \"steps\": %ld, "
+                          "\"batch\": %d, \"wd\": ", schedule, warmup, epochs, steps, mb);
+        op_buf_json_num(&b, wd);
+        op_buf_puts(&b, ", \"momentum\": ");
+        op_buf_json_num(&b, momentum);
+        op_buf_puts(&b, ", \"val_frac\": ");
+        op_buf_json_num(&b, val_frac);
+        op_buf_puts(&b, ", \"test_frac\": ");
+        op_buf_json_num(&b, test_frac);
+        op_buf_printf(&b, ", \"patience\": %ld, \"seed\": %llu},\n", patience, (unsigned long long)seed);
+        op_buf_printf(&b, " \"result\": {\"epochs_run\": %d, \"steps\": %ld, \"best_epoch\": %d, "
+                          "\"stopped_early\": %d, \"train_loss\": ",
+                      res.epochs_run, res.steps, res.best_epoch, res.stopped_early);
+        op_buf_json_num(&b, ltr);
+        op_buf_puts(&b, ", \"val_loss\": ");
+        op_buf_json_num(&b, lva);
+        op_buf_puts(&b, ", \"test_loss\": ");
+        op_buf_json_num(&b, lte);
+        if (ls != NN_LOSS_MSE) {
+            op_buf_puts(&b, ", \"train_error\": ");
+            op_buf_json_num(&b, etr);
+            op_buf_puts(&b, ", \"val_error\": ");
+            op_buf_json_num(&b, eva);
+            op_buf_puts(&b, ", \"test_error\": ");
+            op_buf_json_num(&b, ete);
+        }
+        op_buf_puts(&b, "},\n \"timing\": {\"train_seconds\": ");
+        op_buf_json_num(&b, train_seconds);
+        op_buf_puts(&b, ", \"total_seconds\": ");
+        op_buf_json_num(&b, op_now() - t_start);
+        op_buf_printf(&b, "},\n \"provenance\": {\"version\": \"%s\", \"git_commit\": \"%s\", "
+                          "\"compiler\": \"%s\", \"blas_core\": \"%s\", \"threads\": %d, "
+                          "\"blas_threads\": %d}}\n",
+                      OP_VERSION, OP_GIT_COMMIT, OP_COMPILER, op_blas_core(), omp_get_max_threads(),
+                      op_blas_threads());
+        snprintf(path, sizeof path, "%s/record.json", out);
+        st = b.oom ? op_error_set(OP_ENOMEM, __FILE__, __LINE__, "out of memory writing record.json")
+                   : op_write_atomic(path, b.s, b.len);
+        op_buf_free(&b);
+        if (st) goto done;
+    }
+    printf("overparam: train %s (%zu params) %s: %d epochs, %ld steps, train %.6g, val %.6g, test %.6g "
+           "in %.2f s%s%s\n",
+           model, m->nparams, loss_s, res.epochs_run, res.steps, ltr, lva, lte, train_seconds,
+           out ? " -> " : "", out ? out : "");
+done:
+    nn_model_free(m);
+    free(idx), free(sx), free(sy), free(td.x), free(td.y);
+    return st ? cli_fail(st) : 0;
 }

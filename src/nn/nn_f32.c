@@ -1,0 +1,21 @@
+/* The float build of the engine: every template compiled with real = float
+ * (BLAS sgemm). nn_f32.c and nn_f64.c differ only in these defines. */
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+#include "core/op_error.h"
+#include "core/progress.h"
+#include "nn_internal.h"
+
+#define real float
+#define NN_FN(name) NN_CAT(name, _f32)
+#define NN_GEMM cblas_sgemm
+#define NN_PREC NN_F32
+
+#include "tmpl_layers.h"
+#include "tmpl_model.h"
+#include "tmpl_loss.h"
+#include "tmpl_eval.h"
+#include "tmpl_attack.h"
+#include "tmpl_train.h"

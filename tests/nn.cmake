@@ -1,0 +1,7 @@
+# nn area: CLI-driven tests (train flag validation, thread determinism, interop dumps).
+add_test(NAME nn_cli COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/nn_cli.sh ${OVERPARAM_BIN})
+set_tests_properties(nn_cli PROPERTIES LABELS "unit;nn" TIMEOUT 120)
+add_test(NAME nn_determinism COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/nn_determinism.sh ${OVERPARAM_BIN})
+set_tests_properties(nn_determinism PROPERTIES LABELS "unit;nn" TIMEOUT 180)
+add_test(NAME nn_interop COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/nn_interop.sh ${OVERPARAM_BIN})
+set_tests_properties(nn_interop PROPERTIES LABELS "unit;nn" TIMEOUT 180 SKIP_RETURN_CODE 77)

@@ -1,0 +1,145 @@
+/* The fast convolution (im2col + GEMM over the whole batch) against the naive direct
+ * reference, forward and backward, in float and double; and bitwise identical model
+ * forward/backward for 1 and 2 threads (OpenMP and OpenBLAS). */
+#include <cblas.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/blas.h"
+#include "core/rng.h"
+#include "nn/nn.h"
+#include "nn/nn_layers.h"
+#include "test_util.h"
+
+static op_rng rng;
+
+static double maxrel(const double *a, const double *b, size_t n)
+{
+    double num = 0, den = 0;
+    for (size_t i = 0; i < n; i++) {
+        num = fmax(num, fabs(a[i] - b[i]));
+        den = fmax(den, fabs(b[i]));
+    }
+    return den > 0 ? num / den : num;
+}
+
+/* Runs both paths in precision `f32` and returns the worst relative difference over
+ * out, din, dw, db (max-norm relative to the reference's max). */
+static double compare(nn_conv_shape s, int f32)
+{
+    size_t N = (size_t)s.B * s.H * s.W, nx = s.cin * N, ny = s.cout * N;
+    size_t nw = (size_t)s.cout * s.cin * s.kh * s.kw, ncol = nn_conv_col_elems(&s);
+    size_t tot = nx + ny + nw + s.cout;
+    double *in = malloc(sizeof(double) * tot), *res[2];
+    for (size_t i = 0; i < tot; i++) in[i] = 2.385 * (2 * op_rng_uniform(&rng) - 1);
+    const double *x = in, *w = in + nx, *b = w + nw, *dout = b + s.cout;
+    size_t nres = ny + nx + nw + s.cout;
+    for (int path = 0; path < 2; path++) {
+        res[path] = calloc(nres, sizeof(double));
+        double *r = res[path];
+        if (f32) {
+            float *fin = malloc(sizeof(float) * tot), *fr = calloc(nres, sizeof(float));
+            float *col = malloc(sizeof(float) * ncol);
+            for (size_t i = 0; i < tot; i++) fin[i] = (float)in[i];
+            float *fx = fin, *fw = fin + nx, *fb = fw + nw, *fd = fb + s.cout;
+            if (path) {
+                nn_conv_forward_f32(fr, fx, fw, fb, col, &s);
+                nn_conv_backward_f32(fr + ny, fr + ny + nx, fr + ny + nx + nw, fd, fx, fw, col, &s);
+            } else {
+                nn_conv_forward_ref_f32(fr, fx, fw, fb, &s);
+                nn_conv_backward_ref_f32(fr + ny, fr + ny + nx, fr + ny + nx + nw, fd, fx, fw, &s);
+            }
+            for (size_t i = 0; i < nres; i++) r[i] = fr[i];
+            free(fin), free(fr), free(col);
+        } else {
+            double *col = malloc(sizeof(double) * ncol);
+            if (path) {
+                nn_conv_forward_f64(r, x, w, b, col, &s);
+                nn_conv_backward_f64(r + ny, r + ny + nx, r + ny + nx + nw, dout, x, w, col, &s);
+            } else {
+                nn_conv_forward_ref_f64(r, x, w, b, &s);
+                nn_conv_backward_ref_f64(r + ny, r + ny + nx, r + ny + nx + nw, dout, x, w, &s);
+            }
+            free(col);
+        }
+    }
+    double e = 0;
+    e = fmax(e, maxrel(res[1], res[0], ny));
+    e = fmax(e, maxrel(res[1] + ny, res[0] + ny, nx));
+    e = fmax(e, maxrel(res[1] + ny + nx, res[0] + ny + nx, nw));
+    e = fmax(e, maxrel(res[1] + ny + nx + nw, res[0] + ny + nx + nw, s.cout));
+    free(res[0]), free(res[1]), free(in);
+    return e;
+}
+
+static void test_fast_vs_ref(void)
+{
+    nn_conv_shape shapes[] = {
+        nn_conv_shape_1d(4, 16, 3, 5, 3), nn_conv_shape_1d(3, 9, 8, 8, 5),
+        nn_conv_shape_1d(2, 3, 2, 3, 7),  nn_conv_shape_1d(5, 1, 2, 2, 3),
+        nn_conv_shape_1d(1, 33, 1, 4, 1), nn_conv_shape_2d(3, 7, 6, 4, 5, 3),
+        nn_conv_shape_2d(2, 5, 5, 3, 2, 5), nn_conv_shape_2d(2, 2, 9, 2, 3, 3),
+        nn_conv_shape_2d(8, 28, 28, 4, 4, 3),
+    };
+    double worst32 = 0, worst64 = 0;
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        double e64 = compare(shapes[i], 0), e32 = compare(shapes[i], 1);
+        worst32 = fmax(worst32, e32), worst64 = fmax(worst64, e64);
+        CHECK(e64 <= 1e-13, "double fast conv = reference (shape %zu: rel %.2e)", i, e64);
+        /* float sums of up to 6272 products: rounding ~ sqrt(n) * 2^-24 * 10 = 5e-5 worst
+         * case for cancelling sums; measured 1.5e-6. */
+        CHECK(e32 <= 1e-5, "float fast conv = reference (shape %zu: rel %.2e)", i, e32);
+    }
+    printf("fast vs naive conv: worst relative difference float %.2e, double %.2e\n", worst32, worst64);
+}
+
+/* Forward + backward of a model with t threads (OpenMP and OpenBLAS); returns a copy of
+ * out, grads and dx. */
+static float *run_threads(nn_model *m, const float *x, const float *r, int B, int t)
+{
+    omp_set_num_threads(t);
+    op_blas_set_threads(t);
+    size_t no = (size_t)B * m->cfg.outputs, nx = (size_t)B * m->cfg.in_dim;
+    float *res = malloc(sizeof(float) * (no + m->nparams + nx));
+    nn_zero_grad(m);
+    nn_forward_f32(m, x, B, res);
+    nn_backward_f32(m, r, B, res + no + m->nparams, NN_BWD_PARAMS | NN_BWD_INPUT);
+    memcpy(res + no, m->grads, sizeof(float) * m->nparams);
+    return res;
+}
+
+static void test_threads(const char *name, nn_config cfg, int B)
+{
+    nn_model *m;
+    if (nn_model_create(&cfg, NN_F32, B, &m)) {
+        CHECK(0, "%s: create", name);
+        return;
+    }
+    nn_model_init(m, &rng);
+    size_t no = (size_t)B * cfg.outputs, nx = (size_t)B * m->cfg.in_dim;
+    float *x = malloc(sizeof(float) * nx), *r = malloc(sizeof(float) * no);
+    for (size_t i = 0; i < nx; i++) x[i] = (float)(2.385 * (2 * op_rng_uniform(&rng) - 1));
+    for (size_t i = 0; i < no; i++) r[i] = (float)op_rng_normal(&rng);
+    float *a = run_threads(m, x, r, B, 1), *b = run_threads(m, x, r, B, 2);
+    size_t n = no + m->nparams + nx;
+    CHECK(memcmp(a, b, sizeof(float) * n) == 0, "%s: 1 and 2 threads give identical bits (%zu values)",
+          name, n);
+    free(a), free(b), free(x), free(r);
+    nn_model_free(m);
+}
+
+int main(void)
+{
+    op_rng_seed(&rng, op_seed_from_key("test_nn_conv", 1));
+    test_fast_vs_ref();
+    /* Shapes of the reference workloads (smaller batch) so BLAS takes its threaded paths. */
+    test_threads("convresnet1d D=64 C=32 M=4", nn_config_convresnet1d(64, 32, 3, 2, 4, 1), 64);
+    nn_config c2 = nn_config_convresnet2d(28, 28, 16, 3, 2, 2, 10);
+    c2.head = NN_HEAD_POOL;
+    test_threads("convresnet2d 28x28 C=16 pool", c2, 16);
+    test_threads("mlp 16-1024-1024-1", nn_config_mlp(16, 2, 1024, 1, NN_PARAM_STANDARD), 128);
+    return test_summary("test_nn_conv");
+}
