@@ -79,3 +79,24 @@ const th_check th_selftest_rate = {
     .run = st_run,
     .judge = st_judge,
 };
+
+/* selftest-placebo: TEST-ONLY, HIDDEN. The same experiment with a "control" that
+ * changes nothing, so the hypothesis still holds: the framework must report the
+ * control as PASS(unexpected!) and the check as FAIL. */
+const th_check th_selftest_placebo = {
+    .id = "selftest-placebo",
+    .citation = "synthetic (test-only): a control that does not break the hypothesis",
+    .claim = "a control that passes makes the check FAIL (tests only; hidden)",
+    .prediction = "slope -2/(2+d)",
+    .band_source = "construction",
+    .hidden = 1,
+    .metrics = {"err"},
+    .quick = {.axes = {{"manifold", 1, {0}, {"flat:d=2"}}, {"D", 1, {16}}, {"n", 6, {64, 128, 256, 512, 1024, 2048}}},
+              .seeds = 6},
+    .full = {.axes = {{"manifold", 1, {0}, {"flat:d=2"}}, {"D", 1, {16}}, {"n", 6, {64, 128, 256, 512, 1024, 2048}}},
+             .seeds = 6},
+    .controls = {{"placebo", "changes nothing: must be caught as PASS(unexpected!)"}},
+    .figures = {{"rate", "selftest: placebo control", "n", "error", 1, 1, 0, NULL}},
+    .run = st_run,
+    .judge = st_judge,
+};

@@ -108,6 +108,11 @@ static int write_gp(const pl_figure *f)
         gp_str(&b, f->note);
         op_buf_puts(&b, " at graph 0.02, graph 0.04 left noenhanced font \",9\"\n");
     }
+    int entries = 0;
+    for (int k = 0; k < f->nseries; k++)
+        entries += 1 + any_finite(f->s[k].fit, f->s[k].n) + any_finite(f->s[k].pred, f->s[k].n);
+    int wide = entries > 6; /* a long legend goes beside the plot, not over the data */
+    if (wide) op_buf_puts(&b, "set key outside right top\n");
     op_buf_printf(&b, "dat = \"%s.dat\"\n", f->name);
     op_buf_puts(&b, "plot_it = \"plot ");
     /* The plot command is kept in a macro so the png and pdf use one definition. */
@@ -138,11 +143,11 @@ static int write_gp(const pl_figure *f)
     }
     op_buf_free(&b2);
     op_buf_puts(&b, "\"\n\n");
-    op_buf_printf(&b, "set terminal pngcairo size 960,640 font \"DejaVu Sans,10\" noenhanced\n"
+    op_buf_printf(&b, "set terminal pngcairo size %d,640 font \"DejaVu Sans,10\" noenhanced\n"
                       "set output \"%s.png\"\n@plot_it\n"
-                      "set terminal pdfcairo size 6in,4in font \"DejaVu Sans,9\" noenhanced\n"
+                      "set terminal pdfcairo size %s,4in font \"DejaVu Sans,9\" noenhanced\n"
                       "set output \"%s.pdf\"\n@plot_it\nunset output\n",
-                  f->name, f->name);
+                  wide ? 1280 : 960, f->name, wide ? "8in" : "6in", f->name);
     char path[4096];
     snprintf(path, sizeof path, "%s/%s.gp", f->dir, f->name);
     int st = b.oom ? OP_ENOMEM : op_write_atomic(path, b.s, b.len);

@@ -1,7 +1,11 @@
 #include "sweep.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +120,26 @@ static void fill_header(rec_record *rec, const char *check_id, const sw_run *u)
     }
 }
 
+/* Removes temp files that a killed sweep left behind ("<record>.tmp.<pid>.<tid>"
+ * from op_write_atomic) when their writer process no longer exists. */
+static void remove_stale_temps(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *t = strstr(e->d_name, ".json.tmp.");
+        if (!t) continue;
+        long pid = strtol(t + 10, NULL, 10);
+        if (pid <= 0 || pid == (long)getpid()) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue; /* writer may be alive */
+        char path[4600];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+}
+
 int sw_execute(const char *out_dir, const char *check_id, const sw_run *runs, int nruns,
                sw_run_fn fn, void *user, int threads, const char *label, sw_stats *st)
 {
@@ -125,6 +149,7 @@ int sw_execute(const char *out_dir, const char *check_id, const sw_run *runs, in
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/%s/runs", out_dir, check_id);
     OP_TRY(op_mkdir_p(dir));
+    remove_stale_temps(dir);
 
     int *todo = op_calloc((unsigned long)(nruns ? nruns : 1), sizeof *todo);
     rec_record *scratch = op_malloc(sizeof *scratch);
