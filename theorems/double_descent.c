@@ -387,7 +387,7 @@ const th_check th_double_descent = {
              .seeds = 24},
     .controls = {{"ridge", "ridge with lambda chosen on a validation set regularises the interpolating fit; "
                            "the peak disappears, so the double-descent prediction must FAIL"}},
-    .figures = {{"test-error", "double descent: random ReLU features, n training points",
+    .figures = {{"test-error", "double descent: random ReLU features, minimum-norm least squares",
                  "N/n (random features per training point)", "median excess test MSE (bars: quartiles over seeds)",
                  1, 1, 1.0, "N = n"}},
     .run = dd_run,

@@ -99,7 +99,7 @@ static int write_gp(const pl_figure *f)
         if (f->vline_label) {
             op_buf_puts(&b, "set label ");
             gp_str(&b, f->vline_label);
-            op_buf_printf(&b, " at %.10g, graph 0.97 offset 0.5,0 left noenhanced font \",9\" tc rgb \"#555555\"\n",
+            op_buf_printf(&b, " at %.10g, graph 0.10 offset 0.5,0 left noenhanced font \",9\" tc rgb \"#555555\"\n",
                           f->vline);
         }
     }

@@ -82,7 +82,13 @@ int sw_plan(const char *check_id, const sw_grid *g, const char *control, uint64_
         u->data_seed = op_seed_from_key(full, base_seed);
         if (control && *control) {
             snprintf(u->control, sizeof u->control, "%s", control);
-            snprintf(u->key, sizeof u->key, "control=%s/%s", control, key);
+            char ck[2 * REC_KEY];
+            snprintf(ck, sizeof ck, "control=%s/%s", control, key);
+            if (strlen(ck) >= sizeof u->key) {
+                free(r);
+                OP_ERROR(OP_EUSAGE, "%s: run key too long", check_id);
+            }
+            memcpy(u->key, ck, strlen(ck) + 1);
         } else {
             snprintf(u->key, sizeof u->key, "%s", key);
         }
