@@ -1,12 +1,108 @@
-/* Placeholder until the subcommand lands: says so and exits 2, never pretends. */
+/* overparam compare: one check's curves across manifolds and ambient dimensions
+ * in one figure (each with its predicted slope) and one table. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cmds.h"
+#include "core/args.h"
+#include "core/fsutil.h"
+#include "core/op_error.h"
+#include "theorems/verify.h"
+
+#define MAX_LIST 48
 
 int cmd_compare(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "overparam: 'compare' is not available in this build yet\n");
-    return 2;
+    int quick = 0, full = 0, no_figures = 0;
+    long threads = 0;
+    uint64_t seed = 0;
+    const char *out = "results", *check = NULL, *mlist = NULL, *alist = NULL;
+    op_arg spec[] = {
+        {"check", OP_ARG_STR, &check, 0, 0, "the check to run (one that supports compare; see overparam list)", 0},
+        {"manifolds", OP_ARG_STR, &mlist, 0, 0, "comma-separated manifold specs, e.g. sphere:d=2,torus:d=2,so3", 0},
+        {"ambient", OP_ARG_STR, &alist, 0, 0, "comma-separated ambient dimensions (default: the preset's)", 0},
+        {"quick", OP_ARG_FLAG, &quick, 0, 0, "quick preset (default)", 0},
+        {"full", OP_ARG_FLAG, &full, 0, 0, "full preset", 0},
+        {"seed", OP_ARG_U64, &seed, 0, 9007199254740992.0, "base seed (default 0)", 0},
+        {"threads", OP_ARG_INT, &threads, 1, 1024, "OpenMP threads over runs", 0},
+        {"out", OP_ARG_STR, &out, 0, 0, "output directory (default results/)", 0},
+        {"no-figures", OP_ARG_FLAG, &no_figures, 0, 0, "table and CSV only", 0},
+    };
+    int ns = (int)(sizeof spec / sizeof spec[0]);
+    int s = op_args_parse("compare", argc - 1, argv + 1, spec, ns, NULL, NULL, 0);
+    if (s == OP_ARGS_HELP) {
+        op_args_print_help(stdout,
+                           "overparam compare --check ID --manifolds A,B,C [--ambient 16,64] [--quick|--full] [--out DIR]",
+                           "Runs a check over several manifolds and ambient dimensions and draws every curve\n"
+                           "with its predicted slope in one figure (DIR/compare/<id>.png/.pdf/.dat/.gp); prints\n"
+                           "a table (manifold, d, D, measured slope ± s.e., predicted, verdict) also written to\n"
+                           "DIR/compare/<id>.csv. Exit 1 if a row FAILs.",
+                           spec, ns);
+        return 0;
+    }
+    if (s) return cli_fail(s);
+    if (!check || !mlist) {
+        fprintf(stderr, "overparam: compare: --check and --manifolds are required (see overparam compare --help)\n");
+        return 2;
+    }
+    if (quick && full) {
+        fprintf(stderr, "overparam: compare: --quick and --full exclude each other\n");
+        return 2;
+    }
+    const th_check *c = th_find(check);
+    if (!c) {
+        char valid[1024];
+        th_valid_ids(valid, sizeof valid);
+        fprintf(stderr, "overparam: compare: unknown check '%s'; valid ids: %s\n", check, valid);
+        return 2;
+    }
+    if (!c->compare.manifold_axis) {
+        char ok[1024] = "";
+        for (int i = 0, k = 0; i < th_count(); i++)
+            if (th_at(i)->compare.manifold_axis && !th_at(i)->hidden)
+                k += snprintf(ok + k, sizeof ok - (size_t)k, "%s%s", k ? ", " : "", th_at(i)->id);
+        fprintf(stderr, "overparam: compare: check '%s' does not support compare; checks that do: %s\n", check,
+                ok[0] ? ok : "(none yet)");
+        return 2;
+    }
+    static char mbuf[4096];
+    if (strlen(mlist) >= sizeof mbuf) {
+        fprintf(stderr, "overparam: compare: --manifolds is too long\n");
+        return 2;
+    }
+    strcpy(mbuf, mlist);
+    const char *man[MAX_LIST];
+    int nman = 0;
+    for (char *p = mbuf, *tok; (tok = strsep(&p, ","));) {
+        if (!*tok) {
+            fprintf(stderr, "overparam: compare: --manifolds '%s' has an empty entry\n", mlist);
+            return 2;
+        }
+        if (nman == MAX_LIST) {
+            fprintf(stderr, "overparam: compare: --manifolds has more than %d entries\n", MAX_LIST);
+            return 2;
+        }
+        man[nman++] = tok;
+    }
+    long amb_l[MAX_LIST];
+    double amb[MAX_LIST];
+    int namb = 0;
+    if (alist) {
+        if ((s = op_parse_long_list("--ambient", alist, 1, 1000000, amb_l, MAX_LIST, &namb))) return cli_fail(s);
+        for (int i = 0; i < namb; i++) {
+            amb[i] = (double)amb_l[i];
+            for (int j = 0; j < i; j++)
+                if (amb_l[j] == amb_l[i]) {
+                    fprintf(stderr, "overparam: compare: --ambient lists %ld twice\n", amb_l[i]);
+                    return 2;
+                }
+        }
+    }
+    if ((s = op_check_writable_dir(out))) return cli_fail(s);
+    th_opts o = {full, seed, (int)threads, out, NULL, 1, !no_figures};
+    int any_fail = 0;
+    s = th_compare_run(c, &o, man, nman, amb, namb, stdout, &any_fail);
+    if (s) return cli_fail(s);
+    return any_fail ? 1 : 0;
 }

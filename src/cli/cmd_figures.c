@@ -1,12 +1,7 @@
-/* Placeholder until the subcommand lands: says so and exits 2, never pretends. */
-#include <stdio.h>
-
+/* overparam figures: full presets, every figure (.dat, .gp, .png, .pdf) and the
+ * report; the same engine as verify (src/cli/cmd_verify.c). */
 #include "cmds.h"
 
-int cmd_figures(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "overparam: 'figures' is not available in this build yet\n");
-    return 2;
-}
+int verify_main(int argc, char **argv, int figures_mode);
+
+int cmd_figures(int argc, char **argv) { return verify_main(argc, argv, 1); }

@@ -1,12 +1,126 @@
-/* Placeholder until the subcommand lands: says so and exits 2, never pretends. */
+/* overparam verify: run theorem checks, print one verdict line each, write
+ * records, summaries, figures and the report. Also the engine of `figures`. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cmds.h"
+#include "core/args.h"
+#include "core/fsutil.h"
+#include "core/op_error.h"
+#include "theorems/verify.h"
 
-int cmd_verify(int argc, char **argv)
+#define MAX_IDS 64
+
+int verify_main(int argc, char **argv, int figures_mode);
+
+int verify_main(int argc, char **argv, int figures_mode)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "overparam: 'verify' is not available in this build yet\n");
-    return 2;
+    const char *cmd = figures_mode ? "figures" : "verify";
+    int quick = 0, full = 0, no_controls = 0, no_figures = 0;
+    long threads = 0;
+    uint64_t seed = 0;
+    const char *out = "results", *control = NULL;
+    op_arg spec[] = {
+        {"quick", OP_ARG_FLAG, &quick, 0, 0, figures_mode ? "quick presets (fast preview)" : "quick presets (default; what ctest runs)", 0},
+        {"full", OP_ARG_FLAG, &full, 0, 0, figures_mode ? "full presets (default)" : "full presets (what the figures use)", 0},
+        {"seed", OP_ARG_U64, &seed, 0, 9007199254740992.0, "base seed of every run (default 0)", 0},
+        {"threads", OP_ARG_INT, &threads, 1, 1024, "OpenMP threads over runs (default: OMP_NUM_THREADS or all cores)", 0},
+        {"out", OP_ARG_STR, &out, 0, 0, "output directory (default results/)", 0},
+        {"control", OP_ARG_STR, &control, 0, 0, "run only this control variant of the check (it must FAIL)", 0},
+        {"no-controls", OP_ARG_FLAG, &no_controls, 0, 0, "skip the controls (control=skipped)", 0},
+        {"no-figures", OP_ARG_FLAG, &no_figures, 0, 0, "write records, summary and report only", 0},
+    };
+    int ns = (int)(sizeof spec / sizeof spec[0]);
+    if (figures_mode) ns--; /* figures always draws */
+    const char *ids[MAX_IDS];
+    int nids = 0;
+    int s = op_args_parse(cmd, argc - 1, argv + 1, spec, ns, ids, &nids, MAX_IDS);
+    if (s == OP_ARGS_HELP) {
+        if (figures_mode)
+            op_args_print_help(stdout, "overparam figures [ID...] [--full|--quick] [--seed N] [--threads N] [--out DIR]",
+                               "Regenerates every figure (full presets by default) with its .dat and .gp, and\n"
+                               "DIR/report.md + report.html. Prints the verdict lines as verify does.",
+                               spec, ns);
+        else
+            op_args_print_help(stdout,
+                               "overparam verify [ID...] [--quick|--full] [--seed N] [--threads N] [--out DIR]\n"
+                               "                        [--control NAME | --no-controls] [--no-figures]",
+                               "Runs theorem checks (all by default) and prints one line each:\n"
+                               "  overparam: <id> <PASS|MARGINAL|FAIL> measured=<x>±<se> predicted=<p> band=[lo,hi] "
+                               "control=<FAIL(as required)|PASS(unexpected!)>\n"
+                               "Writes DIR/<id>/runs/*.json, DIR/<id>/summary.csv, figures, DIR/report.md/.html.\n"
+                               "Finished runs are reused (resume). Exit 0 if no check FAILs, 1 if one does,\n"
+                               "2 usage error, 3 runtime error. With --control NAME only that variant runs and\n"
+                               "the line reads 'overparam: <id>/<NAME> FAIL ... control=FAIL(as required)'.",
+                               spec, ns);
+        return 0;
+    }
+    if (s) return cli_fail(s);
+    if (quick && full) {
+        fprintf(stderr, "overparam: %s: --quick and --full exclude each other\n", cmd);
+        return 2;
+    }
+    if (control && no_controls) {
+        fprintf(stderr, "overparam: %s: --control and --no-controls exclude each other\n", cmd);
+        return 2;
+    }
+    const th_check *checks[MAX_IDS];
+    int nc = 0;
+    for (int i = 0; i < nids; i++) {
+        const th_check *c = th_find(ids[i]);
+        if (!c) {
+            char valid[1024];
+            th_valid_ids(valid, sizeof valid);
+            fprintf(stderr, "overparam: %s: unknown check '%s'; valid ids: %s\n", cmd, ids[i], valid);
+            return 2;
+        }
+        for (int j = 0; j < nc; j++)
+            if (checks[j] == c) {
+                fprintf(stderr, "overparam: %s: check '%s' given twice\n", cmd, ids[i]);
+                return 2;
+            }
+        checks[nc++] = c;
+    }
+    if (nc == 0)
+        for (int i = 0; i < th_count() && nc < MAX_IDS; i++)
+            if (!th_at(i)->hidden) checks[nc++] = th_at(i);
+    if (control) {
+        if (nc != 1 || nids != 1) {
+            fprintf(stderr, "overparam: %s: --control needs exactly one check id\n", cmd);
+            return 2;
+        }
+        if (!th_find_control(checks[0], control)) {
+            char names[256] = "";
+            for (int i = 0, k = 0; i < th_ncontrols(checks[0]); i++)
+                k += snprintf(names + k, sizeof names - (size_t)k, "%s%s", i ? ", " : "", checks[0]->controls[i].name);
+            fprintf(stderr, "overparam: %s: --control %s: check %s has no such control; its controls: %s\n", cmd,
+                    control, checks[0]->id, names[0] ? names : "(none)");
+            return 2;
+        }
+    }
+    if ((s = op_check_writable_dir(out))) return cli_fail(s);
+
+    th_opts o = {figures_mode ? !quick : full, seed, (int)threads, out, control, no_controls, !no_figures};
+    th_result *res = op_calloc((unsigned long)nc, sizeof *res);
+    if (!res) return cli_fail(OP_ENOMEM);
+    int any_fail = 0;
+    for (int i = 0; i < nc; i++) {
+        s = th_verify(checks[i], &o, &res[i]);
+        if (s) {
+            free(res);
+            return cli_fail(s);
+        }
+        printf("%s\n", res[i].line);
+        fflush(stdout);
+        if (res[i].figure_status[0]) fprintf(stderr, "overparam: %s: %s\n", checks[i]->id, res[i].figure_status);
+        if (res[i].final == ST_FAIL) any_fail = 1;
+    }
+    s = th_report_write(out, res, nc);
+    free(res);
+    if (s) return cli_fail(s);
+    if (figures_mode) fprintf(stderr, "overparam: figures and report written under %s/\n", out);
+    return any_fail ? 1 : 0;
 }
+
+int cmd_verify(int argc, char **argv) { return verify_main(argc, argv, 0); }

@@ -1,0 +1,225 @@
+#define _GNU_SOURCE
+#include "plot.h"
+
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/fsutil.h"
+#include "core/op_error.h"
+#include "core/progress.h"
+
+extern char **environ;
+
+static int any_finite(const double *v, int n)
+{
+    if (!v) return 0;
+    for (int i = 0; i < n; i++)
+        if (isfinite(v[i])) return 1;
+    return 0;
+}
+
+static void put_num(op_buf *b, const double *v, int i)
+{
+    if (v && isfinite(v[i]))
+        op_buf_printf(b, " %.10g", v[i]);
+    else
+        op_buf_puts(b, " NaN");
+}
+
+/* gnuplot string literal in double quotes: escape backslash and quote. */
+static void gp_str(op_buf *b, const char *s)
+{
+    op_buf_puts(b, "\"");
+    for (; s && *s; s++) {
+        if (*s == '"' || *s == '\\') op_buf_puts(b, "\\");
+        op_buf_printf(b, "%c", *s);
+    }
+    op_buf_puts(b, "\"");
+}
+
+static int write_dat(const pl_figure *f)
+{
+    op_buf b;
+    op_buf_init(&b);
+    op_buf_printf(&b, "# overparam figure %s: %s\n", f->name, f->title ? f->title : "");
+    op_buf_printf(&b, "# x = %s; y = %s\n", f->xlabel ? f->xlabel : "x", f->ylabel ? f->ylabel : "y");
+    op_buf_puts(&b, "# one block per curve (gnuplot 'index i'); NaN = not defined at this x\n");
+    for (int k = 0; k < f->nseries; k++) {
+        const pl_series *s = &f->s[k];
+        if (k) op_buf_puts(&b, "\n\n");
+        op_buf_printf(&b, "# block %d: %s\n", k, s->title ? s->title : "");
+        op_buf_puts(&b, "# x y_measured y_lo y_hi y_fit y_predicted\n");
+        for (int i = 0; i < s->n; i++) {
+            op_buf_printf(&b, "%.10g", s->x[i]);
+            put_num(&b, s->y, i);
+            put_num(&b, s->ylo, i);
+            put_num(&b, s->yhi, i);
+            put_num(&b, s->fit, i);
+            put_num(&b, s->pred, i);
+            op_buf_puts(&b, "\n");
+        }
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.dat", f->dir, f->name);
+    int st = b.oom ? OP_ENOMEM : op_write_atomic(path, b.s, b.len);
+    op_buf_free(&b);
+    return st;
+}
+
+static int write_gp(const pl_figure *f)
+{
+    op_buf b;
+    op_buf_init(&b);
+    op_buf_printf(&b, "# overparam figure %s. Re-render in this directory with: gnuplot %s.gp\n"
+                      "# (writes %s.png and %s.pdf from %s.dat)\n\n",
+                  f->name, f->name, f->name, f->name, f->name);
+    op_buf_puts(&b, pl_style_gp);
+    op_buf_puts(&b, "\n# figure\n");
+    op_buf_puts(&b, "set title ");
+    gp_str(&b, f->title);
+    op_buf_puts(&b, " noenhanced\nset xlabel ");
+    gp_str(&b, f->xlabel);
+    op_buf_puts(&b, " noenhanced\nset ylabel ");
+    gp_str(&b, f->ylabel);
+    op_buf_puts(&b, " noenhanced\n");
+    if (f->logx) op_buf_puts(&b, "set logscale x\nset format x \"%g\"\nset autoscale xfix\nset offsets graph 0.03, graph 0.03, 0, 0\n");
+    if (f->logy) op_buf_puts(&b, "set logscale y\nset format y \"%g\"\n");
+    if (isfinite(f->vline)) {
+        op_buf_printf(&b, "set arrow from %.10g, graph 0 to %.10g, graph 1 nohead ls 9 back\n", f->vline,
+                      f->vline);
+        if (f->vline_label) {
+            op_buf_puts(&b, "set label ");
+            gp_str(&b, f->vline_label);
+            op_buf_printf(&b, " at %.10g, graph 0.10 offset 0.5,0 left noenhanced font \",9\" tc rgb \"#555555\"\n",
+                          f->vline);
+        }
+    }
+    if (f->note) {
+        op_buf_puts(&b, "set label ");
+        gp_str(&b, f->note);
+        op_buf_puts(&b, " at graph 0.02, graph 0.04 left noenhanced font \",9\"\n");
+    }
+    int entries = 0;
+    for (int k = 0; k < f->nseries; k++)
+        entries += 1 + any_finite(f->s[k].fit, f->s[k].n) + any_finite(f->s[k].pred, f->s[k].n);
+    int wide = entries > 6; /* a long legend goes beside the plot, not over the data */
+    if (wide) op_buf_puts(&b, "set key outside right top\n");
+    op_buf_printf(&b, "dat = \"%s.dat\"\n", f->name);
+    op_buf_puts(&b, "plot_it = \"plot ");
+    /* The plot command is kept in a macro so the png and pdf use one definition. */
+    op_buf b2;
+    op_buf_init(&b2);
+    int first = 1;
+    for (int k = 0; k < f->nseries; k++) {
+        const pl_series *s = &f->s[k];
+        int ls = k % 6 + 1;
+        if (!first) op_buf_puts(&b2, ", ");
+        first = 0;
+        op_buf_printf(&b2, "dat index %d using 1:2:3:4 with %s ls %d title ", k,
+                      s->connect ? "yerrorlines" : "yerrorbars", ls);
+        gp_str(&b2, s->title ? s->title : "measured");
+        if (any_finite(s->fit, s->n)) {
+            op_buf_printf(&b2, ", dat index %d using 1:5 with lines ls %d title ", k, ls);
+            gp_str(&b2, s->fit_title ? s->fit_title : "fit");
+        }
+        if (any_finite(s->pred, s->n)) {
+            op_buf_printf(&b2, ", dat index %d using 1:6 with lines ls %d dt 2 title ", k, ls);
+            gp_str(&b2, s->pred_title ? s->pred_title : "predicted");
+        }
+    }
+    /* Escape the plot command for a gnuplot string literal in double quotes. */
+    for (const char *p = b2.s ? b2.s : ""; *p; p++) {
+        if (*p == '"' || *p == '\\') op_buf_puts(&b, "\\");
+        op_buf_printf(&b, "%c", *p);
+    }
+    op_buf_free(&b2);
+    op_buf_puts(&b, "\"\n\n");
+    op_buf_printf(&b, "set terminal pngcairo size %d,640 font \"DejaVu Sans,10\" noenhanced\n"
+                      "set output \"%s.png\"\n@plot_it\n"
+                      "set terminal pdfcairo size %s,4in font \"DejaVu Sans,9\" noenhanced\n"
+                      "set output \"%s.pdf\"\n@plot_it\nunset output\n",
+                  wide ? 1280 : 960, f->name, wide ? "8in" : "6in", f->name);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.gp", f->dir, f->name);
+    int st = b.oom ? OP_ENOMEM : op_write_atomic(path, b.s, b.len);
+    op_buf_free(&b);
+    return st;
+}
+
+int pl_write(const pl_figure *f)
+{
+    if (f->nseries < 1 || f->nseries > PL_MAX_SERIES)
+        OP_ERROR(OP_EINTERNAL, "figure %s has %d curves (allowed 1..%d)", f->name, f->nseries,
+                 PL_MAX_SERIES);
+    OP_TRY(write_dat(f));
+    return write_gp(f);
+}
+
+const char *pl_gnuplot_path(void)
+{
+    static _Thread_local char found[4096];
+    const char *path = getenv("PATH");
+    if (!path) return NULL;
+    const char *p = path;
+    while (*p) {
+        const char *e = strchr(p, ':');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len > 0 && len < sizeof found - 10) {
+            snprintf(found, sizeof found, "%.*s/gnuplot", (int)len, p);
+            if (access(found, X_OK) == 0) return found;
+        }
+        if (!e) break;
+        p = e + 1;
+    }
+    return NULL;
+}
+
+int pl_render(const char *dir, const char *name, double timeout)
+{
+    const char *gp = pl_gnuplot_path();
+    if (!gp) OP_ERROR(OP_EIO, "gnuplot not found");
+    char png[4096], pdf[4096], script[512];
+    snprintf(png, sizeof png, "%s/%s.png", dir, name);
+    snprintf(pdf, sizeof pdf, "%s/%s.pdf", dir, name);
+    snprintf(script, sizeof script, "%s.gp", name);
+    unlink(png); /* so a failed render cannot leave a stale figure looking fresh */
+    unlink(pdf);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addchdir_np(&fa, dir);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    char *argv[] = {(char *)gp, script, NULL};
+    pid_t pid;
+    int s = posix_spawn(&pid, gp, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (s != 0) OP_ERROR(OP_EIO, "cannot start gnuplot: %s", strerror(s));
+    double t0 = op_now();
+    int status = 0;
+    for (;;) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid) break;
+        if (w < 0) OP_ERROR(OP_EIO, "waiting for gnuplot failed");
+        if (op_now() - t0 > timeout) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            OP_ERROR(OP_EIO, "gnuplot took longer than %.0f s on %s/%s.gp; killed", timeout, dir, name);
+        }
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !op_file_exists(png) || !op_file_exists(pdf))
+        OP_ERROR(OP_EIO, "gnuplot failed on %s/%s.gp (run 'gnuplot %s.gp' there to see why)", dir, name,
+                 name);
+    return OP_OK;
+}

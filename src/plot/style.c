@@ -1,0 +1,21 @@
+/* The house style of every figure: the text of plots/style.gp, inlined into each
+ * generated .gp so a figure script re-renders by itself from its directory.
+ * test_store_plot compares this string with plots/style.gp. */
+#include "plot.h"
+
+const char pl_style_gp[] =
+    "# overparam house style (the copy every figure script carries inline; keep in sync\n"
+    "# with src/plot/style.c, which a unit test compares with this file).\n"
+    "set encoding utf8\n"
+    "set border 3 lw 1.2 lc rgb \"#333333\"\n"
+    "set tics nomirror out scale 0.6\n"
+    "set grid xtics ytics mxtics mytics lc rgb \"#e6e6e6\" lw 1 dt 1\n"
+    "set key top right box opaque samplen 2.5 spacing 1.15 font \",9\"\n"
+    "set datafile missing \"NaN\"\n"
+    "set style line 1 lc rgb \"#1f77b4\" lw 2 pt 7 ps 0.8\n"
+    "set style line 2 lc rgb \"#d62728\" lw 2 pt 5 ps 0.8\n"
+    "set style line 3 lc rgb \"#2ca02c\" lw 2 pt 9 ps 0.9\n"
+    "set style line 4 lc rgb \"#9467bd\" lw 2 pt 11 ps 0.9\n"
+    "set style line 5 lc rgb \"#ff7f0e\" lw 2 pt 13 ps 0.9\n"
+    "set style line 6 lc rgb \"#8c564b\" lw 2 pt 15 ps 0.9\n"
+    "set style line 9 lc rgb \"#555555\" lw 1.2 dt 3\n";

@@ -1,0 +1,224 @@
+#include "record.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/blas.h"
+#include "core/fsutil.h"
+#include "core/op_error.h"
+#include "json.h"
+
+void rec_sanitise_key(const char *key, char *out, int outlen)
+{
+    int k = 0;
+    for (const char *s = key; *s && k < outlen - 1; s++) {
+        char c = *s;
+        if (c == '/')
+            c = '_';
+        else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '.' || c == '_' || c == '=' || c == '+' || c == '-'))
+            c = '~';
+        out[k++] = c;
+    }
+    out[k] = 0;
+}
+
+int rec_path(const char *dir, const char *check, const char *key, char *out, int outlen)
+{
+    char san[REC_KEY];
+    rec_sanitise_key(key, san, sizeof san);
+    int n = snprintf(out, (size_t)outlen, "%s/%s/runs/%s.json", dir, check, san);
+    if (n < 0 || n >= outlen) OP_ERROR(OP_EIO, "record path for '%s' is too long", key);
+    return OP_OK;
+}
+
+/* Shortest decimal that reads back to the same double (0.1, not
+ * 0.10000000000000001), so records stay readable and still round-trip exactly. */
+static void json_num(op_buf *b, double v)
+{
+    if (!isfinite(v)) {
+        op_buf_puts(b, "null");
+        return;
+    }
+    char t[40];
+    for (int p = 15; p <= 17; p++) {
+        snprintf(t, sizeof t, "%.*g", p, v);
+        if (strtod(t, NULL) == v) break;
+    }
+    op_buf_puts(b, t);
+}
+
+int rec_write(const char *path, const rec_record *r)
+{
+    op_buf b;
+    op_buf_init(&b);
+    op_buf_puts(&b, "{\n  \"check\": ");
+    op_buf_json_str(&b, r->check);
+    op_buf_puts(&b, ",\n  \"key\": ");
+    op_buf_json_str(&b, r->key);
+    op_buf_puts(&b, ",\n  \"control\": ");
+    if (r->control[0])
+        op_buf_json_str(&b, r->control);
+    else
+        op_buf_puts(&b, "null");
+    op_buf_printf(&b, ",\n  \"seed_index\": %d,\n  \"seed\": \"%llu\",\n  \"status\": ", r->seed_index,
+                  (unsigned long long)r->seed);
+    op_buf_json_str(&b, r->status == REC_OK ? "ok" : "diverged");
+    op_buf_puts(&b, ",\n  \"message\": ");
+    op_buf_json_str(&b, r->message);
+    op_buf_puts(&b, ",\n  \"params\": {");
+    for (int i = 0; i < r->nparams; i++) {
+        op_buf_puts(&b, i ? ", " : "");
+        op_buf_json_str(&b, r->pname[i]);
+        op_buf_puts(&b, ": ");
+        if (r->pstr[i][0])
+            op_buf_json_str(&b, r->pstr[i]);
+        else
+            json_num(&b, r->pval[i]);
+    }
+    op_buf_puts(&b, "},\n  \"metrics\": {");
+    for (int i = 0; i < r->nmetrics; i++) {
+        op_buf_puts(&b, i ? ", " : "");
+        op_buf_json_str(&b, r->mname[i]);
+        op_buf_puts(&b, ": ");
+        json_num(&b, r->mval[i]);
+    }
+    op_buf_puts(&b, "},\n  \"provenance\": {\"version\": ");
+    op_buf_json_str(&b, OP_VERSION);
+    op_buf_puts(&b, ", \"git_commit\": ");
+    op_buf_json_str(&b, OP_GIT_COMMIT);
+    op_buf_puts(&b, ", \"compiler\": ");
+    op_buf_json_str(&b, OP_COMPILER);
+    op_buf_puts(&b, ", \"blas_core\": ");
+    op_buf_json_str(&b, op_blas_core());
+    op_buf_puts(&b, ", \"threads\": 1},\n  \"timing\": {\"seconds\": ");
+    op_buf_json_num(&b, r->seconds);
+    op_buf_printf(&b, ", \"sweep_threads\": %d}\n}\n", r->sweep_threads);
+    if (b.oom) {
+        op_buf_free(&b);
+        OP_ERROR(OP_ENOMEM, "out of memory writing record '%s'", path);
+    }
+    int s = op_write_atomic(path, b.s, b.len);
+    op_buf_free(&b);
+    return s;
+}
+
+static int copy_str(const js_entry *e, int n, const char *path, char *out, size_t outlen, int required)
+{
+    const js_entry *x = js_find(e, n, path);
+    if (!x || x->type == JS_NULL) {
+        out[0] = 0;
+        return required ? -1 : 0;
+    }
+    if (x->type != JS_STR || strlen(x->str) >= outlen) return -1;
+    strcpy(out, x->str);
+    return 0;
+}
+
+int rec_parse(const char *text, rec_record *r)
+{
+    enum { MAXE = 64 };
+    js_entry *e = malloc(MAXE * sizeof *e);
+    if (!e) OP_ERROR(OP_ENOMEM, "out of memory reading a record");
+    memset(r, 0, sizeof *r);
+    int n = js_parse_flat(text, e, MAXE);
+    int bad = n < 0;
+    char status[16] = "", seed[32] = "";
+    if (!bad) {
+        bad |= copy_str(e, n, "check", r->check, sizeof r->check, 1);
+        bad |= copy_str(e, n, "key", r->key, sizeof r->key, 1);
+        bad |= copy_str(e, n, "control", r->control, sizeof r->control, 0);
+        bad |= copy_str(e, n, "status", status, sizeof status, 1);
+        bad |= copy_str(e, n, "seed", seed, sizeof seed, 1);
+        bad |= copy_str(e, n, "message", r->message, sizeof r->message, 0);
+    }
+    const js_entry *si = bad ? NULL : js_find(e, n, "seed_index");
+    if (!si || si->type != JS_NUM) bad = 1;
+    if (!bad) {
+        r->seed_index = (int)si->num;
+        char *end;
+        r->seed = strtoull(seed, &end, 10);
+        if (end == seed || *end) bad = 1;
+        if (strcmp(status, "ok") == 0)
+            r->status = REC_OK;
+        else if (strcmp(status, "diverged") == 0)
+            r->status = REC_DIVERGED;
+        else
+            bad = 1;
+        /* The "timing" object must be present: it is written last, so a record
+         * cut anywhere before it cannot parse as complete. */
+        const js_entry *t = js_find(e, n, "timing.seconds");
+        const js_entry *th = js_find(e, n, "timing.sweep_threads");
+        if (!t || !th) bad = 1;
+        else {
+            r->seconds = t->type == JS_NUM ? t->num : NAN;
+            r->sweep_threads = th->type == JS_NUM ? (int)th->num : 0;
+        }
+    }
+    for (int i = 0; !bad && i < n; i++) {
+        if (strncmp(e[i].path, "params.", 7) == 0) {
+            if (r->nparams >= REC_MAX_PARAMS || strlen(e[i].path + 7) >= REC_NAME) {
+                bad = 1;
+                break;
+            }
+            int k = r->nparams++;
+            strcpy(r->pname[k], e[i].path + 7);
+            if (e[i].type == JS_STR) {
+                if (strlen(e[i].str) >= sizeof r->pstr[k] || !e[i].str[0]) bad = 1;
+                else strcpy(r->pstr[k], e[i].str);
+                r->pval[k] = NAN;
+            } else if (e[i].type == JS_NUM) {
+                r->pval[k] = e[i].num;
+            } else {
+                bad = 1;
+            }
+        } else if (strncmp(e[i].path, "metrics.", 8) == 0) {
+            if (r->nmetrics >= REC_MAX_METRICS || strlen(e[i].path + 8) >= REC_NAME) {
+                bad = 1;
+                break;
+            }
+            int k = r->nmetrics++;
+            strcpy(r->mname[k], e[i].path + 8);
+            if (e[i].type == JS_NUM) r->mval[k] = e[i].num;
+            else if (e[i].type == JS_NULL) r->mval[k] = NAN;
+            else bad = 1;
+        }
+    }
+    free(e);
+    if (bad) OP_ERROR(OP_EIO, "malformed or truncated record");
+    return OP_OK;
+}
+
+int rec_read(const char *path, rec_record *r)
+{
+    char *text;
+    size_t len;
+    OP_TRY(op_read_file(path, &text, &len));
+    int s = strlen(text) == len ? rec_parse(text, r) : OP_EIO; /* NUL bytes: not ours */
+    free(text);
+    if (s == OP_EIO) OP_ERROR(OP_EIO, "record '%s' is malformed or truncated", path);
+    return s;
+}
+
+double rec_param(const rec_record *r, const char *name)
+{
+    for (int i = 0; i < r->nparams; i++)
+        if (strcmp(r->pname[i], name) == 0) return r->pval[i];
+    return NAN;
+}
+
+const char *rec_param_str(const rec_record *r, const char *name)
+{
+    for (int i = 0; i < r->nparams; i++)
+        if (strcmp(r->pname[i], name) == 0) return r->pstr[i][0] ? r->pstr[i] : NULL;
+    return NULL;
+}
+
+double rec_metric(const rec_record *r, const char *name)
+{
+    for (int i = 0; i < r->nmetrics; i++)
+        if (strcmp(r->mname[i], name) == 0) return r->mval[i];
+    return NAN;
+}

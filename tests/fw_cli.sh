@@ -1,0 +1,123 @@
+#!/bin/bash
+# CLI of list/verify/figures/compare: bad input gives one line and exit 2 (3 for
+# I/O) without writing files; outputs have the promised layout; figures are
+# skipped cleanly without gnuplot; every visible check has a ctest line.
+# usage: fw_cli.sh BIN THEOREMS_CMAKE
+set -u
+bin=$1 tcm=$2
+tmp=$(mktemp -d /tmp/fw_cli.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+ok() { echo "ok   $*"; }
+bad() { echo "FAIL $*"; fails=$((fails + 1)); }
+
+# expect CODE DESCRIPTION -- command...: exit code, exactly one stderr line, no files under $tmp/none
+expect() {
+  local code=$1 what=$2
+  shift 3
+  rm -rf "$tmp/none"
+  "$@" >"$tmp/o" 2>"$tmp/e"
+  local rc=$?
+  local lines
+  lines=$(wc -l <"$tmp/e")
+  if [ "$rc" != "$code" ]; then bad "$what: exit $rc, expected $code ($(cat "$tmp/e"))"
+  elif [ "$code" != 0 ] && [ "$lines" != 1 ]; then bad "$what: $lines stderr lines: $(cat "$tmp/e")"
+  elif [ -e "$tmp/none" ] && [ -n "$(find "$tmp/none" -type f)" ]; then bad "$what: wrote files"
+  else ok "$what${code:+ -> $code}: $(head -c 160 "$tmp/e")"; fi
+}
+
+N="$tmp/none"
+expect 2 "unknown check" -- "$bin" verify no-such-check --out "$N"
+grep -q "valid ids: .*double-descent" "$tmp/e" || bad "unknown check line lists valid ids"
+expect 2 "figures: unknown check" -- "$bin" figures no-such-check --out "$N"
+expect 2 "quick and full" -- "$bin" verify double-descent --quick --full --out "$N"
+expect 2 "bad seed" -- "$bin" verify double-descent --seed -4 --out "$N"
+expect 2 "bad threads" -- "$bin" verify double-descent --threads 0 --out "$N"
+expect 2 "unknown flag" -- "$bin" verify --frobnicate --out "$N"
+expect 2 "unknown control" -- "$bin" verify double-descent --control nope --out "$N"
+expect 2 "control without id" -- "$bin" verify --control ridge --out "$N"
+expect 2 "control and no-controls" -- "$bin" verify double-descent --control ridge --no-controls --out "$N"
+expect 2 "same check twice" -- "$bin" verify double-descent double-descent --out "$N"
+expect 3 "unwritable out" -- "$bin" verify double-descent --out /proc/nonexistent/x
+touch "$tmp/afile"
+expect 3 "out is a file" -- "$bin" verify double-descent --out "$tmp/afile"
+expect 2 "list: extra argument" -- "$bin" list extra
+expect 2 "compare: no check" -- "$bin" compare --manifolds flat:d=1 --out "$N"
+expect 2 "compare: unknown check" -- "$bin" compare --check nope --manifolds flat:d=1 --out "$N"
+expect 2 "compare: check without support" -- "$bin" compare --check double-descent --manifolds flat:d=1 --out "$N"
+expect 2 "compare: unknown manifold" -- "$bin" compare --check selftest-rate --manifolds flat:d=1,blob --out "$N"
+expect 2 "compare: empty manifold entry" -- "$bin" compare --check selftest-rate --manifolds flat:d=1,,flat:d=2 --out "$N"
+expect 2 "compare: ambient too small" -- "$bin" compare --check selftest-rate --manifolds flat:d=4 --ambient 3 --out "$N"
+expect 2 "compare: bad ambient" -- "$bin" compare --check selftest-rate --manifolds flat:d=1 --ambient 16,x --out "$N"
+expect 2 "compare: duplicate manifold" -- "$bin" compare --check selftest-rate --manifolds flat:d=1,flat:d=1 --out "$N"
+expect 2 "compare: too many curves" -- "$bin" compare --check selftest-rate --manifolds flat:d=1,flat:d=2,flat:d=3,flat:d=4,flat:d=5,flat:d=6,flat:d=7 --ambient 16,64 --out "$N"
+for c in list verify figures compare; do
+  expect 0 "$c --help" -- "$bin" $c --help
+  grep -q "^usage: overparam $c" "$tmp/o" || bad "$c --help prints usage"
+done
+
+# list: one block per visible check; hidden ones only with --all; each has a ctest line
+"$bin" list >"$tmp/list" || bad "list exit code"
+grep -q "^double-descent$" "$tmp/list" && grep -q "citation:" "$tmp/list" && grep -q "claim:" "$tmp/list" \
+  && ok "list shows id, citation, claim" || bad "list content"
+grep -q selftest "$tmp/list" && bad "hidden check listed by default" || ok "hidden check not listed"
+"$bin" list --all | grep -q "^selftest-rate  (hidden" && ok "list --all shows hidden" || bad "list --all"
+for id in $(grep -E '^[a-z0-9-]+$' "$tmp/list"); do
+  grep -q "^overparam_theorem($id[ )]" "$tcm" \
+    && ok "ctest line for $id" || bad "tests/theorems.cmake has no overparam_theorem($id ...) line"
+done
+
+# verify on the synthetic check: layout, summary, report, verdict line format
+out="$tmp/v"
+line=$("$bin" verify selftest-rate --out "$out" 2>"$tmp/e")
+rc=$?
+echo "$line"
+[ $rc = 0 ] || bad "verify selftest-rate exit $rc"
+grep -Eq '^overparam: selftest-rate PASS measured=-?[0-9.e+-]+±[0-9.e+-]+ predicted=-?[0-9.]+ band=\[-?[0-9.]+,-?[0-9.]+\] control=FAIL\(as required\)' <<<"$line" \
+  && ok "verdict line format" || bad "verdict line format: $line"
+n=$(ls "$out"/selftest-rate/runs/*.json | wc -l)
+[ "$n" = 72 ] && ok "72 records (36 theorem + 36 control)" || bad "$n records, expected 72"
+head -1 "$out/selftest-rate/summary.csv" | grep -q '^variant,series,figure,x,y,y_lo,y_hi,fit,predicted,n_ok,n_failed$' \
+  && [ "$(wc -l <"$out/selftest-rate/summary.csv")" = 13 ] && ok "summary.csv header and 12 rows" || bad "summary.csv"
+for f in rate.dat rate.gp rate.png rate.pdf; do [ -s "$out/selftest-rate/$f" ] || bad "missing $f"; done
+grep -q "selftest-rate" "$out/report.md" && grep -q "data:image/png;base64," "$out/report.html" \
+  && ok "report.md and report.html (PNG embedded)" || bad "report"
+# the .gp re-renders by itself from its directory
+rm "$out/selftest-rate/rate.png" "$out/selftest-rate/rate.pdf"
+(cd "$out/selftest-rate" && gnuplot rate.gp) && [ -s "$out/selftest-rate/rate.png" ] && [ -s "$out/selftest-rate/rate.pdf" ] \
+  && ok ".gp re-renders png+pdf" || bad ".gp does not re-render"
+
+# --control prints the control's own grade, exit 0 only when it FAILs as required
+line=$("$bin" verify selftest-rate --control rough --out "$tmp/c" 2>/dev/null); rc=$?
+grep -q "^overparam: selftest-rate/rough FAIL .*control=FAIL(as required)" <<<"$line" && [ $rc = 0 ] \
+  && ok "--control line" || bad "--control: rc $rc, $line"
+
+# a control that does not FAIL makes the check FAIL (hidden check whose "placebo"
+# control leaves the hypothesis intact)
+line=$("$bin" verify selftest-placebo --out "$tmp/p" 2>/dev/null); rc=$?
+grep -q "^overparam: selftest-placebo FAIL .*control=PASS(unexpected!)" <<<"$line" && [ $rc = 1 ] \
+  && ok "control that passes -> check FAILs, exit 1" || bad "placebo control: rc $rc, $line"
+line=$("$bin" verify selftest-placebo --control placebo --out "$tmp/p2" 2>/dev/null); rc=$?
+grep -q "^overparam: selftest-placebo/placebo PASS .*control=PASS(unexpected!)" <<<"$line" && [ $rc = 1 ] \
+  && ok "--control placebo: exit 1" || bad "--control placebo: rc $rc, $line"
+
+# without gnuplot on PATH: checks run, figures are skipped with a message, .dat/.gp still written
+line=$(PATH=/nonexistent "$bin" verify selftest-rate --no-controls --out "$tmp/ng" 2>"$tmp/e"); rc=$?
+[ $rc = 0 ] && grep -q "figures skipped (gnuplot not found)" "$tmp/e" && [ -s "$tmp/ng/selftest-rate/rate.gp" ] \
+  && [ ! -e "$tmp/ng/selftest-rate/rate.png" ] && grep -q "control=skipped" <<<"$line" \
+  && ok "no gnuplot: figures skipped, data and script written" || bad "no gnuplot: rc $rc $(cat "$tmp/e")"
+
+# compare: table, CSV, figure; divergent runs excluded and flagged
+"$bin" compare --check selftest-rate --manifolds flat:d=1,diverge:d=2 --ambient 16,64 --out "$tmp/cmp" >"$tmp/o" 2>"$tmp/e"; rc=$?
+cat "$tmp/o"
+[ $rc = 0 ] || bad "compare exit $rc: $(cat "$tmp/e")"
+[ "$(grep -c ' PASS' "$tmp/o")" = 4 ] && grep -q "^diverge:d=2 .*(failed runs excluded)" "$tmp/o" \
+  && ok "compare table: 4 rows, failed runs flagged" || bad "compare table"
+grep -c "diverged" "$tmp/e" | grep -q '^12$' && ok "12 divergences reported with their keys" || bad "divergence reports: $(grep -c diverged "$tmp/e")"
+[ "$(wc -l <"$tmp/cmp/compare/selftest-rate.csv")" = 5 ] && [ -s "$tmp/cmp/compare/selftest-rate.png" ] \
+  && ok "compare csv + png" || bad "compare outputs"
+awk -F, 'NR>1 && $1=="flat:d=1" && ($4 > -0.5 || $4 < -0.85) {exit 1}' "$tmp/cmp/compare/selftest-rate.csv" \
+  && ok "compare slopes near -2/3 for d=1" || bad "compare slope values"
+
+[ $fails = 0 ] && echo "fw_cli: all passed" || echo "fw_cli: $fails failed"
+[ $fails = 0 ]

@@ -1,0 +1,22 @@
+#!/bin/bash
+# Runs one theorem check (or control) from an empty output directory and asserts
+# on its verdict line (a regex) AND on the exit code.
+# usage: fw_theorem.sh BIN OUTDIR LINE_REGEX EXIT_CODE verify ID [flags...]
+set -u
+bin=$1 out=$2 want=$3 code=$4
+shift 4
+rm -rf "$out"
+mkdir -p "$out"
+log=$("$bin" "$@" --out "$out" 2>"$out/stderr.log")
+rc=$?
+echo "$log"
+if [ "$rc" != "$code" ]; then
+  echo "FAIL: exit code $rc, expected $code"; cat "$out/stderr.log"; exit 1
+fi
+if ! grep -Eq "^$want" <<<"$log"; then
+  echo "FAIL: no verdict line matching: $want"; cat "$out/stderr.log"; exit 1
+fi
+n=$(ls "$out"/*/runs/*.json 2>/dev/null | wc -l)
+[ "$n" -gt 0 ] || { echo "FAIL: no run records written"; exit 1; }
+[ -s "$out/report.md" ] && [ -s "$out/report.html" ] || { echo "FAIL: report missing"; exit 1; }
+echo "ok ($n records)"

@@ -1,0 +1,40 @@
+# Theorem checks as CTest tests (label "theorem"). ONE LINE PER CHECK below:
+#   overparam_theorem(<check-id> [<control> ...])
+# registers
+#   theorem:<id>            quick preset without controls; passes only if the
+#                           verdict line reads "overparam: <id> PASS ..." and exit 0
+#   theorem:<id>/<control>  that control's quick run; passes only if the line reads
+#                           "overparam: <id>/<control> FAIL ... control=FAIL(as required)"
+# (CMake cannot ask the binary at configure time, so the registry and this list are
+# kept in step by hand: adding a check to theorems/registry.c = adding a line here.
+# tests/fw_cli.sh asserts that every visible check in `overparam list` has a line.)
+# Each test starts from an empty output directory, so old records never stand in
+# for new code.
+
+function(overparam_theorem id)
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/theorem-out/${id})
+  add_test(NAME theorem:${id}
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fw_theorem.sh ${OVERPARAM_BIN} ${out}
+                   "overparam: ${id} PASS " 0 verify ${id} --quick --no-controls)
+  set_tests_properties(theorem:${id} PROPERTIES LABELS theorem TIMEOUT 180)
+  foreach(ctl ${ARGN})
+    add_test(NAME theorem:${id}/${ctl}
+             COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fw_theorem.sh ${OVERPARAM_BIN} ${out}-${ctl}
+                     "overparam: ${id}/${ctl} FAIL .*control=FAIL\\(as required\\)" 0
+                     verify ${id} --quick --control ${ctl})
+    set_tests_properties(theorem:${id}/${ctl} PROPERTIES LABELS theorem TIMEOUT 180)
+  endforeach()
+endfunction()
+
+# ---- the list: one line per check ----
+overparam_theorem(double-descent ridge)
+overparam_theorem(selftest-rate rough)   # hidden test-only check: exercises the framework
+
+# ---- framework tests driving the CLI ----
+add_test(NAME fw_cli COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fw_cli.sh ${OVERPARAM_BIN}
+         ${CMAKE_CURRENT_SOURCE_DIR}/theorems.cmake)
+set_tests_properties(fw_cli PROPERTIES LABELS unit TIMEOUT 120)
+add_test(NAME fw_resume COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fw_resume.sh ${OVERPARAM_BIN})
+set_tests_properties(fw_resume PROPERTIES LABELS theorem TIMEOUT 180)
+add_test(NAME fw_determinism COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fw_determinism.sh ${OVERPARAM_BIN})
+set_tests_properties(fw_determinism PROPERTIES LABELS theorem TIMEOUT 180)

@@ -1,0 +1,214 @@
+/* The theorem-check interface (DESIGN.md "A theorem check").
+ *
+ * A check is one file in theorems/ defining one `const th_check` and one line in
+ * theorems/registry.c. It declares, as data: its id, citation, claim, prediction
+ * and band (fixed before results, with the band's source), metric names, quick and
+ * full grids, controls (variants under which the hypothesis is false and the check
+ * must FAIL), figures, and optionally compare support. Two functions do the work:
+ *
+ *   run(ctx, p, rng, out)  one run of the grid: sample, train, measure; writes
+ *                          out->v[i] for each declared metric i. Single-threaded;
+ *                          seeded only by ctx->seed / ctx->data_seed / rng.
+ *                          Return OP_OK, OP_EDIVERGE (NaN/Inf: the run is recorded
+ *                          as failed, never averaged), or an error status.
+ *   judge(in, v)           gets the records of one variant (the theorem's own, or
+ *                          one control) and fills the verdict: grade, measured ±
+ *                          s.e., predicted, band, extra fields, and the curves
+ *                          (th_series) for summary.csv and the figures.
+ *
+ * The framework (theorems/verify.c) does the rest: plans the grid into keyed runs,
+ * executes them in parallel with resume, judges each variant from the records on
+ * disk, writes summary.csv and figures (the main curves overlaid with each
+ * control's), prints the verdict line and feeds the report. A control is judged by
+ * the same judge with ctx->control set; it must come out FAIL.
+ *
+ * Example (a rate check; see theorems/selftest_rate.c for a complete one):
+ *
+ *   enum { M_ERR };
+ *   static int my_run(const th_run_ctx *c, const th_params *p, op_rng *rng, th_metrics *out)
+ *   {
+ *       long n = (long)th_get(p, "n");
+ *       op_rng data; op_rng_seed(&data, c->data_seed);   // same pool for every n
+ *       ... sample n points from `data`, train with `rng`, measure ...
+ *       out->v[M_ERR] = test_mse;
+ *       return isfinite(test_mse) ? OP_OK : OP_EDIVERGE;
+ *   }
+ *   static int my_judge(const th_judge_in *in, th_verdict *v)
+ *   {
+ *       double d = 2, pred = -2.0 / (2.0 + d);
+ *       return th_judge_rate(in, "n", M_ERR, pred, pred - 0.25, pred + 0.15, 0, v);
+ *   }
+ *   const th_check th_my_check = {
+ *       .id = "my-check", .citation = "Author et al., Venue Year, Thm 1",
+ *       .claim = "test MSE decays like n^(-2/(2+d))",
+ *       .prediction = "slope -2/(2+d) = -0.5", .band_source = "theory; pilot within 0.03",
+ *       .metrics = {"test_mse"},
+ *       .quick = {.axes = {{"n", 4, {256, 512, 1024, 2048}}}, .seeds = 5},
+ *       .full  = {.axes = {{"n", 5, {256, 512, 1024, 2048, 4096}}}, .seeds = 10},
+ *       .controls = {{"rough", "non-smooth target: the rate is slower, so the band must FAIL"}},
+ *       .figures = {{"rate", "test MSE vs n", "n", "test MSE", 1, 1}},
+ *       .run = my_run, .judge = my_judge,
+ *   };
+ *   // theorems/registry.c:  extern const th_check th_my_check;  ... &th_my_check,
+ *   // tests/theorems.cmake: overparam_theorem(my-check rough)
+ *
+ * Controls: run() sees ctx->control (NULL, or the control's name) and changes the
+ * experiment accordingly; judge() is the same function (it may read in->control,
+ * e.g. to keep the prediction of the theorem's variant). Control runs use the same
+ * seeds as the theorem's runs (common random numbers); their keys start with
+ * "control=<name>/".
+ *
+ * Compare support: set .compare.manifold_axis (a string axis holding the manifold
+ * spec, e.g. "manifold") and .compare.ambient_axis (a numeric axis, e.g. "D"), and
+ * .compare.intrinsic_dim. `overparam compare` replaces those two axes' values by
+ * the --manifolds and --ambient lists, runs the sweep, and calls judge once per
+ * (manifold, D) subset of the records; the verdict's series 0 (measured, fit and
+ * predicted) becomes one curve of the comparison figure. */
+#ifndef TH_CHECK_H
+#define TH_CHECK_H
+
+#include <math.h>
+#include <stdint.h>
+
+#include "core/rng.h"
+#include "stats/stats.h"
+#include "store/record.h"
+#include "sweep/sweep.h"
+
+#define TH_MAX_METRICS REC_MAX_METRICS
+#define TH_MAX_CONTROLS 4
+#define TH_MAX_FIGURES 4
+#define TH_MAX_SERIES 4
+#define TH_MAX_POINTS 64
+
+/* A run's parameters: the grid point (axis names/values/labels), the seed index. */
+typedef sw_run th_params;
+double th_get(const th_params *p, const char *name);          /* NaN if absent or a string */
+const char *th_get_str(const th_params *p, const char *name); /* NULL if absent or numeric */
+
+typedef struct {
+    double v[TH_MAX_METRICS]; /* in the order of th_check.metrics */
+} th_metrics;
+
+struct th_check;
+
+typedef struct {
+    const struct th_check *check;
+    const char *control; /* NULL for the theorem's own variant, else the control's name */
+    int full;            /* 1 under the full preset */
+    const char *key;     /* this run's key */
+    uint64_t seed;       /* this run's seed (rng is seeded with it) */
+    uint64_t data_seed;  /* shared by all runs with this seed index: data pools, test sets */
+} th_run_ctx;
+
+typedef struct {
+    const char *name; /* kebab-case, used in --control NAME and in run keys */
+    const char *what; /* why the hypothesis is false under it (one line) */
+} th_control;
+
+typedef struct {
+    const char *name; /* file stem, e.g. "test-error" */
+    const char *title, *xlabel, *ylabel;
+    int logx, logy;
+    double vline;     /* marked x (e.g. the interpolation threshold); 0 = none */
+    const char *vline_label;
+} th_figure;
+
+/* One curve of aggregated points: what summary.csv lists and a figure draws. */
+typedef struct {
+    char name[48]; /* e.g. "min-norm" */
+    int figure;    /* index into th_check.figures */
+    int n;
+    double x[TH_MAX_POINTS];
+    double y[TH_MAX_POINTS], ylo[TH_MAX_POINTS], yhi[TH_MAX_POINTS]; /* measured, error bar ends */
+    double fit[TH_MAX_POINTS], pred[TH_MAX_POINTS]; /* NaN where not defined */
+    int nok[TH_MAX_POINTS], nfailed[TH_MAX_POINTS];
+    char fit_title[64], pred_title[64]; /* legends ("" = defaults) */
+} th_series;
+
+typedef struct {
+    st_grade_t grade;
+    double measured, se, predicted;
+    char predicted_text[32]; /* optional, e.g. ">=10" (else %.3g of predicted) */
+    double lo, hi;           /* the band; -INFINITY / INFINITY for one-sided */
+    char extra[256];         /* appended to the verdict line: "peak_at=1 ratio10=0.3" */
+    char note[128];          /* figure note; default "measured X +- S, predicted P" */
+    int nseries;
+    th_series series[TH_MAX_SERIES];
+    int nruns, nfailed; /* filled by the framework */
+} th_verdict;
+
+typedef struct {
+    const struct th_check *check;
+    const char *control; /* variant being judged (NULL: the theorem's own) */
+    int full;
+    uint64_t base_seed;  /* for judge-side randomness (bootstrap): derive, never use time */
+    const rec_record *recs; /* records of this variant, in plan order (ok and diverged) */
+    int nrecs;
+} th_judge_in;
+
+typedef struct {
+    const char *manifold_axis; /* NULL: the check does not support compare */
+    const char *ambient_axis;
+    /* intrinsic dimension of a manifold spec for the table, or NaN if unknown
+     * (then compare rejects the spec with a usage error listing valid ones) */
+    double (*intrinsic_dim)(const char *manifold);
+    const char *valid_manifolds; /* text for the usage error */
+    /* optional: OP_EUSAGE with a one-line message if D does not suit the manifold */
+    int (*validate)(const char *manifold, double D);
+} th_compare;
+
+typedef struct th_check {
+    const char *id;          /* kebab-case, stable */
+    const char *citation;    /* authors, venue, theorem/figure number */
+    const char *claim;       /* one sentence */
+    const char *prediction;  /* what is predicted, as text */
+    const char *band_source; /* where the band comes from */
+    int hidden;              /* 1: test-only, not listed or run by default */
+    const char *metrics[TH_MAX_METRICS]; /* NULL-terminated */
+    sw_grid quick, full;
+    th_control controls[TH_MAX_CONTROLS]; /* name NULL ends */
+    th_figure figures[TH_MAX_FIGURES];    /* name NULL ends */
+    th_compare compare;
+    int (*run)(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_metrics *out);
+    int (*judge)(const th_judge_in *in, th_verdict *v);
+} th_check;
+
+int th_nmetrics(const th_check *c);
+int th_ncontrols(const th_check *c);
+int th_nfigures(const th_check *c);
+const th_control *th_find_control(const th_check *c, const char *name);
+
+/* Registry (theorems/registry.c). */
+int th_count(void);                 /* all checks, hidden included */
+const th_check *th_at(int i);
+const th_check *th_find(const char *id);
+/* "a, b, c" of the visible ids (for error messages). */
+void th_valid_ids(char *buf, int len);
+
+/* ---- helpers for judges ---- */
+
+/* Records of a variant grouped by the distinct values of the numeric parameter
+ * `x` (ascending); for each group the finite values of metric m from status-ok
+ * records, and the count of failed (diverged) ones. Optional filter on a string
+ * parameter (fname = NULL for none) and a numeric one (nname = NULL for none). */
+typedef struct {
+    int n;
+    double x[TH_MAX_POINTS];
+    int nok[TH_MAX_POINTS], nfailed[TH_MAX_POINTS];
+    double *vals[TH_MAX_POINTS]; /* nok[i] values each */
+    double *pool;
+} th_groups;
+int th_group(const th_judge_in *in, const char *x, int metric, const char *fname, const char *fval,
+             const char *nname, double nval, th_groups *g);
+void th_groups_free(th_groups *g);
+
+/* The standard judge of a rate check (DESIGN.md, THEOREMS.md rules): mean over
+ * seeds of log(metric) per x, weighted log-log fit (slope ± s.e.), graded against
+ * [lo, hi]; series 0 holds exp(mean log) with exp(mean log ± s.e.) error bars, the
+ * fitted line, and the predicted-rate line anchored at the geometric-mean point.
+ * figure: the figure index for the series. */
+int th_judge_rate(const th_judge_in *in, const char *x, int metric, double predicted, double lo,
+                  double hi, int figure, th_verdict *v);
+
+#endif

@@ -1,0 +1,37 @@
+/* The registry of theorem checks: one line per check. Adding a check = one file
+ * in theorems/ + one line here + one line in tests/theorems.cmake. */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+
+extern const th_check th_double_descent;
+extern const th_check th_selftest_rate;    /* hidden, tests only: framework, compare */
+extern const th_check th_selftest_placebo; /* hidden, tests only: a control that passes */
+
+static const th_check *const registry[] = {
+    &th_double_descent,
+    &th_selftest_rate,
+    &th_selftest_placebo,
+};
+#define NCHECKS (int)(sizeof registry / sizeof registry[0])
+
+int th_count(void) { return NCHECKS; }
+const th_check *th_at(int i) { return i >= 0 && i < NCHECKS ? registry[i] : NULL; }
+
+const th_check *th_find(const char *id)
+{
+    for (int i = 0; i < NCHECKS; i++)
+        if (strcmp(registry[i]->id, id) == 0) return registry[i];
+    return NULL;
+}
+
+void th_valid_ids(char *buf, int len)
+{
+    int k = 0;
+    buf[0] = 0;
+    for (int i = 0; i < NCHECKS && k < len; i++) {
+        if (registry[i]->hidden) continue;
+        k += snprintf(buf + k, (size_t)(len - k), "%s%s", k ? ", " : "", registry[i]->id);
+    }
+}

@@ -1,0 +1,319 @@
+/* One check, end to end: plan -> execute -> judge from records -> emit. */
+#include "verify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fsutil.h"
+#include "core/op_error.h"
+#include "core/progress.h"
+#include "plot/plot.h"
+
+typedef struct {
+    const th_check *c;
+    int full;
+} run_user;
+
+static int run_one(void *user, const sw_run *u, rec_record *rec)
+{
+    const run_user *ru = user;
+    const th_check *c = ru->c;
+    th_run_ctx ctx = {c, u->control[0] ? u->control : NULL, ru->full, u->key, u->seed, u->data_seed};
+    op_rng rng;
+    op_rng_seed(&rng, u->seed);
+    th_metrics m;
+    for (int i = 0; i < TH_MAX_METRICS; i++) m.v[i] = NAN;
+    int s = c->run(&ctx, u, &rng, &m);
+    int nm = th_nmetrics(c);
+    rec->nmetrics = nm;
+    for (int i = 0; i < nm; i++) {
+        snprintf(rec->mname[i], REC_NAME, "%s", c->metrics[i]);
+        rec->mval[i] = s == OP_OK || s == OP_EDIVERGE ? m.v[i] : NAN;
+    }
+    return s;
+}
+
+/* Plans, executes (resuming) and reads back the records of one variant. */
+int th_sweep_variant(const th_check *c, const th_opts *o, const sw_grid *g, const char *control,
+                     rec_record **recs_out, int *n_out);
+int th_sweep_variant(const th_check *c, const th_opts *o, const sw_grid *g, const char *control,
+                     rec_record **recs_out, int *n_out)
+{
+    sw_run *runs;
+    int nruns;
+    OP_TRY(sw_plan(c->id, g, control, o->seed, &runs, &nruns));
+    run_user ru = {c, o->full};
+    char label[96];
+    snprintf(label, sizeof label, "%s%s%s", c->id, control ? "/" : "", control ? control : "");
+    sw_stats st;
+    int s = sw_execute(o->out, c->id, runs, nruns, run_one, &ru, o->threads, label, &st);
+    if (s) {
+        free(runs);
+        return s;
+    }
+    rec_record *recs = op_malloc((unsigned long)nruns * sizeof *recs);
+    int *have = op_calloc((unsigned long)nruns, sizeof *have);
+    if (!recs || !have) {
+        free(recs);
+        free(have);
+        free(runs);
+        return OP_ENOMEM;
+    }
+    sw_load(o->out, c->id, runs, nruns, recs, have);
+    int k = 0, missing = 0;
+    for (int i = 0; i < nruns; i++) {
+        if (have[i])
+            recs[k++] = recs[i];
+        else
+            missing++;
+    }
+    free(have);
+    free(runs);
+    if (missing) {
+        free(recs);
+        OP_ERROR(OP_EIO, "%s: %d run records missing or unreadable after the sweep", label, missing);
+    }
+    *recs_out = recs;
+    *n_out = k;
+    return OP_OK;
+}
+
+int th_judge_variant(const th_check *c, const th_opts *o, const char *control, const rec_record *recs,
+                     int n, th_verdict *v);
+int th_judge_variant(const th_check *c, const th_opts *o, const char *control, const rec_record *recs,
+                     int n, th_verdict *v)
+{
+    memset(v, 0, sizeof *v);
+    v->measured = v->se = v->predicted = NAN;
+    v->lo = -INFINITY;
+    v->hi = INFINITY;
+    th_judge_in in = {c, control, o->full, o->seed, recs, n};
+    OP_TRY(c->judge(&in, v));
+    v->nruns = n;
+    for (int i = 0; i < n; i++) v->nfailed += recs[i].status != REC_OK;
+    return OP_OK;
+}
+
+void th_fmt_num(char *buf, size_t len, double x);
+void th_fmt_num(char *buf, size_t len, double x)
+{
+    if (isnan(x))
+        snprintf(buf, len, "nan");
+    else if (isinf(x))
+        snprintf(buf, len, x > 0 ? "inf" : "-inf");
+    else if (fabs(x) >= 1000 && fabs(x) < 1e7)
+        snprintf(buf, len, "%.0f", x);
+    else
+        snprintf(buf, len, "%.3g", x);
+}
+
+/* "measured=<x>±<se> predicted=<p> band=[lo,hi]" */
+void th_fmt_numbers(const th_verdict *v, char *buf, size_t len);
+void th_fmt_numbers(const th_verdict *v, char *buf, size_t len)
+{
+    char m[32], se[32], p[40], lo[32], hi[32];
+    th_fmt_num(m, sizeof m, v->measured);
+    th_fmt_num(se, sizeof se, v->se);
+    if (v->predicted_text[0])
+        snprintf(p, sizeof p, "%s", v->predicted_text);
+    else
+        th_fmt_num(p, sizeof p, v->predicted);
+    th_fmt_num(lo, sizeof lo, v->lo);
+    th_fmt_num(hi, sizeof hi, v->hi);
+    snprintf(buf, len, "measured=%s±%s predicted=%s band=[%s,%s]", m, se, p, lo, hi);
+}
+
+static void csv_num(op_buf *b, double x)
+{
+    if (isfinite(x))
+        op_buf_printf(b, ",%.10g", x);
+    else
+        op_buf_puts(b, ",");
+}
+
+static void add_summary(op_buf *b, const char *variant, const th_verdict *v)
+{
+    for (int k = 0; k < v->nseries; k++) {
+        const th_series *s = &v->series[k];
+        for (int i = 0; i < s->n; i++) {
+            op_buf_printf(b, "%s,%s,%d", variant, s->name, s->figure);
+            csv_num(b, s->x[i]);
+            csv_num(b, s->y[i]);
+            csv_num(b, s->ylo[i]);
+            csv_num(b, s->yhi[i]);
+            csv_num(b, s->fit[i]);
+            csv_num(b, s->pred[i]);
+            op_buf_printf(b, ",%d,%d\n", s->nok[i], s->nfailed[i]);
+        }
+    }
+}
+
+static int write_summary(const th_check *c, const th_opts *o, const th_result *r)
+{
+    op_buf b;
+    op_buf_init(&b);
+    op_buf_puts(&b, "variant,series,figure,x,y,y_lo,y_hi,fit,predicted,n_ok,n_failed\n");
+    if (r->has_main) add_summary(&b, "theorem", &r->main);
+    for (int i = 0; i < r->ncontrols; i++) {
+        char name[80];
+        snprintf(name, sizeof name, "control:%s", r->control_name[i]);
+        add_summary(&b, name, &r->control[i]);
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s/summary.csv", o->out, c->id);
+    int s = b.oom ? OP_ENOMEM : op_write_atomic(path, b.s, b.len);
+    op_buf_free(&b);
+    return s;
+}
+
+static void default_note(const th_verdict *v, char *buf, size_t len)
+{
+    if (v->note[0]) {
+        snprintf(buf, len, "%s", v->note);
+        return;
+    }
+    char m[32], se[32], p[40];
+    th_fmt_num(m, sizeof m, v->measured);
+    th_fmt_num(se, sizeof se, v->se);
+    if (v->predicted_text[0])
+        snprintf(p, sizeof p, "%s", v->predicted_text);
+    else
+        th_fmt_num(p, sizeof p, v->predicted);
+    snprintf(buf, len, "measured %s ± %s, predicted %s", m, se, p);
+}
+
+/* Adds verdict v's series of figure f to the figure (titles suffixed for controls). */
+static void add_series(pl_figure *pf, const th_verdict *v, int f, const char *control,
+                       char titles[][3][96], int *nt)
+{
+    for (int k = 0; k < v->nseries && pf->nseries < PL_MAX_SERIES; k++) {
+        const th_series *s = &v->series[k];
+        if (s->figure != f) continue;
+        pl_series *p = &pf->s[pf->nseries++];
+        char(*t)[96] = titles[(*nt)++];
+        if (control && strcmp(s->name, control) != 0)
+            snprintf(t[0], 96, "%s (control %s)", s->name, control);
+        else if (control)
+            snprintf(t[0], 96, "%s (control)", s->name);
+        else
+            snprintf(t[0], 96, "%s", s->name);
+        snprintf(t[1], 96, "%s", s->fit_title[0] ? s->fit_title : "fit");
+        snprintf(t[2], 96, "%s", s->pred_title[0] ? s->pred_title : "predicted");
+        *p = (pl_series){t[0], t[1], t[2], s->n, s->x, s->y, s->ylo, s->yhi, s->fit, s->pred, 1};
+    }
+}
+
+static int emit_figures(const th_check *c, const th_opts *o, th_result *r)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/%s", o->out, c->id);
+    const char *gp = pl_gnuplot_path();
+    if (!gp) snprintf(r->figure_status, sizeof r->figure_status, "figures skipped (gnuplot not found)");
+    static _Thread_local char titles[PL_MAX_SERIES][3][96];
+    for (int f = 0; f < th_nfigures(c); f++) {
+        const th_figure *fd = &c->figures[f];
+        pl_figure pf = {0};
+        pf.dir = dir;
+        pf.name = fd->name;
+        pf.title = fd->title;
+        pf.xlabel = fd->xlabel;
+        pf.ylabel = fd->ylabel;
+        pf.logx = fd->logx;
+        pf.logy = fd->logy;
+        pf.vline = fd->vline != 0 ? fd->vline : NAN;
+        pf.vline_label = fd->vline_label;
+        char note[160];
+        default_note(r->has_main ? &r->main : &r->control[0], note, sizeof note);
+        pf.note = note;
+        int nt = 0;
+        if (r->has_main) add_series(&pf, &r->main, f, NULL, titles, &nt);
+        for (int i = 0; i < r->ncontrols; i++) add_series(&pf, &r->control[i], f, r->control_name[i], titles, &nt);
+        if (pf.nseries == 0) continue;
+        OP_TRY(pl_write(&pf));
+        snprintf(r->fig[r->nfig++], sizeof r->fig[0], "%s", fd->name);
+        if (gp) {
+            int s = pl_render(dir, fd->name, 120.0);
+            if (s) {
+                snprintf(r->figure_status, sizeof r->figure_status, "figures not rendered: %s",
+                         op_error_message());
+                op_error_clear();
+            }
+        }
+    }
+    return OP_OK;
+}
+
+int th_verify(const th_check *c, const th_opts *o, th_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->check = c;
+    double t0 = op_now();
+    const char *variants[1 + TH_MAX_CONTROLS];
+    int nv = 0;
+    if (o->only_control) {
+        if (!th_find_control(c, o->only_control)) {
+            char names[256] = "";
+            for (int i = 0, k = 0; i < th_ncontrols(c); i++)
+                k += snprintf(names + k, sizeof names - (size_t)k, "%s%s", i ? ", " : "", c->controls[i].name);
+            OP_ERROR(OP_EUSAGE, "--control %s: check %s has no such control; its controls: %s",
+                     o->only_control, c->id, names[0] ? names : "(none)");
+        }
+        r->control_only = 1;
+        variants[nv++] = o->only_control;
+    } else {
+        r->has_main = 1;
+        variants[nv++] = NULL;
+        if (!o->no_controls)
+            for (int i = 0; i < th_ncontrols(c); i++) variants[nv++] = c->controls[i].name;
+    }
+    const sw_grid *g = o->full ? &c->full : &c->quick;
+    for (int k = 0; k < nv; k++) {
+        rec_record *recs;
+        int n;
+        OP_TRY(th_sweep_variant(c, o, g, variants[k], &recs, &n));
+        th_verdict *v = variants[k] ? &r->control[r->ncontrols] : &r->main;
+        int s = th_judge_variant(c, o, variants[k], recs, n, v);
+        free(recs);
+        OP_TRY(s);
+        if (variants[k]) r->control_name[r->ncontrols++] = variants[k];
+    }
+    /* Controls must FAIL: one that does not makes the check FAIL. */
+    int unexpected = -1;
+    for (int i = 0; i < r->ncontrols; i++)
+        if (r->control[i].grade != ST_FAIL && unexpected < 0) unexpected = i;
+    if (r->ncontrols == 0)
+        snprintf(r->control_text, sizeof r->control_text, "skipped");
+    else if (unexpected < 0)
+        snprintf(r->control_text, sizeof r->control_text, "FAIL(as required)");
+    else
+        snprintf(r->control_text, sizeof r->control_text, "%s(unexpected!)",
+                 st_grade_name(r->control[unexpected].grade));
+    const th_verdict *lv = r->has_main ? &r->main : &r->control[0];
+    if (r->control_only)
+        r->final = unexpected < 0 ? ST_PASS : ST_FAIL; /* the control did what it must */
+    else
+        r->final = unexpected < 0 ? r->main.grade : ST_FAIL;
+
+    OP_TRY(write_summary(c, o, r));
+    if (o->figures) OP_TRY(emit_figures(c, o, r));
+
+    char nums[256];
+    th_fmt_numbers(lv, nums, sizeof nums);
+    int len = snprintf(r->line, sizeof r->line, "overparam: %s%s%s %s %s control=%s", c->id,
+                       r->control_only ? "/" : "", r->control_only ? r->control_name[0] : "",
+                       st_grade_name(r->control_only ? lv->grade : r->final), nums, r->control_text);
+    if (lv->extra[0]) len += snprintf(r->line + len, sizeof r->line - (size_t)len, " %s", lv->extra);
+    if (r->has_main)
+        for (int i = 0; i < r->ncontrols; i++) {
+            char m[32];
+            th_fmt_num(m, sizeof m, r->control[i].measured);
+            len += snprintf(r->line + len, sizeof r->line - (size_t)len, " %s=%s(%s)", r->control_name[i],
+                            st_grade_name(r->control[i].grade), m);
+        }
+    if (lv->nfailed)
+        len += snprintf(r->line + len, sizeof r->line - (size_t)len, " failed_runs=%d/%d", lv->nfailed,
+                        lv->nruns);
+    r->seconds = op_now() - t0;
+    return OP_OK;
+}

@@ -1,0 +1,54 @@
+/* Running theorem checks: plan -> execute (parallel, resumable) -> judge from the
+ * records -> summary.csv, figures, verdict line; plus the report over several
+ * checks and the cross-manifold comparison. Used by the verify, figures and
+ * compare subcommands. */
+#ifndef TH_VERIFY_H
+#define TH_VERIFY_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "check.h"
+
+typedef struct {
+    int full;                 /* full preset instead of quick */
+    uint64_t seed;            /* base seed */
+    int threads;              /* <= 0: OpenMP default */
+    const char *out;          /* output directory */
+    const char *only_control; /* run only this control variant (--control NAME) */
+    int no_controls;
+    int figures;              /* write .dat/.gp and render */
+} th_opts;
+
+typedef struct {
+    const th_check *check;
+    int control_only;          /* 1 if only one control was run (--control) */
+    int has_main;
+    th_verdict main;
+    int ncontrols;
+    const char *control_name[TH_MAX_CONTROLS];
+    th_verdict control[TH_MAX_CONTROLS];
+    st_grade_t final;          /* the verdict with controls taken into account */
+    char control_text[64];     /* "FAIL(as required)", "PASS(unexpected!)", "skipped" */
+    int nfig;
+    char fig[TH_MAX_FIGURES][64];
+    char figure_status[96];    /* "", "figures skipped (gnuplot not found)", error text */
+    char line[1024];           /* the verdict line */
+    double seconds;
+} th_result;
+
+/* Runs one check (its variants per opts), writes its outputs, fills r (heap: big).
+ * Returns OP_OK whatever the verdict; an error status for usage/I/O failures. */
+int th_verify(const th_check *c, const th_opts *o, th_result *r);
+
+/* DIR/report.md and DIR/report.html over the results. */
+int th_report_write(const char *out, const th_result *r, int n);
+
+/* Comparison across manifolds and ambient dimensions (overparam compare):
+ * replaces the check's manifold/ambient axes by the given lists, runs the theorem's
+ * variant, judges each (manifold, D) subset, prints the table to `table` and writes
+ * DIR/compare/<id>.csv, .dat, .gp, .png, .pdf. *any_fail = 1 if a subset FAILed. */
+int th_compare_run(const th_check *c, const th_opts *o, const char *const *manifolds, int nman,
+                   const double *ambient, int namb, FILE *table, int *any_fail);
+
+#endif
