@@ -1,5 +1,6 @@
 /* Brute-force k-NN and the Levina-Bickel / TwoNN intrinsic-dimension estimators
  * (see intdim.h for the definitions and references). */
+#define _GNU_SOURCE /* qsort_r */
 #include "manifolds/intdim.h"
 
 #include <math.h>
@@ -19,23 +20,58 @@ static double dist2(const double *a, const double *b, int D)
     return s;
 }
 
+static int dist2_is_zero(const double *a, const double *b, int D) { return dist2(a, b, D) == 0; }
+
+typedef struct {
+    const double *X;
+    int D;
+} rows_ctx;
+
+static int cmp_rows(const void *a, const void *b, void *ctx)
+{
+    const rows_ctx *c = ctx;
+    long i = *(const long *)a, j = *(const long *)b;
+    const double *x = c->X + i * c->D, *y = c->X + j * c->D;
+    for (int t = 0; t < c->D; t++)
+        if (x[t] != y[t]) return x[t] < y[t] ? -1 : 1;
+    return (i > j) - (i < j); /* equal rows: by index, so the first copy comes first */
+}
+
+/* dup[i] = 1 if row i equals an earlier row: lexicographic sort, O(n log n D). */
+static int find_duplicates(const double *X, long n, int D, unsigned char *dup)
+{
+    long *idx = op_malloc(sizeof(long) * (size_t)(n ? n : 1));
+    if (!idx) return OP_ENOMEM;
+    for (long i = 0; i < n; i++) idx[i] = i, dup[i] = 0;
+    rows_ctx c = {X, D};
+    qsort_r(idx, (size_t)n, sizeof(long), cmp_rows, &c);
+    for (long r = 1; r < n; r++)
+        if (memcmp(X + idx[r] * D, X + idx[r - 1] * D, sizeof(double) * (size_t)D) == 0 ||
+            dist2_is_zero(X + idx[r] * D, X + idx[r - 1] * D, D))
+            dup[idx[r]] = 1;
+    free(idx);
+    return OP_OK;
+}
+
 int mf_knn(const double *X, long n, int D, int k, double *dist, unsigned char *dup)
 {
     if (k < 1) OP_ERROR(OP_EUSAGE, "k-NN needs k >= 1, got %d", k);
+    unsigned char *dp = dup ? dup : op_malloc((size_t)(n ? n : 1));
+    if (!dp) return OP_ENOMEM;
+    int st = find_duplicates(X, n, D, dp);
+    if (st) {
+        if (!dup) free(dp);
+        return st;
+    }
 #pragma omp parallel for schedule(dynamic, 16)
     for (long i = 0; i < n; i++) {
         double *best = dist + i * k;
         for (int j = 0; j < k; j++) best[j] = INFINITY;
-        int isdup = 0;
         const double *xi = X + i * D;
         for (long j = 0; j < n; j++) {
-            if (j == i) continue;
+            if (j == i || dp[j]) continue;
             double d2 = dist2(xi, X + j * D, D);
-            if (d2 == 0) {
-                if (j < i) isdup = 1;
-                continue;
-            }
-            if (d2 >= best[k - 1]) continue;
+            if (d2 == 0 || d2 >= best[k - 1]) continue; /* d2 == 0: i's own twin */
             int p = k - 1;
             while (p > 0 && best[p - 1] > d2) {
                 best[p] = best[p - 1];
@@ -44,14 +80,13 @@ int mf_knn(const double *X, long n, int D, int k, double *dist, unsigned char *d
             best[p] = d2;
         }
         for (int j = 0; j < k; j++) best[j] = sqrt(best[j]);
-        if (dup) dup[i] = (unsigned char)isdup;
     }
+    if (!dup) free(dp);
     return OP_OK;
 }
 
-/* Duplicates removed, neighbour lists of the remaining points are unaffected
- * (mf_knn already skips distance-0 neighbours) except that a duplicate's twin is
- * not a neighbour: so only the query set changes. */
+/* Duplicate points are skipped as queries here and as neighbours in mf_knn, which
+ * is the same as removing them from the data. */
 int mf_intdim_mle(const double *X, long n, int D, int k1, int k2, double *est)
 {
     if (k1 < 2 || k2 < k1) OP_ERROR(OP_EUSAGE, "MLE needs 2 <= k1 <= k2, got k1=%d k2=%d", k1, k2);

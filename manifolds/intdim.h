@@ -16,8 +16,8 @@
  * sorted, F_i = i/N, the top 10% of mu are discarded and d is the least-squares
  * slope through the origin of -log(1 - F_i) against log mu_i.
  *
- * Exact duplicates (distance 0) are dropped: a point equal to an earlier one is
- * neither a query nor a neighbour. Parallel over query points (one writer each),
+ * Exact duplicates (distance 0) are dropped: a point equal to an earlier one
+ * (found by a lexicographic sort of the rows) is neither a query nor a neighbour. Parallel over query points (one writer each),
  * so results are identical for any thread count. Cost O(n^2 D). */
 #ifndef MF_INTDIM_H
 #define MF_INTDIM_H

@@ -95,9 +95,21 @@ double mf_fourier_eval(const mf_target *t, const double *x, double *grad, double
     for (int j = 0; j < d; j++) {
         double th = atan2(x[2 * j + 1], x[2 * j]);
         double *row = cs + 2L * j * W;
-        for (int m = -kc; m <= kc; m++) {
-            row[2 * (m + kc)] = cos(m * th);
-            row[2 * (m + kc) + 1] = sin(m * th);
+        /* e^{i m th} for m = 0..kc: exact every 32 steps, complex recurrence in
+         * between (rounding error <= ~32 eps); negative m by conjugation */
+        double c1 = cos(th), s1 = sin(th);
+        for (int m = 0; m <= kc; m++) {
+            double c, s;
+            if (m % 32 == 0) {
+                c = cos(m * th);
+                s = sin(m * th);
+            } else {
+                double pc = row[2 * (m - 1 + kc)], ps = row[2 * (m - 1 + kc) + 1];
+                c = pc * c1 - ps * s1;
+                s = pc * s1 + ps * c1;
+            }
+            row[2 * (m + kc)] = c, row[2 * (m + kc) + 1] = s;
+            row[2 * (kc - m)] = c, row[2 * (kc - m) + 1] = -s;
         }
         gt[j] = 0;
     }
