@@ -1,6 +1,7 @@
 #include "args.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +51,11 @@ int op_parse_double(const char *what, const char *s, double min, double max, dou
     return OP_OK;
 }
 
-static int parse_list(const char *what, const char *s, double min, double max, int integer,
-                      long *lout, double *dout, int maxn, int *n)
+/* Integer lists take their bounds as long (lmin, lmax), real lists as double (dmin, dmax):
+ * a long bound round-tripped through double is inexact above 2^53 and LONG_MAX becomes
+ * 2^63, which does not convert back to long (undefined behaviour; found by fuzzing). */
+static int parse_list(const char *what, const char *s, long lmin, long lmax, double dmin, double dmax,
+                      int integer, long *lout, double *dout, int maxn, int *n)
 {
     if (!s || !*s) OP_ERROR(OP_EUSAGE, "%s is empty; allowed: a comma-separated list", what);
     char buf[4096];
@@ -62,9 +66,9 @@ static int parse_list(const char *what, const char *s, double min, double max, i
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         if (k >= maxn) OP_ERROR(OP_EUSAGE, "%s has more than %d values", what, maxn);
         if (integer)
-            OP_TRY(op_parse_long(what, tok, (long)min, (long)max, &lout[k]));
+            OP_TRY(op_parse_long(what, tok, lmin, lmax, &lout[k]));
         else
-            OP_TRY(op_parse_double(what, tok, min, max, &dout[k]));
+            OP_TRY(op_parse_double(what, tok, dmin, dmax, &dout[k]));
         k++;
     }
     if (k == 0) OP_ERROR(OP_EUSAGE, "%s '%s' holds no value", what, s);
@@ -75,13 +79,23 @@ static int parse_list(const char *what, const char *s, double min, double max, i
 int op_parse_long_list(const char *what, const char *s, long min, long max, long *out, int maxn,
                        int *n)
 {
-    return parse_list(what, s, (double)min, (double)max, 1, out, NULL, maxn, n);
+    return parse_list(what, s, min, max, 0, 0, 1, out, NULL, maxn, n);
 }
 
 int op_parse_double_list(const char *what, const char *s, double min, double max, double *out,
                          int maxn, int *n)
 {
-    return parse_list(what, s, min, max, 0, NULL, out, maxn, n);
+    return parse_list(what, s, 0, 0, min, max, 0, NULL, out, maxn, n);
+}
+
+/* A spec bound (a double) as a long, saturating: a max written as LONG_MAX or UINT64_MAX
+ * is 2^63 or 2^64 as a double, and casting that to long is undefined behaviour (found by
+ * fuzzing). */
+static long long_bound(double v)
+{
+    if (v >= 9223372036854775808.0) return LONG_MAX;
+    if (v <= -9223372036854775808.0) return LONG_MIN;
+    return (long)v;
 }
 
 const op_arg *op_args_find(const op_arg *spec, int nspec, const char *name)
@@ -136,11 +150,11 @@ int op_args_parse(const char *cmd, int argc, char **argv, op_arg *spec, int nspe
         snprintf(what, sizeof what, "--%s", name);
         switch (s->type) {
         case OP_ARG_INT:
-            OP_TRY(op_parse_long(what, val, (long)s->min, (long)s->max, (long *)s->dst));
+            OP_TRY(op_parse_long(what, val, long_bound(s->min), long_bound(s->max), (long *)s->dst));
             break;
         case OP_ARG_U64: {
             long v;
-            OP_TRY(op_parse_long(what, val, (long)s->min, (long)s->max, &v));
+            OP_TRY(op_parse_long(what, val, long_bound(s->min), long_bound(s->max), &v));
             *(uint64_t *)s->dst = (uint64_t)v;
             break;
         }
