@@ -219,8 +219,30 @@ static void check_residual_detects(void)
     }
 }
 
+static void check_parse_errors(void)
+{
+    const char *bad[] = {"sfere:d=2", "torus:d=0", "torus:d=x", "torus:k=2", "stiefel:k=5,n=3",
+                         "grassmann:k=3,n=3", "sphere:d=1*", "torus:d=2,d=3", "torus:", "moebius:r=1,w=2",
+                         "klein:eps=1.5", "sphere :d=2", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        mf_manifold *m = NULL;
+        op_error_clear();
+        int st = mf_manifold_parse(bad[i], &m);
+        CHECK(st == OP_EUSAGE && m == NULL && strlen(op_error_message()) > 10, "bad manifold '%s' -> %s",
+              bad[i], op_error_message());
+        op_error_clear();
+    }
+    char out[8][MF_SPEC_MAX];
+    int n = 0;
+    int st = mf_spec_split("sphere:d=2,stiefel:k=2,n=5,so3,grassmann:k=2,n=4*sphere:d=1", out, 8, &n);
+    CHECK(st == 0 && n == 4 && strcmp(out[1], "stiefel:k=2,n=5") == 0 && strcmp(out[2], "so3") == 0 &&
+              strcmp(out[3], "grassmann:k=2,n=4*sphere:d=1") == 0,
+          "spec list split into %d specs: %s | %s | %s | %s", n, out[0], out[1], out[2], out[3]);
+}
+
 int main(void)
 {
+    check_parse_errors();
     for (int s = 0; s < MF_NSPECS; s++) check_manifold(mf_test_specs[s]);
     check_metric_projection("sphere:d=3");
     check_metric_projection("torus:d=2");
