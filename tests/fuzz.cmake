@@ -4,7 +4,7 @@
 # libFuzzer runtime the fuzz tests still exist and report "skipped" (exit 77).
 # Each ctest run fuzzes for OP_FUZZ_SECONDS from the committed seed corpus; any crash,
 # sanitizer report, leak or timeout fails it (tests/data_fuzz.sh).
-set(OP_FUZZ_SECONDS 20 CACHE STRING "Seconds each fuzz test runs under ctest")
+set(OP_FUZZ_SECONDS 10 CACHE STRING "Seconds each fuzz test runs under ctest")
 set(OP_FUZZ_RUNS 2000000 CACHE STRING "Cap on executions per fuzz test under ctest")
 set(OP_FUZZ_HARNESSES args idx)
 set(OP_FUZZ_SRC_args tests/fuzz/fuzz_args.c src/core/args.c src/core/error.c)

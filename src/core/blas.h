@@ -2,7 +2,9 @@
  * Rapids) as "Prescott" and runs sgemm 5-10x slower. OpenBLAS reads
  * OPENBLAS_CORETYPE when the library loads, before main(), so the fix is to set
  * it and re-execute the program once. Users get the fast kernels without knowing.
- * OVERPARAM_NO_BLAS_FIX=1 disables it (to measure the default). */
+ * It also sets OMP_WAIT_POLICY=passive (when unset) in the same re-exec, so idle
+ * OpenMP threads do not spin against OpenBLAS's threads.
+ * OVERPARAM_NO_BLAS_FIX=1 disables both (to measure the defaults). */
 #ifndef OP_BLAS_H
 #define OP_BLAS_H
 
