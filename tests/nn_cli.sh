@@ -35,7 +35,9 @@ expect 2 "unknown model" train $M --model resnet
 expect 2 "unknown optimizer" train $M --opt lbfgs
 expect 2 "MLP flag on a ConvResNet" train $M --width 32
 expect 2 "ambient too small" train --manifold sphere:d=2 --ambient 2 --n 64 --out "$T/out"
-expect 2 "unknown manifold" train --manifold torus:d=2 --n 64 --out "$T/out"
+expect 2 "unknown manifold" train --manifold hyperboloid:d=2 --n 64 --out "$T/out"
+expect 2 "ambient below the natural dimension" train --manifold torus:d=2 --ambient 3 --n 64 --out "$T/out"
+expect 2 "unknown target" train --manifold torus:d=2 --target wiggly:s=1 --n 64 --out "$T/out"
 expect 2 "no data source" train --epochs 1 --out "$T/out"
 expect 2 "flag given twice" train $M --lr 0.1 --lr 0.2
 expect 3 "missing data file" train --data "$T/nope.csv" --epochs 1 --out "$T/out"

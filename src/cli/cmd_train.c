@@ -2,7 +2,6 @@
  * sample), writes DIR/model.bin and DIR/record.json. Every flag is validated and the
  * data loaded before anything is written; the output directory is created only after
  * training succeeded. */
-#include <lapacke.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 #include "../nn/nn.h"
 #include "../nn/nn_csv.h"
 #include "cmds.h"
+#include "manifolds/dataset.h"
 
 typedef struct {
     double *x, *y; /* [n][D], [n] */
@@ -27,67 +27,27 @@ typedef struct {
     int D;
 } train_data;
 
-/* Built-in data until the manifolds module lands (kept in this one function):
- * sphere:d=k. Points u uniform on S^k in R^(k+1) (normalised Gaussians, the rotation-
- * invariant measure), embedded isometrically in R^D by x = Q u with Q the orthonormal
- * factor of the QR decomposition of a D x (k+1) Gaussian matrix (columns sign-fixed by
- * R's diagonal, so Q is Haar on the Stiefel manifold). Target (smooth, documented):
- * y = sin(pi u_0) + cos(pi u_1) + noise * N(0,1). Streams: children 0/1/2 of the seed. */
-static int sphere_data(const char *spec, int D, long n, double noise, uint64_t seed, train_data *td)
+/* Data on a manifold from the manifolds module (manifolds/dataset.h): n points of
+ * `spec` embedded isometrically in R^D, the target field `target` (default
+ * matern:s=1) plus label noise. Target, embedding and points take separate streams
+ * derived from the run's seed. */
+static int manifold_data(const char *spec, const char *target, int D, long n, double noise,
+                         uint64_t seed, train_data *td)
 {
-    long d;
-    if (strncmp(spec, "sphere:d=", 9) != 0)
-        OP_ERROR(OP_EUSAGE, "--manifold '%s' is not available here; allowed: sphere:d=K (1 <= K <= 64)",
-                 spec);
-    OP_TRY(op_parse_long("--manifold sphere:d", spec + 9, 1, 64, &d));
-    const int k = (int)d + 1;
-    if (D < k)
-        OP_ERROR(OP_EUSAGE, "--ambient %d is smaller than the manifold's embedding dimension %d for %s",
-                 D, k, spec);
-    op_rng base, r;
-    op_rng_seed(&base, op_seed_from_key("train/manifold", seed));
-    double *q = op_malloc(sizeof(double) * (size_t)D * k), *tau = op_malloc(sizeof(double) * k);
-    td->x = op_malloc(sizeof(double) * (size_t)n * D);
-    td->y = op_malloc(sizeof(double) * (size_t)n);
-    if (!q || !tau || !td->x || !td->y) {
-        free(q), free(tau);
-        return OP_ENOMEM;
-    }
-    op_rng_child(&r, &base, 0);
-    for (int i = 0; i < D * k; i++) q[i] = op_rng_normal(&r);
-    double diag[65];
-    int info = LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, D, k, q, k, tau);
-    for (int j = 0; j < k && !info; j++) diag[j] = q[j * k + j];
-    if (!info) info = LAPACKE_dorgqr(LAPACK_ROW_MAJOR, D, k, k, q, k, tau);
-    free(tau);
-    if (info) {
-        free(q);
-        OP_ERROR(OP_ENUM, "QR of the embedding matrix failed (LAPACK info %d)", info);
-    }
-    for (int i = 0; i < D; i++)
-        for (int j = 0; j < k; j++)
-            if (diag[j] < 0) q[i * k + j] = -q[i * k + j];
-    op_rng_child(&r, &base, 1);
-    op_rng rn;
-    op_rng_child(&rn, &base, 2);
-    double u[65];
-    for (long s = 0; s < n; s++) {
-        double nn2 = 0;
-        for (int j = 0; j < k; j++) {
-            u[j] = op_rng_normal(&r);
-            nn2 += u[j] * u[j];
-        }
-        for (int j = 0; j < k; j++) u[j] /= sqrt(nn2);
-        for (int i = 0; i < D; i++) {
-            double v = 0;
-            for (int j = 0; j < k; j++) v += q[i * k + j] * u[j];
-            td->x[s * D + i] = v;
-        }
-        td->y[s] = sin(M_PI * u[0]) + cos(M_PI * u[1]) + noise * op_rng_normal(&rn);
-    }
-    free(q);
+    mf_dataset_spec ds_spec = {.manifold = spec, .D = D, .n = n, .target = target,
+                               .ambient_noise = 0, .label_noise = noise,
+                               .target_seed = op_seed_from_key("train/target", seed),
+                               .embed_seed = op_seed_from_key("train/embed", seed),
+                               .sample_seed = op_seed_from_key("train/points", seed)};
+    mf_dataset ds;
+    OP_TRY(mf_dataset_make(&ds_spec, &ds));
     td->n = n;
-    td->D = D;
+    td->D = ds.D;
+    td->x = ds.X;
+    td->y = ds.y;
+    ds.X = NULL; /* ownership moves to td */
+    ds.y = NULL;
+    mf_dataset_free(&ds);
     return OP_OK;
 }
 
@@ -199,7 +159,7 @@ static void gather(const train_data *td, const int *idx, long lo, long hi, doubl
 
 int cmd_train(int argc, char **argv)
 {
-    const char *data = NULL, *target = NULL, *manifold = NULL, *model = "convresnet1d",
+    const char *data = NULL, *target = NULL, *manifold = NULL, *field = "matern:s=1", *model = "convresnet1d",
                *head = "fc", *param = "standard", *loss_s = "mse", *opt_s = "adam",
                *schedule = "cosine", *out = NULL;
     long ambient = 16, n = 512, C = 8, K = 3, L = 2, M = 4, H = 0, W = 0, width = 64, depth = 2,
@@ -212,10 +172,11 @@ int cmd_train(int argc, char **argv)
     op_arg spec[] = {
         {"data", OP_ARG_STR, &data, 0, 0, "CSV with a header row: input columns and a target column", 0},
         {"target-col", OP_ARG_STR, &target, 0, 0, "target column name (default y, else the last)", 0},
-        {"manifold", OP_ARG_STR, &manifold, 0, 0, "built-in data instead of --data: sphere:d=K", 0},
+        {"manifold", OP_ARG_STR, &manifold, 0, 0, "data on a manifold instead of --data, e.g. sphere:d=2, torus:d=2, so3 (overparam manifolds)", 0},
         {"ambient", OP_ARG_INT, &ambient, 2, 65536, "ambient dimension D for --manifold (16)", 0},
         {"n", OP_ARG_INT, &n, 4, 10000000, "number of samples for --manifold (512)", 0},
         {"noise", OP_ARG_DOUBLE, &noise, 0, 100, "label noise sd for --manifold (0)", 0},
+        {"target", OP_ARG_STR, &field, 0, 0, "target field for --manifold (matern:s=1; overparam manifolds --targets)", 0},
         {"model", OP_ARG_STR, &model, 0, 0, "convresnet1d|convresnet2d|mlp (convresnet1d)", 0},
         {"C", OP_ARG_INT, &C, 1, 4096, "ConvResNet channels (8)", 0},
         {"K", OP_ARG_INT, &K, 1, 63, "ConvResNet kernel size, odd (3)", 0},
@@ -250,7 +211,7 @@ int cmd_train(int argc, char **argv)
         {"out", OP_ARG_STR, &out, 0, 0, "output directory for model.bin and record.json", 0},
     };
     const int nspec = (int)(sizeof spec / sizeof spec[0]);
-    const char *usage = "overparam train (--data FILE | --manifold sphere:d=K) [options] [--out DIR]";
+    const char *usage = "overparam train (--data FILE | --manifold SPEC [--ambient D] [--n N] [--target T]) [options] [--out DIR]";
     int st = op_args_parse("train", argc - 1, argv + 1, spec, nspec, NULL, NULL, 0);
     if (st == OP_ARGS_HELP) {
         op_args_print_help(stdout, usage,
@@ -278,7 +239,7 @@ int cmd_train(int argc, char **argv)
                                                          "give exactly one of --data FILE and --manifold SPEC"));
     const char *conv_only[] = {"C", "K", "L", "M", "head", "res-scale", "zero-init-last", "H", "W"};
     const char *mlp_only[] = {"width", "depth", "param", "bias", "bias-scale"};
-    const char *man_only[] = {"ambient", "n", "noise"};
+    const char *man_only[] = {"ambient", "n", "noise", "target"};
     for (size_t i = 0; i < sizeof conv_only / sizeof *conv_only; i++)
         if (kind == NN_MLP && op_args_find(spec, nspec, conv_only[i])->seen)
             return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
@@ -311,7 +272,7 @@ int cmd_train(int argc, char **argv)
     const double t_start = op_now();
     train_data td = {NULL, NULL, 0, 0};
     st = data ? csv_data(data, target, &td)
-              : sphere_data(manifold, (int)ambient, n, noise, seed, &td);
+              : manifold_data(manifold, field, (int)ambient, n, noise, seed, &td);
     if (st) {
         free(td.x), free(td.y);
         return cli_fail(st);
@@ -418,7 +379,8 @@ int cmd_train(int argc, char **argv)
         if (manifold) {
             op_buf_printf(&b, ", \"ambient\": %ld, \"n\": %ld, \"noise\": ", ambient, n);
             op_buf_json_num(&b, noise);
-            op_buf_puts(&b, ", \"target\": \"sin(pi u0) + cos(pi u1)\"");
+            op_buf_puts(&b, ", \"target\": ");
+            op_buf_json_str(&b, field);
         }
         op_buf_printf(&b, ", \"in_dim\": %d, \"n_train\": %ld, \"n_val\": %ld, \"n_test\": %ld},\n", td.D,
                       ntr, nv, nt);
