@@ -28,6 +28,10 @@ endfunction()
 
 # ---- the list: one line per check ----
 overparam_theorem(double-descent ridge)
+overparam_theorem(extrapolate-lemma no-negatives)
+overparam_theorem(extrapolate-diverse-support positive-orthant)
+overparam_theorem(extrapolate-linear-rays quadratic)
+overparam_theorem(polylog-width random-labels)
 overparam_theorem(selftest-rate rough)   # hidden test-only check: exercises the framework
 
 # ---- framework tests driving the CLI ----

@@ -6,11 +6,19 @@
 #include "check.h"
 
 extern const th_check th_double_descent;
+extern const th_check th_extrapolate_lemma;
+extern const th_check th_extrapolate_diverse_support;
+extern const th_check th_extrapolate_linear_rays;
+extern const th_check th_polylog_width;
 extern const th_check th_selftest_rate;    /* hidden, tests only: framework, compare */
 extern const th_check th_selftest_placebo; /* hidden, tests only: a control that passes */
 
 static const th_check *const registry[] = {
     &th_double_descent,
+    &th_extrapolate_lemma,
+    &th_extrapolate_diverse_support,
+    &th_extrapolate_linear_rays,
+    &th_polylog_width,
     &th_selftest_rate,
     &th_selftest_placebo,
 };
