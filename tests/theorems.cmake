@@ -29,6 +29,7 @@ endfunction()
 # ---- the list: one line per check ----
 overparam_theorem(double-descent ridge)
 overparam_theorem(ntk-exact mean-field)
+overparam_theorem(lazy-training mean-field)
 overparam_theorem(selftest-rate rough)   # hidden test-only check: exercises the framework
 
 # ---- framework tests driving the CLI ----
