@@ -32,6 +32,8 @@ overparam_theorem(extrapolate-lemma no-negatives)
 overparam_theorem(extrapolate-diverse-support positive-orthant)
 overparam_theorem(extrapolate-linear-rays quadratic)
 overparam_theorem(polylog-width random-labels)
+overparam_theorem(ntk-exact mean-field)
+overparam_theorem(lazy-training mean-field)
 overparam_theorem(selftest-rate rough)   # hidden test-only check: exercises the framework
 
 # ---- framework tests driving the CLI ----

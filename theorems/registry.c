@@ -10,6 +10,8 @@ extern const th_check th_extrapolate_lemma;
 extern const th_check th_extrapolate_diverse_support;
 extern const th_check th_extrapolate_linear_rays;
 extern const th_check th_polylog_width;
+extern const th_check th_ntk_exact;
+extern const th_check th_lazy_training;
 extern const th_check th_selftest_rate;    /* hidden, tests only: framework, compare */
 extern const th_check th_selftest_placebo; /* hidden, tests only: a control that passes */
 
@@ -19,6 +21,8 @@ static const th_check *const registry[] = {
     &th_extrapolate_diverse_support,
     &th_extrapolate_linear_rays,
     &th_polylog_width,
+    &th_ntk_exact,
+    &th_lazy_training,
     &th_selftest_rate,
     &th_selftest_placebo,
 };
