@@ -34,6 +34,7 @@ overparam_theorem(extrapolate-linear-rays quadratic)
 overparam_theorem(polylog-width random-labels)
 overparam_theorem(ntk-exact mean-field)
 overparam_theorem(lazy-training mean-field)
+overparam_theorem(intrinsic-dim ball)
 overparam_theorem(selftest-rate rough)   # hidden test-only check: exercises the framework
 
 # ---- framework tests driving the CLI ----
