@@ -29,6 +29,7 @@ endfunction()
 # ---- the list: one line per check ----
 overparam_theorem(double-descent ridge)
 overparam_theorem(intrinsic-dim ball)
+overparam_theorem(manifold-rate full-dim)
 overparam_theorem(selftest-rate rough)   # hidden test-only check: exercises the framework
 
 # ---- framework tests driving the CLI ----

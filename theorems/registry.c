@@ -7,12 +7,14 @@
 
 extern const th_check th_double_descent;
 extern const th_check th_intrinsic_dim;
+extern const th_check th_manifold_rate;
 extern const th_check th_selftest_rate;    /* hidden, tests only: framework, compare */
 extern const th_check th_selftest_placebo; /* hidden, tests only: a control that passes */
 
 static const th_check *const registry[] = {
     &th_double_descent,
     &th_intrinsic_dim,
+    &th_manifold_rate,
     &th_selftest_rate,
     &th_selftest_placebo,
 };
