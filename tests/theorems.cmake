@@ -35,6 +35,7 @@ overparam_theorem(polylog-width random-labels)
 overparam_theorem(ntk-exact mean-field)
 overparam_theorem(lazy-training mean-field)
 overparam_theorem(intrinsic-dim ball)
+overparam_theorem(manifold-rate full-dim)
 overparam_theorem(selftest-rate rough)   # hidden test-only check: exercises the framework
 
 # ---- framework tests driving the CLI ----

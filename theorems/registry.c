@@ -13,6 +13,7 @@ extern const th_check th_polylog_width;
 extern const th_check th_ntk_exact;
 extern const th_check th_lazy_training;
 extern const th_check th_intrinsic_dim;
+extern const th_check th_manifold_rate;
 extern const th_check th_selftest_rate;    /* hidden, tests only: framework, compare */
 extern const th_check th_selftest_placebo; /* hidden, tests only: a control that passes */
 
@@ -25,6 +26,7 @@ static const th_check *const registry[] = {
     &th_ntk_exact,
     &th_lazy_training,
     &th_intrinsic_dim,
+    &th_manifold_rate,
     &th_selftest_rate,
     &th_selftest_placebo,
 };
