@@ -80,6 +80,12 @@ static void test_args(void)
           "list parse");
     CHECK(op_parse_long_list("--ambient", "16,,x", 1, 100000, v, 8, &nv) == OP_EUSAGE, "bad list");
     op_error_clear();
+    CHECK(op_parse_long_list("--ambient", "16,,64", 1, 100000, v, 8, &nv) == OP_EUSAGE &&
+              strstr(op_error_message(), "empty value"),
+          "empty list value refused: %s", op_error_message());
+    op_error_clear();
+    CHECK(op_parse_long_list("--ambient", "16,", 1, 100000, v, 8, &nv) == OP_EUSAGE, "trailing comma refused");
+    op_error_clear();
 }
 
 static void test_arena(void)

@@ -62,8 +62,11 @@ static int parse_list(const char *what, const char *s, long lmin, long lmax, dou
     if (strlen(s) >= sizeof buf) OP_ERROR(OP_EUSAGE, "%s is too long", what);
     strcpy(buf, s);
     int k = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    /* Split by hand: strtok would merge ",," and hide an empty value. */
+    for (char *tok = buf, *next; tok; tok = next) {
+        next = strchr(tok, ',');
+        if (next) *next++ = 0;
+        if (!*tok) OP_ERROR(OP_EUSAGE, "%s '%s' has an empty value; allowed: a comma-separated list", what, s);
         if (k >= maxn) OP_ERROR(OP_EUSAGE, "%s has more than %d values", what, maxn);
         if (integer)
             OP_TRY(op_parse_long(what, tok, lmin, lmax, &lout[k]));
