@@ -218,6 +218,7 @@ int sw_execute(const char *out_dir, const char *check_id, const sw_run *runs, in
                 if (!isfinite(rec->mval[m])) s = OP_EDIVERGE;
             rec->seconds = op_now() - r0;
             rec->sweep_threads = nthreads;
+            rec->rank = rank;
             if (s == OP_EDIVERGE) {
                 rec->status = REC_DIVERGED;
                 snprintf(rec->message, sizeof rec->message, "%s",
