@@ -16,6 +16,8 @@ extern const th_check th_intrinsic_dim;
 extern const th_check th_manifold_rate;
 extern const th_check th_selftest_rate;    /* hidden, tests only: framework, compare */
 extern const th_check th_selftest_placebo; /* hidden, tests only: a control that passes */
+extern const th_check th_selftest_diverge; /* hidden, tests only: diverged runs (faults) */
+extern const th_check th_selftest_slow;    /* hidden, tests only: kill/restart (faults) */
 
 static const th_check *const registry[] = {
     &th_double_descent,
@@ -29,6 +31,8 @@ static const th_check *const registry[] = {
     &th_manifold_rate,
     &th_selftest_rate,
     &th_selftest_placebo,
+    &th_selftest_diverge,
+    &th_selftest_slow,
 };
 #define NCHECKS (int)(sizeof registry / sizeof registry[0])
 

@@ -9,6 +9,7 @@
 #include "core/op_error.h"
 #include "core/progress.h"
 #include "plot/plot.h"
+#include "sweep/dist.h"
 
 typedef struct {
     const th_check *c;
@@ -295,8 +296,12 @@ int th_verify(const th_check *c, const th_opts *o, th_result *r)
     else
         r->final = unexpected < 0 ? r->main.grade : ST_FAIL;
 
-    OP_TRY(write_summary(c, o, r));
-    if (o->figures) OP_TRY(emit_figures(c, o, r));
+    /* Under MPI every rank judges (cheap, and all agree on the exit code); rank 0
+     * alone writes the outputs. */
+    if (sw_dist_rank() == 0) {
+        OP_TRY(write_summary(c, o, r));
+        if (o->figures) OP_TRY(emit_figures(c, o, r));
+    }
 
     char nums[256];
     th_fmt_numbers(lv, nums, sizeof nums);

@@ -42,6 +42,12 @@ int cmd_manifolds(int argc, char **argv)
         return 0;
     }
     if (npos > 0) {
+        /* Validate every spec first: a bad one prints one line and nothing else. */
+        for (int i = 0; i < npos; i++) {
+            mf_manifold *m = NULL;
+            if ((st = mf_manifold_parse(pos[i], &m))) return cli_fail(st);
+            mf_manifold_free(m);
+        }
         printf("%-32s %4s %8s\n", "manifold", "d", "natural");
         for (int i = 0; i < npos; i++) {
             mf_manifold *m = NULL;

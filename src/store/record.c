@@ -95,7 +95,7 @@ int rec_write(const char *path, const rec_record *r)
     op_buf_json_str(&b, op_blas_core());
     op_buf_puts(&b, ", \"threads\": 1},\n  \"timing\": {\"seconds\": ");
     op_buf_json_num(&b, r->seconds);
-    op_buf_printf(&b, ", \"sweep_threads\": %d}\n}\n", r->sweep_threads);
+    op_buf_printf(&b, ", \"rank\": %d, \"sweep_threads\": %d}\n}\n", r->rank, r->sweep_threads);
     if (b.oom) {
         op_buf_free(&b);
         OP_ERROR(OP_ENOMEM, "out of memory writing record '%s'", path);
@@ -155,6 +155,8 @@ int rec_parse(const char *text, rec_record *r)
         else {
             r->seconds = t->type == JS_NUM ? t->num : NAN;
             r->sweep_threads = th->type == JS_NUM ? (int)th->num : 0;
+            const js_entry *rk = js_find(e, n, "timing.rank"); /* absent before MPI */
+            r->rank = rk && rk->type == JS_NUM ? (int)rk->num : 0;
         }
     }
     for (int i = 0; !bad && i < n; i++) {

@@ -14,11 +14,11 @@
  *     "metrics": {"test_mse": 0.123},  (null for a NaN/Inf value)
  *     "provenance": {"version": ..., "git_commit": ..., "compiler": ...,
  *                    "blas_core": ..., "threads": 1},
- *     "timing": {"seconds": 0.0123, "sweep_threads": 2}
+ *     "timing": {"seconds": 0.0123, "rank": 0, "sweep_threads": 2}
  *   }
  *
- * Everything that depends on scheduling (wall time, how many threads the sweep
- * used) lives in the "timing" object, which is written on its own line, so a
+ * Everything that depends on scheduling (wall time, the MPI rank that ran it,
+ * how many threads the sweep used) lives in the "timing" object, which is written on its own line, so a
  * determinism comparison can drop that one line (grep -v '"timing"').
  * "threads" in provenance is the thread count of the run's own work (always 1:
  * a run is single-threaded, BLAS included). */
@@ -50,6 +50,7 @@ typedef struct {
     char mname[REC_MAX_METRICS][REC_NAME];
     double mval[REC_MAX_METRICS];    /* NaN where the record says null */
     double seconds;
+    int rank;          /* MPI rank that ran it (0 without MPI; optional when read) */
     int sweep_threads;
 } rec_record;
 

@@ -15,6 +15,7 @@
 #include "core/op_error.h"
 #include "core/progress.h"
 #include "core/rng.h"
+#include "dist.h"
 
 int sw_grid_naxes(const sw_grid *g)
 {
@@ -154,28 +155,46 @@ int sw_execute(const char *out_dir, const char *check_id, const sw_run *runs, in
     double t0 = op_now();
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/%s/runs", out_dir, check_id);
-    OP_TRY(op_mkdir_p(dir));
-    remove_stale_temps(dir);
+    int rank = sw_dist_rank(), size = sw_dist_size();
 
     int *todo = op_calloc((unsigned long)(nruns ? nruns : 1), sizeof *todo);
+    int *mine = op_calloc((unsigned long)(nruns ? nruns : 1), sizeof *mine);
     rec_record *scratch = op_malloc(sizeof *scratch);
-    if (!todo || !scratch) {
-        free(todo);
-        free(scratch);
-        return OP_ENOMEM;
-    }
+    int s0 = todo && mine && scratch ? OP_OK : OP_ENOMEM;
     int ntodo = 0;
-    for (int i = 0; i < nruns; i++)
-        if (!record_done(out_dir, check_id, &runs[i], scratch)) todo[ntodo++] = i;
+    char first_msg[1024] = "";
+    /* Rank 0 alone looks at the directory (before any rank writes in this sweep),
+     * so every rank works from the same list of unfinished runs. */
+    if (rank == 0 && s0 == OP_OK) {
+        s0 = op_mkdir_p(dir);
+        if (s0 == OP_OK) {
+            remove_stale_temps(dir);
+            for (int i = 0; i < nruns; i++)
+                if (!record_done(out_dir, check_id, &runs[i], scratch)) todo[ntodo++] = i;
+        }
+    }
+    if (s0) snprintf(first_msg, sizeof first_msg, "%s", op_error_message());
+    s0 = sw_dist_first_error(-1, s0, first_msg, sizeof first_msg);
     free(scratch);
+    if (s0) {
+        free(todo);
+        free(mine);
+        OP_ERROR(s0, "%s", first_msg);
+    }
+    sw_dist_bcast_ints(&ntodo, 1);
+    sw_dist_bcast_ints(todo, ntodo);
     st->skipped = nruns - ntodo;
+    /* Rank r does the r-th, (r+N)-th, ... unfinished runs: deterministic, and the
+     * plan order (seed index fastest) mixes cheap and costly runs in every share. */
+    int nmine = 0;
+    for (int t = rank; t < ntodo; t += size) mine[nmine++] = todo[t];
+    free(todo);
 
     op_progress bar;
     op_progress_start(&bar, label, nruns);
     op_progress_step(&bar, st->skipped);
     long done = st->skipped;
     int first_err_run = -1, first_err = OP_OK;
-    char first_msg[1024] = "";
     int diverged = 0;
     int saved_blas = op_blas_threads();
     op_blas_set_threads(1); /* runs are the unit of parallelism; each is single-threaded */
@@ -183,12 +202,12 @@ int sw_execute(const char *out_dir, const char *check_id, const sw_run *runs, in
     int stop = 0;
 
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads)
-    for (int t = 0; t < ntodo; t++) {
+    for (int t = 0; t < nmine; t++) {
         int stop_now;
 #pragma omp atomic read
         stop_now = stop;
         if (stop_now) continue;
-        const sw_run *u = &runs[todo[t]];
+        const sw_run *u = &runs[mine[t]];
         rec_record *rec = malloc(sizeof *rec);
         int s = rec ? OP_OK : OP_ENOMEM;
         if (rec) {
@@ -199,6 +218,7 @@ int sw_execute(const char *out_dir, const char *check_id, const sw_run *runs, in
                 if (!isfinite(rec->mval[m])) s = OP_EDIVERGE;
             rec->seconds = op_now() - r0;
             rec->sweep_threads = nthreads;
+            rec->rank = rank;
             if (s == OP_EDIVERGE) {
                 rec->status = REC_DIVERGED;
                 snprintf(rec->message, sizeof rec->message, "%s",
@@ -224,8 +244,8 @@ int sw_execute(const char *out_dir, const char *check_id, const sw_run *runs, in
         {
             if (s != OP_OK) {
                 /* Keep the error of the earliest run in plan order: deterministic. */
-                if (first_err_run < 0 || todo[t] < first_err_run) {
-                    first_err_run = todo[t];
+                if (first_err_run < 0 || mine[t] < first_err_run) {
+                    first_err_run = mine[t];
                     first_err = s;
                     snprintf(first_msg, sizeof first_msg, "%s run %s: %s", check_id, u->key,
                              op_error_message());
@@ -240,9 +260,11 @@ int sw_execute(const char *out_dir, const char *check_id, const sw_run *runs, in
     }
     op_blas_set_threads(saved_blas);
     op_progress_finish(&bar);
-    free(todo);
-    st->done = (int)done - st->skipped;
-    st->diverged = diverged;
+    free(mine);
+    /* Collective: after this every rank's records are on disk (or it failed). */
+    first_err = sw_dist_first_error(first_err_run, first_err, first_msg, sizeof first_msg);
+    st->done = (int)sw_dist_sum(done - st->skipped);
+    st->diverged = (int)sw_dist_sum(diverged);
     st->seconds = op_now() - t0;
     if (first_err) OP_ERROR(first_err, "%s", first_msg);
     return OP_OK;
