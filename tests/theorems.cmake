@@ -28,6 +28,7 @@ endfunction()
 
 # ---- the list: one line per check ----
 overparam_theorem(double-descent ridge)
+overparam_theorem(smooth-approx rough)
 overparam_theorem(selftest-rate rough)   # hidden test-only check: exercises the framework
 
 # ---- framework tests driving the CLI ----
