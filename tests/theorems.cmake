@@ -29,6 +29,7 @@ endfunction()
 # ---- the list: one line per check ----
 overparam_theorem(double-descent ridge)
 overparam_theorem(smooth-approx rough)
+overparam_theorem(classification-dinv random-labels)
 overparam_theorem(robust-size radius-0 random-labels)
 overparam_theorem(selftest-rate rough)   # hidden test-only check: exercises the framework
 

@@ -7,6 +7,7 @@
 
 extern const th_check th_double_descent;
 extern const th_check th_smooth_approx;
+extern const th_check th_classification_dinv;
 extern const th_check th_robust_size;
 extern const th_check th_selftest_rate;    /* hidden, tests only: framework, compare */
 extern const th_check th_selftest_placebo; /* hidden, tests only: a control that passes */
@@ -14,6 +15,7 @@ extern const th_check th_selftest_placebo; /* hidden, tests only: a control that
 static const th_check *const registry[] = {
     &th_double_descent,
     &th_smooth_approx,
+    &th_classification_dinv,
     &th_robust_size,
     &th_selftest_rate,
     &th_selftest_placebo,
