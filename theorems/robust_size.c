@@ -18,7 +18,10 @@
  *           (mf target sign:s=2,ell=1,margin=0.2), 1-D ConvResNet (K = 3, L = 2),
  *           logistic loss; PGD l-2, eps 0.1 (ambient).
  * Training: PGD adversarial training (Madry et al. 2018): each minibatch is replaced
- * by its PGD-3 adversarial examples (step eps/2.5, random start); Adam, cosine decay.
+ * by its PGD-3 adversarial examples (step eps/2.5, random start); Adam, cosine decay;
+ * "epochs" epochs for fmnist and 3x that for the (much cheaper) sphere task, whose
+ * small nets were still seed-noisy after 6 epochs (pilot: seed 2 ranked two sizes
+ * the wrong way round).
  * Evaluation: a stronger attack than training, PGD-10 (step eps/4, random start),
  * on the test set; robust accuracy = accuracy on the attacked test points; clean
  * accuracy recorded too. Sizes (axis "net"): a grid over width C and depth M.
@@ -50,9 +53,9 @@
 enum { M_ROBUST, M_CLEAN, M_NPARAMS, M_TRAIN_LOSS };
 
 /* Size grid: net index -> (C, M). */
-static const int RS_C[] = {2, 4, 8, 16, 16, 32};
-static const int RS_M[] = {1, 1, 2, 2, 4, 4};
-#define RS_NNETS 6
+static const int RS_C[] = {1, 2, 4, 8, 16, 16, 32};
+static const int RS_M[] = {1, 1, 1, 2, 2, 4, 4};
+#define RS_NNETS 7
 
 #define RS_SPHERE_D 32
 #define RS_SPHERE_TARGET "sign:s=2,ell=1,margin=0.2,features=1024"
@@ -210,7 +213,7 @@ static int rs_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
     o.loss = loss;
     o.lr = 3e-3;
     o.cosine = 1;
-    o.epochs = epochs;
+    o.epochs = img ? epochs : 3 * epochs; /* sphere points are cheap; 6 epochs left the small nets noisy */
     o.batch = 64;
     o.keep_best = 0;
     o.seed = op_rng_u64(rng);
@@ -333,7 +336,7 @@ typedef struct {
 
 static void rs_stats(const rs_table *t, rs_task_stats *s)
 {
-    s->rho = rs_spear(t, -1);
+    s->rho = round(rs_spear(t, -1) * 1e9) / 1e9; /* GSL returns an exact 0.8 as 0.7999999... */
     double v[RS_MAXSEEDS], mu = 0;
     int c = 0;
     for (int i = 0; i < t->ns && t->ns > 1; i++) {
@@ -447,14 +450,14 @@ const th_check th_robust_size = {
                        {"ntest", 1, {500}},
                        {"pool", 1, {2}},
                        {"epochs", 1, {6}},
-                       {"net", 3, {0, 1, 2}}},
-              .seeds = 3},
+                       {"net", 3, {0, 2, 3}}},
+              .seeds = 4},
     .full = {.axes = {{"task", 2, {0, 0}, {"fmnist", "sphere"}},
                       {"ntrain", 1, {10000}},
                       {"ntest", 1, {2000}},
                       {"pool", 1, {1}},
                       {"epochs", 1, {15}},
-                      {"net", 5, {0, 1, 2, 3, 4}}},
+                      {"net", 6, {0, 1, 2, 3, 4, 5}}},
              .seeds = 3},
     .controls = {{"radius-0", "no adversary (eps = 0): robust = clean accuracy, the robustness gap vanishes, so "
                               "the robustness claim must FAIL"},

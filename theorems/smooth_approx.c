@@ -319,7 +319,9 @@ static int sa_judge(const th_judge_in *in, th_verdict *v)
         free(t);
         return st;
     }
-    double r0 = sa_spear(t, 0, -1), r1 = sa_spear(t, 1, -1);
+    /* rounded to 1e-9: GSL returns an exact -0.8 as -0.7999999..., which the band edge
+     * would reject */
+    double r0 = round(sa_spear(t, 0, -1) * 1e9) / 1e9, r1 = round(sa_spear(t, 1, -1) * 1e9) / 1e9;
     int L = t->nn - 1;
     double d0 = L > 0 ? sa_mean(t, L, 0, -1, NULL) - sa_mean(t, 0, 0, -1, NULL) : NAN;
     double d1 = L > 0 ? sa_mean(t, L, 1, -1, NULL) - sa_mean(t, 0, 1, -1, NULL) : NAN;
