@@ -36,6 +36,9 @@ overparam_theorem(ntk-exact mean-field)
 overparam_theorem(lazy-training mean-field)
 overparam_theorem(intrinsic-dim ball)
 overparam_theorem(manifold-rate full-dim)
+overparam_theorem(smooth-approx rough)
+overparam_theorem(classification-dinv random-labels)
+overparam_theorem(robust-size radius-0 random-labels)
 overparam_theorem(selftest-rate rough)   # hidden test-only check: exercises the framework
 
 # ---- framework tests driving the CLI ----

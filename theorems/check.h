@@ -179,6 +179,13 @@ int th_ncontrols(const th_check *c);
 int th_nfigures(const th_check *c);
 const th_control *th_find_control(const th_check *c, const char *name);
 
+/* The image-set directory for checks on real data (verify/figures --dataset DIR);
+ * NULL selects the data module's default (dt_default_fashion_mnist_dir). Set once by
+ * the CLI before any run starts; runs only read it. The directory is not part of the
+ * run keys, so records made on another data set would be resumed: use a separate --out
+ * per data set. */
+extern const char *th_dataset_dir;
+
 /* Registry (theorems/registry.c). */
 int th_count(void);                 /* all checks, hidden included */
 const th_check *th_at(int i);

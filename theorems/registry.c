@@ -14,6 +14,9 @@ extern const th_check th_ntk_exact;
 extern const th_check th_lazy_training;
 extern const th_check th_intrinsic_dim;
 extern const th_check th_manifold_rate;
+extern const th_check th_smooth_approx;
+extern const th_check th_classification_dinv;
+extern const th_check th_robust_size;
 extern const th_check th_selftest_rate;    /* hidden, tests only: framework, compare */
 extern const th_check th_selftest_placebo; /* hidden, tests only: a control that passes */
 extern const th_check th_selftest_diverge; /* hidden, tests only: diverged runs (faults) */
@@ -29,6 +32,9 @@ static const th_check *const registry[] = {
     &th_lazy_training,
     &th_intrinsic_dim,
     &th_manifold_rate,
+    &th_smooth_approx,
+    &th_classification_dinv,
+    &th_robust_size,
     &th_selftest_rate,
     &th_selftest_placebo,
     &th_selftest_diverge,

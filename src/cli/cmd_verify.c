@@ -21,7 +21,7 @@ static int verify_run(int argc, char **argv, int figures_mode)
     int quick = 0, full = 0, no_controls = 0, no_figures = 0;
     long threads = 0;
     uint64_t seed = 0;
-    const char *out = "results", *control = NULL;
+    const char *out = "results", *control = NULL, *dataset = NULL;
     op_arg spec[] = {
         {"quick", OP_ARG_FLAG, &quick, 0, 0, figures_mode ? "quick presets (fast preview)" : "quick presets (default; what ctest runs)", 0},
         {"full", OP_ARG_FLAG, &full, 0, 0, figures_mode ? "full presets (default)" : "full presets (what the figures use)", 0},
@@ -30,6 +30,9 @@ static int verify_run(int argc, char **argv, int figures_mode)
         {"out", OP_ARG_STR, &out, 0, 0, "output directory (default results/)", 0},
         {"control", OP_ARG_STR, &control, 0, 0, "run only this control variant of the check (it must FAIL)", 0},
         {"no-controls", OP_ARG_FLAG, &no_controls, 0, 0, "skip the controls (control=skipped)", 0},
+        {"dataset", OP_ARG_STR, &dataset, 0, 0,
+         "directory of an IDX image set under the MNIST file names, for checks on real data (default "
+         "/usr/share/datasets/fashion-mnist)", 0},
         {"no-figures", OP_ARG_FLAG, &no_figures, 0, 0, "write records, summary and report only", 0},
     };
     int ns = (int)(sizeof spec / sizeof spec[0]);
@@ -101,6 +104,7 @@ static int verify_run(int argc, char **argv, int figures_mode)
         }
     }
     if ((s = op_check_writable_dir(out))) return cli_fail(s);
+    th_dataset_dir = dataset;
 
     th_opts o = {figures_mode ? !quick : full, seed, (int)threads, out, control, no_controls, !no_figures};
     th_result *res = op_calloc((unsigned long)nc, sizeof *res);
