@@ -203,6 +203,11 @@ int sw_execute(const char *out_dir, const char *check_id, const sw_run *runs, in
 
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads)
     for (int t = 0; t < nmine; t++) {
+        /* Keep each run single-threaded: with one sweep thread this region is
+         * inactive, and the engine's inner OpenMP loops would otherwise start
+         * OMP_NUM_THREADS threads of their own (oversubscription, seen as 1 s runs
+         * taking 60-200 s under load). */
+        omp_set_num_threads(1);
         int stop_now;
 #pragma omp atomic read
         stop_now = stop;
