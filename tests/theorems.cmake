@@ -37,6 +37,7 @@ overparam_theorem(lazy-training mean-field)
 overparam_theorem(intrinsic-dim ball)
 overparam_theorem(manifold-rate full-dim)
 overparam_theorem(mf-degeneracy ntk)
+overparam_theorem(width-independence random-labels last-layer-only)
 overparam_theorem(selftest-rate rough)   # hidden test-only check: exercises the framework
 
 # ---- framework tests driving the CLI ----

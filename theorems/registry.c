@@ -15,6 +15,7 @@ extern const th_check th_lazy_training;
 extern const th_check th_intrinsic_dim;
 extern const th_check th_manifold_rate;
 extern const th_check th_mf_degeneracy;
+extern const th_check th_width_independence;
 extern const th_check th_selftest_rate;    /* hidden, tests only: framework, compare */
 extern const th_check th_selftest_placebo; /* hidden, tests only: a control that passes */
 
@@ -29,6 +30,7 @@ static const th_check *const registry[] = {
     &th_intrinsic_dim,
     &th_manifold_rate,
     &th_mf_degeneracy,
+    &th_width_independence,
     &th_selftest_rate,
     &th_selftest_placebo,
 };
