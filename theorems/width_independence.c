@@ -369,7 +369,7 @@ static int wi_judge(const th_judge_in *in, th_verdict *v)
              nf >= 2 ? (am[last] - am[k0]) / log10(s->x[last] / s->x[k0]) : NAN, s->x[last],
              v->series[1].y[v->series[1].n - 1], vy);
     snprintf(v->note, sizeof v->note, "test MSE ~ m^(%.3f ± %.3f) (|exponent| <= 0.1); %.3g at m = %g", f.slope,
-             f.se_slope, am[last], s->x[last]);
+             sslope, am[last], s->x[last]);
     return OP_OK;
 }
 
