@@ -39,6 +39,8 @@ overparam_theorem(manifold-rate full-dim)
 overparam_theorem(smooth-approx rough)
 overparam_theorem(classification-dinv random-labels)
 overparam_theorem(robust-size radius-0 random-labels)
+overparam_theorem(mf-degeneracy ntk)
+overparam_theorem(width-independence random-labels last-layer-only)
 overparam_theorem(selftest-rate rough)   # hidden test-only check: exercises the framework
 
 # ---- framework tests driving the CLI ----
