@@ -130,8 +130,11 @@ static void NN_FN(col2im_tile)(real *din, size_t N, real *col, int b0, int bt,
             size_t lo = sh < 0 ? (size_t)(-sh) : 0, hi = sh > 0 ? n - (size_t)sh : n;
             if (lo > n) lo = n;
             if (hi < lo) hi = lo;
+            real *d = dst + (long)lo + sh;
+            const real *c = src + lo;
+            const size_t len = hi - lo;
 #pragma omp simd
-            for (size_t i = lo; i < hi; i++) dst[(long)i + sh] += src[i];
+            for (size_t i = 0; i < len; i++) d[i] += c[i];
         }
     }
 }
@@ -383,10 +386,24 @@ void NN_FN(nn_conv2d_backward)(real *din, real *dw, real *db, const real *dout, 
     NN_FN(nn_conv_backward)(din, dw, db, dout, in, w, col, &s);
 }
 
+/* Dense GEMMs are split into fixed column chunks of NN_DENSE_CHUNK (never split along
+ * the summed dimension): each chunk is one single-threaded GEMM, OpenMP runs the chunks,
+ * so every output element has one writer and the same arithmetic for any thread count,
+ * and OpenBLAS's own threads (which spin between calls) stay asleep. */
+#define NN_DENSE_CHUNK 512
+static int NN_FN(dense_chunks)(int n) { return (n + NN_DENSE_CHUNK - 1) / NN_DENSE_CHUNK; }
+
 void NN_FN(nn_dense_forward)(real *out, const real *in, const real *w, const real *b, int B, int NI,
                              int NO, double alpha, double beta)
 {
-    NN_GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, B, NO, NI, (real)alpha, in, NI, w, NI, 0, out, NO);
+    const int nc = NN_FN(dense_chunks)(NO), bs = nc > 1 ? NN_FN(blas_solo_begin)() : 0;
+#pragma omp parallel for schedule(static) if (nc > 1)
+    for (int c = 0; c < nc; c++) {
+        const int o0 = c * NN_DENSE_CHUNK, no = NO - o0 < NN_DENSE_CHUNK ? NO - o0 : NN_DENSE_CHUNK;
+        NN_GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, B, no, NI, (real)alpha, in, NI,
+                w + (size_t)o0 * NI, NI, 0, out + o0, NO);
+    }
+    NN_FN(blas_solo_end)(bs);
     if (b) {
         const real bb = (real)beta;
 #pragma omp parallel for schedule(static) if ((size_t)B * NO > NN_OMP_MIN)
@@ -398,20 +415,42 @@ void NN_FN(nn_dense_forward)(real *out, const real *in, const real *w, const rea
 void NN_FN(nn_dense_backward)(real *din, real *dw, real *db, const real *dout, const real *in,
                               const real *w, int B, int NI, int NO, double alpha, double beta)
 {
-    if (dw)
-        NN_GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, NO, NI, B, (real)alpha, dout, NO, in, NI, 1,
-                dw, NI);
+    if (dw) {
+        const int nc = NN_FN(dense_chunks)(NO), bs = nc > 1 ? NN_FN(blas_solo_begin)() : 0;
+#pragma omp parallel for schedule(static) if (nc > 1)
+        for (int c = 0; c < nc; c++) {
+            const int o0 = c * NN_DENSE_CHUNK, no = NO - o0 < NN_DENSE_CHUNK ? NO - o0 : NN_DENSE_CHUNK;
+            NN_GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, no, NI, B, (real)alpha, dout + o0, NO, in,
+                    NI, 1, dw + (size_t)o0 * NI, NI);
+        }
+        NN_FN(blas_solo_end)(bs);
+    }
     if (db) {
+        /* Column sums over the batch, a block of 64 columns per iteration so the rows
+         * are read contiguously; each column still sums its rows in order 0..B-1. */
+        const int nb = (NO + 63) / 64;
 #pragma omp parallel for schedule(static) if ((size_t)B * NO > NN_OMP_MIN)
-        for (int o = 0; o < NO; o++) {
-            double acc = 0;
-            for (int r = 0; r < B; r++) acc += dout[(size_t)r * NO + o];
-            db[o] += (real)(beta * acc);
+        for (int blk = 0; blk < nb; blk++) {
+            const int o0 = blk * 64, w = NO - o0 < 64 ? NO - o0 : 64;
+            double acc[64] = {0};
+            for (int r = 0; r < B; r++) {
+                const real *row = dout + (size_t)r * NO + o0;
+#pragma omp simd
+                for (int j = 0; j < w; j++) acc[j] += row[j];
+            }
+            for (int j = 0; j < w; j++) db[o0 + j] += (real)(beta * acc[j]);
         }
     }
-    if (din)
-        NN_GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, NI, NO, (real)alpha, dout, NO, w, NI, 1,
-                din, NI);
+    if (din) {
+        const int nc = NN_FN(dense_chunks)(NI), bs = nc > 1 ? NN_FN(blas_solo_begin)() : 0;
+#pragma omp parallel for schedule(static) if (nc > 1)
+        for (int c = 0; c < nc; c++) {
+            const int i0 = c * NN_DENSE_CHUNK, ni = NI - i0 < NN_DENSE_CHUNK ? NI - i0 : NN_DENSE_CHUNK;
+            NN_GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, ni, NO, (real)alpha, dout, NO, w + i0,
+                    NI, 1, din + i0, NI);
+        }
+        NN_FN(blas_solo_end)(bs);
+    }
 }
 
 void NN_FN(nn_relu_forward)(real *out, const real *in, size_t n)
