@@ -83,6 +83,9 @@ static void test_fast_vs_ref(void)
         nn_conv_shape_1d(1, 33, 1, 4, 1), nn_conv_shape_2d(3, 7, 6, 4, 5, 3),
         nn_conv_shape_2d(2, 5, 5, 3, 2, 5), nn_conv_shape_2d(2, 2, 9, 2, 3, 3),
         nn_conv_shape_2d(8, 28, 28, 4, 4, 3),
+        /* Several tiles (uneven last tile) and more tiles than groups (nn_conv_tiles). */
+        nn_conv_shape_1d(40, 64, 3, 4, 3), nn_conv_shape_1d(300, 8, 2, 3, 5),
+        nn_conv_shape_1d(21, 100, 2, 2, 3), nn_conv_shape_2d(11, 28, 28, 2, 3, 3),
     };
     double worst32 = 0, worst64 = 0;
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {

@@ -254,7 +254,11 @@ static void layout(nn_model *m, carver *c)
             void *p = take(c, state * es);
             if (m->h) m->h[i] = p;
         }
-        m->col = take(c, state * kk * es);
+        nn_conv_shape cs = cf->kind == NN_CONVRESNET1D
+                               ? nn_conv_shape_1d((int)B, cf->D, cf->C, cf->C, cf->K)
+                               : nn_conv_shape_2d((int)B, cf->H, cf->W, cf->C, cf->C, cf->K);
+        (void)kk;
+        m->col = take(c, nn_conv_col_elems(&cs) * es);
         size_t hin = cf->head == NN_HEAD_FC ? state : B * cf->C;
         m->flat = take(c, hin * es);
         m->dflat = take(c, hin * es);

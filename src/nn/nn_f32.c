@@ -2,8 +2,10 @@
  * (BLAS sgemm). nn_f32.c and nn_f64.c differ only in these defines. */
 #include <cblas.h>
 #include <math.h>
+#include <omp.h>
 #include <string.h>
 
+#include "core/blas.h"
 #include "core/op_error.h"
 #include "core/progress.h"
 #include "nn_internal.h"

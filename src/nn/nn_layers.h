@@ -30,10 +30,45 @@ static inline nn_conv_shape nn_conv_shape_2d(int B, int H, int W, int cin, int c
     nn_conv_shape s = {B, cin, cout, H, W, K, K};
     return s;
 }
-/* Elements of the im2col workspace: [cin*kh*kw][B*H*W]. */
+/* Tiling of a convolution over the batch (the fast path). A tile is `ts` whole samples
+ * (so im2col/col2im of a tile touch only that tile's samples) of about NN_CONV_TILE_COLS
+ * columns, small enough that its im2col block stays in L2 between the im2col and the
+ * GEMM that reads it. Tiles are split into `ng` contiguous groups; group g owns the
+ * workspace slot g and its own weight-gradient partial, and the partials are summed in
+ * group order. Tiles and groups depend only on the shape, never on the thread count,
+ * so the results are bitwise identical for any number of threads. */
+#define NN_CONV_TILE_COLS 1024
+#define NN_CONV_GROUPS 8
+typedef struct {
+    int ts, ntiles, ng;
+    size_t slot_col, slot_g, part; /* elements per group: im2col block, gradient tile, dW+db partial */
+} nn_conv_tiling;
+
+static inline nn_conv_tiling nn_conv_tiles(const nn_conv_shape *s)
+{
+    nn_conv_tiling t;
+    const size_t S = (size_t)s->H * s->W;
+    size_t ts = S >= NN_CONV_TILE_COLS ? 1 : NN_CONV_TILE_COLS / S;
+    if (ts > (size_t)s->B) ts = (size_t)s->B;
+    if (ts < 1) ts = 1;
+    t.ts = (int)ts;
+    t.ntiles = (int)(((size_t)s->B + ts - 1) / ts);
+    t.ng = t.ntiles < NN_CONV_GROUPS ? t.ntiles : NN_CONV_GROUPS;
+    const size_t kk = (size_t)s->cin * s->kh * s->kw;
+    t.slot_col = kk * ts * S;
+    t.slot_g = (size_t)s->cout * ts * S;
+    t.part = (size_t)s->cout * kk + (size_t)s->cout;
+    return t;
+}
+
+/* Elements of the convolution workspace `col`: the tiled path's per-group slots and
+ * partials, and at least a full [cin*kh*kw][B*H*W] im2col (what nn_im2col writes). */
 static inline size_t nn_conv_col_elems(const nn_conv_shape *s)
 {
-    return (size_t)s->cin * s->kh * s->kw * (size_t)s->B * s->H * s->W;
+    nn_conv_tiling t = nn_conv_tiles(s);
+    size_t tiled = (size_t)t.ng * (t.slot_col + t.slot_g + t.part);
+    size_t full = (size_t)s->cin * s->kh * s->kw * (size_t)s->B * s->H * s->W;
+    return tiled > full ? tiled : full;
 }
 
 #define NN_CAT_(a, b) a##b

@@ -60,53 +60,255 @@ void NN_FN(nn_col2im_add)(real *din, const real *col, const nn_conv_shape *s)
     }
 }
 
-/* Row sums of dout [rows][n] added to db: one thread per row, summed in double. */
-static void NN_FN(row_sums_add)(real *db, const real *dout, int rows, size_t n, double scale)
+/* ---- tiled fast path (see nn_conv_tiles in nn_layers.h) ----
+ * Each tile: im2col of its samples into the group's slot (L2-resident), one
+ * single-threaded GEMM, and the elementwise epilogue while the tile is in cache.
+ * OpenMP runs the groups in parallel; OpenBLAS is held at one thread meanwhile so the
+ * two thread pools never compete for the cores. */
+
+/* Zero the positions of one im2col row (tap offset di, dj; bt samples of H x W) whose
+ * source pixel lies outside its sample (the zero padding). */
+static void NN_FN(zero_pad_taps)(real *row, int bt, int di, int dj, const nn_conv_shape *s)
 {
-#pragma omp parallel for schedule(static) if ((size_t)rows * n > NN_OMP_MIN)
+    const int H = s->H, W = s->W;
+    const size_t S = (size_t)H * W;
+    for (int b = 0; b < bt; b++) {
+        real *d = row + (size_t)b * S;
+        for (int i = 0; i < H; i++) {
+            const int si = i + di;
+            real *r = d + (size_t)i * W;
+            if (si < 0 || si >= H) {
+                memset(r, 0, sizeof(real) * (size_t)W);
+                continue;
+            }
+            for (int j = 0; j < -dj && j < W; j++) r[j] = 0;
+            for (int j = W - dj < 0 ? 0 : W - dj; j < W; j++) r[j] = 0;
+        }
+    }
+}
+
+/* im2col of samples [b0, b0+bt): col [KK][bt*S] from in (row stride N). Within a tile
+ * the samples are contiguous, so each row is the channel shifted by di*W + dj (one
+ * memcpy) with the padding positions zeroed afterwards. */
+static void NN_FN(im2col_tile)(real *col, const real *in, size_t N, int b0, int bt,
+                               const nn_conv_shape *s)
+{
+    const int W = s->W, kh = s->kh, kw = s->kw, ph = kh / 2, pw = kw / 2;
+    const size_t S = (size_t)s->H * W, n = (size_t)bt * S;
+    const int rows = s->cin * kh * kw;
     for (int r = 0; r < rows; r++) {
-        const real *p = dout + (size_t)r * n;
+        const int ci = r / (kh * kw), k = r % (kh * kw), di = k / kw - ph, dj = k % kw - pw;
+        real *dst = col + (size_t)r * n;
+        const real *src = in + (size_t)ci * N + (size_t)b0 * S;
+        const long sh = (long)di * W + dj;
+        /* dst[i] = src[i + sh] where 0 <= i + sh < n, else 0. */
+        size_t lo = sh < 0 ? (size_t)(-sh) : 0, hi = sh > 0 ? n - (size_t)sh : n;
+        if (lo > n) lo = n;
+        if (hi < lo) hi = lo;
+        memset(dst, 0, sizeof(real) * lo);
+        memcpy(dst + lo, src + lo + sh, sizeof(real) * (hi - lo));
+        memset(dst + hi, 0, sizeof(real) * (n - hi));
+        NN_FN(zero_pad_taps)(dst, bt, di, dj, s);
+    }
+}
+
+/* din (row stride N, samples [b0, b0+bt)) += col2im(col [KK][bt*S]); the taps of each
+ * input channel are added in a fixed order. col is scratch: its padding positions are
+ * zeroed first so every row is one shifted, vectorizable add. */
+static void NN_FN(col2im_tile)(real *din, size_t N, real *col, int b0, int bt,
+                               const nn_conv_shape *s)
+{
+    const int W = s->W, kh = s->kh, kw = s->kw, ph = kh / 2, pw = kw / 2;
+    const size_t S = (size_t)s->H * W, n = (size_t)bt * S;
+    for (int ci = 0; ci < s->cin; ci++) {
+        real *dst = din + (size_t)ci * N + (size_t)b0 * S;
+        for (int k = 0; k < kh * kw; k++) {
+            const int di = k / kw - ph, dj = k % kw - pw;
+            real *src = col + ((size_t)ci * kh * kw + k) * n;
+            NN_FN(zero_pad_taps)(src, bt, di, dj, s);
+            const long sh = (long)di * W + dj;
+            size_t lo = sh < 0 ? (size_t)(-sh) : 0, hi = sh > 0 ? n - (size_t)sh : n;
+            if (lo > n) lo = n;
+            if (hi < lo) hi = lo;
+            real *d = dst + (long)lo + sh;
+            const real *c = src + lo;
+            const size_t len = hi - lo;
+#pragma omp simd
+            for (size_t i = 0; i < len; i++) d[i] += c[i];
+        }
+    }
+}
+
+/* OpenBLAS to one thread for the duration of a parallel region of ours (not when we
+ * are already inside one: then the caller owns the thread settings). */
+static int NN_FN(blas_solo_begin)(void)
+{
+    if (omp_in_parallel()) return 0;
+    int t = op_blas_threads();
+    if (t > 1) op_blas_set_threads(1);
+    return t;
+}
+static void NN_FN(blas_solo_end)(int t)
+{
+    if (t > 1) op_blas_set_threads(t);
+}
+
+/* Forward epilogue options: out = act(w*in + b); relu: act = ReLU; when zres is set also
+ * zout = zres + scale * out (residual block output). */
+typedef struct {
+    int relu;
+    const real *zres;
+    real *zout;
+    double scale;
+} NN_FN(conv_fwd_opts);
+
+static void NN_FN(conv_forward_tiled)(real *out, const real *in, const real *w, const real *b,
+                                      real *col, const nn_conv_shape *s,
+                                      const NN_FN(conv_fwd_opts) *o)
+{
+    const nn_conv_tiling t = nn_conv_tiles(s);
+    const int KK = s->cin * s->kh * s->kw;
+    const size_t S = (size_t)s->H * s->W, N = (size_t)s->B * S;
+    const int bs = NN_FN(blas_solo_begin)();
+#pragma omp parallel for schedule(static) if (t.ng > 1 && (size_t)KK * N > NN_OMP_MIN)
+    for (int g = 0; g < t.ng; g++) {
+        real *slot = col + (size_t)g * t.slot_col;
+        const int tlo = (int)((long)g * t.ntiles / t.ng), thi = (int)((long)(g + 1) * t.ntiles / t.ng);
+        for (int tile = tlo; tile < thi; tile++) {
+            const int b0 = tile * t.ts, bt = s->B - b0 < t.ts ? s->B - b0 : t.ts;
+            const size_t n = (size_t)bt * S, off = (size_t)b0 * S;
+            NN_FN(im2col_tile)(slot, in, N, b0, bt, s);
+            NN_GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, s->cout, (int)n, KK, 1, w, KK, slot,
+                    (int)n, 0, out + off, (int)N);
+            for (int co = 0; co < s->cout; co++) {
+                real *p = out + (size_t)co * N + off;
+                const real bc = b ? b[co] : 0;
+                if (o && o->relu)
+#pragma omp simd
+                    for (size_t i = 0; i < n; i++) {
+                        real v = p[i] + bc;
+                        p[i] = v > 0 ? v : 0;
+                    }
+                else if (b)
+#pragma omp simd
+                    for (size_t i = 0; i < n; i++) p[i] += bc;
+                if (o && o->zres) {
+                    const real sc = (real)o->scale, *zr = o->zres + (size_t)co * N + off;
+                    real *zo = o->zout + (size_t)co * N + off;
+#pragma omp simd
+                    for (size_t i = 0; i < n; i++) zo[i] = zr[i] + sc * p[i];
+                }
+            }
+        }
+    }
+    NN_FN(blas_solo_end)(bs);
+}
+
+/* Backward options. The gradient at the conv output is g = dout, or with gmask set
+ * g = (gmask > 0) ? gscale * dout : 0 (through the ReLU whose output is gmask).
+ * din: din_zero first sets it to 0 (else +=); after the col2im, dmask zeroes din where
+ * dmask <= 0 (the previous ReLU) and din_add is added (a skip connection). */
+typedef struct {
+    const real *gmask;
+    double gscale;
+    int din_zero;
+    const real *dmask, *din_add;
+} NN_FN(conv_bwd_opts);
+
+static void NN_FN(conv_backward_tiled)(real *din, real *dw, real *db, const real *dout,
+                                       const real *in, const real *w, real *col,
+                                       const nn_conv_shape *s, const NN_FN(conv_bwd_opts) *o)
+{
+    const nn_conv_tiling t = nn_conv_tiles(s);
+    const int KK = s->cin * s->kh * s->kw, cout = s->cout;
+    const size_t S = (size_t)s->H * s->W, N = (size_t)s->B * S;
+    real *slots = col, *gslots = col + (size_t)t.ng * t.slot_col;
+    real *parts = gslots + (size_t)t.ng * t.slot_g;
+    const int par = dw || db, bs = NN_FN(blas_solo_begin)();
+#pragma omp parallel for schedule(static) if (t.ng > 1 && (size_t)KK * N > NN_OMP_MIN)
+    for (int g = 0; g < t.ng; g++) {
+        real *slot = slots + (size_t)g * t.slot_col, *gs = gslots + (size_t)g * t.slot_g;
+        real *pw = parts + (size_t)g * t.part, *pb = pw + (size_t)cout * KK;
+        const int tlo = (int)((long)g * t.ntiles / t.ng), thi = (int)((long)(g + 1) * t.ntiles / t.ng);
+        for (int tile = tlo; tile < thi; tile++) {
+            const int b0 = tile * t.ts, bt = s->B - b0 < t.ts ? s->B - b0 : t.ts;
+            const size_t n = (size_t)bt * S, off = (size_t)b0 * S;
+            /* This tile's output gradient, [cout][n] with row stride ldg. */
+            const real *gt = dout + off;
+            int ldg = (int)N;
+            if (o && o->gmask) {
+                const real sc = (real)o->gscale;
+                for (int co = 0; co < cout; co++) {
+                    const real *d = dout + (size_t)co * N + off, *mk = o->gmask + (size_t)co * N + off;
+                    real *q = gs + (size_t)co * n;
+#pragma omp simd
+                    for (size_t i = 0; i < n; i++) q[i] = mk[i] > 0 ? sc * d[i] : 0;
+                }
+                gt = gs;
+                ldg = (int)n;
+            }
+            if (par) {
+                for (int co = 0; co < cout; co++) {
+                    const real *q = gt + (size_t)co * ldg;
+                    double acc = 0;
+#pragma omp simd reduction(+ : acc)
+                    for (size_t i = 0; i < n; i++) acc += q[i];
+                    pb[co] = (real)(tile == tlo ? acc : pb[co] + acc);
+                }
+                NN_FN(im2col_tile)(slot, in, N, b0, bt, s);
+                NN_GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, cout, KK, (int)n, 1, gt, ldg, slot,
+                        (int)n, tile == tlo ? 0 : 1, pw, KK);
+            }
+            if (din) {
+                NN_GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, KK, (int)n, cout, 1, w, KK, gt, ldg,
+                        0, slot, (int)n);
+                if (o && o->din_zero)
+                    for (int ci = 0; ci < s->cin; ci++)
+                        memset(din + (size_t)ci * N + off, 0, sizeof(real) * n);
+                NN_FN(col2im_tile)(din, N, slot, b0, bt, s);
+                if (o && (o->dmask || o->din_add))
+                    for (int ci = 0; ci < s->cin; ci++) {
+                        real *d = din + (size_t)ci * N + off;
+                        if (o->dmask) {
+                            const real *mk = o->dmask + (size_t)ci * N + off;
+#pragma omp simd
+                            for (size_t i = 0; i < n; i++) d[i] = mk[i] > 0 ? d[i] : 0;
+                        }
+                        if (o->din_add) {
+                            const real *a = o->din_add + (size_t)ci * N + off;
+#pragma omp simd
+                            for (size_t i = 0; i < n; i++) d[i] += a[i];
+                        }
+                    }
+            }
+        }
+    }
+    NN_FN(blas_solo_end)(bs);
+    if (!par) return;
+    /* Partials summed in group order (fixed by the shape). */
+    const size_t np = t.part;
+#pragma omp parallel for schedule(static) if (np * t.ng > NN_OMP_MIN)
+    for (size_t e = 0; e < np; e++) {
         double acc = 0;
-        for (size_t i = 0; i < n; i++) acc += p[i];
-        db[r] += (real)(scale * acc);
+        for (int g = 0; g < t.ng; g++) acc += parts[(size_t)g * t.part + e];
+        if (e < (size_t)cout * KK) {
+            if (dw) dw[e] += (real)acc;
+        } else if (db) {
+            db[e - (size_t)cout * KK] += (real)acc;
+        }
     }
 }
 
 void NN_FN(nn_conv_forward)(real *out, const real *in, const real *w, const real *b, real *col,
                             const nn_conv_shape *s)
 {
-    const int KK = s->cin * s->kh * s->kw;
-    const int N = s->B * s->H * s->W;
-    NN_FN(nn_im2col)(col, in, s);
-    NN_GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, s->cout, N, KK, 1, w, KK, col, N, 0, out,
-            N);
-    if (b) {
-#pragma omp parallel for schedule(static) if ((size_t)s->cout * N > NN_OMP_MIN)
-        for (int co = 0; co < s->cout; co++) {
-            real *o = out + (size_t)co * N;
-            const real bc = b[co];
-            for (int i = 0; i < N; i++) o[i] += bc;
-        }
-    }
+    NN_FN(conv_forward_tiled)(out, in, w, b, col, s, NULL);
 }
 
 void NN_FN(nn_conv_backward)(real *din, real *dw, real *db, const real *dout, const real *in,
                              const real *w, real *col, const nn_conv_shape *s)
 {
-    const int KK = s->cin * s->kh * s->kw;
-    const int N = s->B * s->H * s->W;
-    if (db) NN_FN(row_sums_add)(db, dout, s->cout, (size_t)N, 1.0);
-    if (dw) {
-        NN_FN(nn_im2col)(col, in, s);
-        NN_GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, s->cout, KK, N, 1, dout, N, col, N, 1, dw,
-                KK);
-    }
-    if (din) {
-        /* col is free again: dcol = w^T dout, then scatter back. */
-        NN_GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, KK, N, s->cout, 1, w, KK, dout, N, 0, col,
-                N);
-        NN_FN(nn_col2im_add)(din, col, s);
-    }
+    NN_FN(conv_backward_tiled)(din, dw, db, dout, in, w, col, s, NULL);
 }
 
 void NN_FN(nn_conv_forward_ref)(real *out, const real *in, const real *w, const real *b,
@@ -184,10 +386,24 @@ void NN_FN(nn_conv2d_backward)(real *din, real *dw, real *db, const real *dout, 
     NN_FN(nn_conv_backward)(din, dw, db, dout, in, w, col, &s);
 }
 
+/* Dense GEMMs are split into fixed column chunks of NN_DENSE_CHUNK (never split along
+ * the summed dimension): each chunk is one single-threaded GEMM, OpenMP runs the chunks,
+ * so every output element has one writer and the same arithmetic for any thread count,
+ * and OpenBLAS's own threads (which spin between calls) stay asleep. */
+#define NN_DENSE_CHUNK 512
+static int NN_FN(dense_chunks)(int n) { return (n + NN_DENSE_CHUNK - 1) / NN_DENSE_CHUNK; }
+
 void NN_FN(nn_dense_forward)(real *out, const real *in, const real *w, const real *b, int B, int NI,
                              int NO, double alpha, double beta)
 {
-    NN_GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, B, NO, NI, (real)alpha, in, NI, w, NI, 0, out, NO);
+    const int nc = NN_FN(dense_chunks)(NO), bs = nc > 1 ? NN_FN(blas_solo_begin)() : 0;
+#pragma omp parallel for schedule(static) if (nc > 1)
+    for (int c = 0; c < nc; c++) {
+        const int o0 = c * NN_DENSE_CHUNK, no = NO - o0 < NN_DENSE_CHUNK ? NO - o0 : NN_DENSE_CHUNK;
+        NN_GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, B, no, NI, (real)alpha, in, NI,
+                w + (size_t)o0 * NI, NI, 0, out + o0, NO);
+    }
+    NN_FN(blas_solo_end)(bs);
     if (b) {
         const real bb = (real)beta;
 #pragma omp parallel for schedule(static) if ((size_t)B * NO > NN_OMP_MIN)
@@ -199,20 +415,42 @@ void NN_FN(nn_dense_forward)(real *out, const real *in, const real *w, const rea
 void NN_FN(nn_dense_backward)(real *din, real *dw, real *db, const real *dout, const real *in,
                               const real *w, int B, int NI, int NO, double alpha, double beta)
 {
-    if (dw)
-        NN_GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, NO, NI, B, (real)alpha, dout, NO, in, NI, 1,
-                dw, NI);
+    if (dw) {
+        const int nc = NN_FN(dense_chunks)(NO), bs = nc > 1 ? NN_FN(blas_solo_begin)() : 0;
+#pragma omp parallel for schedule(static) if (nc > 1)
+        for (int c = 0; c < nc; c++) {
+            const int o0 = c * NN_DENSE_CHUNK, no = NO - o0 < NN_DENSE_CHUNK ? NO - o0 : NN_DENSE_CHUNK;
+            NN_GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, no, NI, B, (real)alpha, dout + o0, NO, in,
+                    NI, 1, dw + (size_t)o0 * NI, NI);
+        }
+        NN_FN(blas_solo_end)(bs);
+    }
     if (db) {
+        /* Column sums over the batch, a block of 64 columns per iteration so the rows
+         * are read contiguously; each column still sums its rows in order 0..B-1. */
+        const int nb = (NO + 63) / 64;
 #pragma omp parallel for schedule(static) if ((size_t)B * NO > NN_OMP_MIN)
-        for (int o = 0; o < NO; o++) {
-            double acc = 0;
-            for (int r = 0; r < B; r++) acc += dout[(size_t)r * NO + o];
-            db[o] += (real)(beta * acc);
+        for (int blk = 0; blk < nb; blk++) {
+            const int o0 = blk * 64, w = NO - o0 < 64 ? NO - o0 : 64;
+            double acc[64] = {0};
+            for (int r = 0; r < B; r++) {
+                const real *row = dout + (size_t)r * NO + o0;
+#pragma omp simd
+                for (int j = 0; j < w; j++) acc[j] += row[j];
+            }
+            for (int j = 0; j < w; j++) db[o0 + j] += (real)(beta * acc[j]);
         }
     }
-    if (din)
-        NN_GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, NI, NO, (real)alpha, dout, NO, w, NI, 1,
-                din, NI);
+    if (din) {
+        const int nc = NN_FN(dense_chunks)(NI), bs = nc > 1 ? NN_FN(blas_solo_begin)() : 0;
+#pragma omp parallel for schedule(static) if (nc > 1)
+        for (int c = 0; c < nc; c++) {
+            const int i0 = c * NN_DENSE_CHUNK, ni = NI - i0 < NN_DENSE_CHUNK ? NI - i0 : NN_DENSE_CHUNK;
+            NN_GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, ni, NO, (real)alpha, dout, NO, w + i0,
+                    NI, 1, din + i0, NI);
+        }
+        NN_FN(blas_solo_end)(bs);
+    }
 }
 
 void NN_FN(nn_relu_forward)(real *out, const real *in, size_t n)
@@ -290,16 +528,13 @@ void NN_FN(nn_resblock_forward)(real *zout, const real *z, const real *const *w,
                                 const real *const *b, real *const *h, real *col,
                                 const nn_conv_shape *s, int L, double scale)
 {
-    const size_t n = (size_t)s->cout * s->B * s->H * s->W;
     const real *in = z;
     for (int l = 0; l < L; l++) {
-        NN_FN(nn_conv_forward)(h[l], in, w[l], b[l], col, s);
-        NN_FN(nn_relu_forward)(h[l], h[l], n);
+        NN_FN(conv_fwd_opts) o = {1, NULL, NULL, scale};
+        if (l == L - 1) o.zres = z, o.zout = zout;
+        NN_FN(conv_forward_tiled)(h[l], in, w[l], b[l], col, s, &o);
         in = h[l];
     }
-    const real sc = (real)scale, *hl = h[L - 1];
-#pragma omp parallel for schedule(static) if (n > NN_OMP_MIN)
-    for (size_t i = 0; i < n; i++) zout[i] = z[i] + sc * hl[i];
 }
 
 void NN_FN(nn_resblock_backward)(real *dz, real *const *dw, real *const *db, const real *dzout,
@@ -307,29 +542,26 @@ void NN_FN(nn_resblock_backward)(real *dz, real *const *dw, real *const *db, con
                                  real *col, real *g0, real *g1, const nn_conv_shape *s, int L,
                                  double scale)
 {
-    const size_t n = (size_t)s->cout * s->B * s->H * s->W;
-    const real sc = (real)scale, *hl = h[L - 1];
-    /* Gradient at the last pre-activation: scale * dzout through the last ReLU. */
-#pragma omp parallel for schedule(static) if (n > NN_OMP_MIN)
-    for (size_t i = 0; i < n; i++) g0[i] = hl[i] > 0 ? sc * dzout[i] : 0;
-    real *g = g0, *t = g1;
+    /* Conv l gets g_l = gradient at its pre-activation; the last one is
+     * scale * dzout through the last ReLU, computed inside the tiles. The others come
+     * masked by the ReLU after conv l out of the previous step's col2im. */
+    const real *g = dzout;
+    real *t = g0, *spare = g1;
     for (int l = L - 1; l >= 0; l--) {
         real *dwl = dw ? dw[l] : NULL, *dbl = db ? db[l] : NULL;
+        NN_FN(conv_bwd_opts) o = {NULL, 1, 0, NULL, NULL};
+        if (l == L - 1) o.gmask = h[L - 1], o.gscale = scale;
         if (l == 0) {
-            NN_FN(nn_conv_backward)(dz, dwl, dbl, g, z, w[0], col, s);
+            o.din_add = dzout; /* the skip connection */
+            NN_FN(conv_backward_tiled)(dz, dwl, dbl, g, z, w[0], col, s, &o);
             break;
         }
-        memset(t, 0, sizeof(real) * n);
-        NN_FN(nn_conv_backward)(t, dwl, dbl, g, h[l - 1], w[l], col, s);
-        const real *hp = h[l - 1];
-#pragma omp parallel for schedule(static) if (n > NN_OMP_MIN)
-        for (size_t i = 0; i < n; i++)
-            if (!(hp[i] > 0)) t[i] = 0;
-        real *tmp = g;
+        o.din_zero = 1;
+        o.dmask = h[l - 1];
+        NN_FN(conv_backward_tiled)(t, dwl, dbl, g, h[l - 1], w[l], col, s, &o);
         g = t;
-        t = tmp;
+        real *tmp = t;
+        t = spare;
+        spare = tmp;
     }
-    /* The skip connection. */
-#pragma omp parallel for schedule(static) if (n > NN_OMP_MIN)
-    for (size_t i = 0; i < n; i++) dz[i] += dzout[i];
 }

@@ -23,14 +23,13 @@ static void NN_FN(opt_step)(const nn_train_opts *o, real *p, const real *g, real
     }
     const double b1 = o->beta1, b2 = o->beta2, eps = o->adam_eps;
     const double bc1 = 1 - pow(b1, (double)t), bc2 = 1 - pow(b2, (double)t);
-    const int decoupled = o->opt == NN_OPT_ADAMW;
-#pragma omp parallel for schedule(static) if (n > NN_OMP_MIN)
+    /* AdamW decays the weight (pw), Adam adds the L2 term to the gradient (gw). */
+    const double pw = o->opt == NN_OPT_ADAMW ? 1 - lr * wd : 1;
+    const double gw = o->opt == NN_OPT_ADAMW ? 0 : wd;
+#pragma omp parallel for simd schedule(static) if (n > NN_OMP_MIN)
     for (size_t i = 0; i < n; i++) {
-        double pi = p[i], gi = g[i];
-        if (decoupled)
-            pi *= 1 - lr * wd; /* AdamW: decay the weight, not the gradient */
-        else
-            gi += wd * pi; /* Adam: L2 term in the gradient */
+        double pi = p[i] * pw, gi = g[i];
+        gi += gw * pi;
         double mi = b1 * mb[i] + (1 - b1) * gi;
         double vi = b2 * vb[i] + (1 - b2) * gi * gi;
         mb[i] = (real)mi;
