@@ -36,6 +36,7 @@ overparam_theorem(ntk-exact mean-field)
 overparam_theorem(lazy-training mean-field)
 overparam_theorem(intrinsic-dim ball)
 overparam_theorem(manifold-rate full-dim)
+overparam_theorem(approx-blocks full-dim)
 overparam_theorem(selftest-rate rough)   # hidden test-only check: exercises the framework
 
 # ---- framework tests driving the CLI ----

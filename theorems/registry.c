@@ -14,6 +14,7 @@ extern const th_check th_ntk_exact;
 extern const th_check th_lazy_training;
 extern const th_check th_intrinsic_dim;
 extern const th_check th_manifold_rate;
+extern const th_check th_approx_blocks;
 extern const th_check th_selftest_rate;    /* hidden, tests only: framework, compare */
 extern const th_check th_selftest_placebo; /* hidden, tests only: a control that passes */
 
@@ -27,6 +28,7 @@ static const th_check *const registry[] = {
     &th_lazy_training,
     &th_intrinsic_dim,
     &th_manifold_rate,
+    &th_approx_blocks,
     &th_selftest_rate,
     &th_selftest_placebo,
 };
