@@ -41,6 +41,7 @@ overparam_theorem(classification-dinv random-labels)
 overparam_theorem(robust-size radius-0 random-labels)
 overparam_theorem(mf-degeneracy ntk)
 overparam_theorem(width-independence random-labels last-layer-only)
+overparam_theorem(approx-blocks full-dim)
 overparam_theorem(selftest-rate rough)   # hidden test-only check: exercises the framework
 
 # ---- framework tests driving the CLI ----

@@ -19,6 +19,7 @@ extern const th_check th_classification_dinv;
 extern const th_check th_robust_size;
 extern const th_check th_mf_degeneracy;
 extern const th_check th_width_independence;
+extern const th_check th_approx_blocks;
 extern const th_check th_selftest_rate;    /* hidden, tests only: framework, compare */
 extern const th_check th_selftest_placebo; /* hidden, tests only: a control that passes */
 extern const th_check th_selftest_diverge; /* hidden, tests only: diverged runs (faults) */
@@ -39,6 +40,7 @@ static const th_check *const registry[] = {
     &th_robust_size,
     &th_mf_degeneracy,
     &th_width_independence,
+    &th_approx_blocks,
     &th_selftest_rate,
     &th_selftest_placebo,
     &th_selftest_diverge,
