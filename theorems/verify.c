@@ -138,7 +138,17 @@ static void add_summary(op_buf *b, const char *variant, const th_verdict *v)
     for (int k = 0; k < v->nseries; k++) {
         const th_series *s = &v->series[k];
         for (int i = 0; i < s->n; i++) {
-            op_buf_printf(b, "%s,%s,%d", variant, s->name, s->figure);
+            /* RFC 4180: a series name with a comma (e.g. "torus:d=1, D=16") is quoted */
+            if (strpbrk(s->name, ",\"\n")) {
+                op_buf_printf(b, "%s,\"", variant);
+                for (const char *q = s->name; *q; q++)
+                    if (*q == '"')
+                        op_buf_puts(b, "\"\"");
+                    else
+                        op_buf_printf(b, "%c", *q);
+                op_buf_printf(b, "\",%d", s->figure);
+            } else
+                op_buf_printf(b, "%s,%s,%d", variant, s->name, s->figure);
             csv_num(b, s->x[i]);
             csv_num(b, s->y[i]);
             csv_num(b, s->ylo[i]);
