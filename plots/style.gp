@@ -12,4 +12,10 @@ set style line 3 lc rgb "#2ca02c" lw 2 pt 9 ps 0.9
 set style line 4 lc rgb "#9467bd" lw 2 pt 11 ps 0.9
 set style line 5 lc rgb "#ff7f0e" lw 2 pt 13 ps 0.9
 set style line 6 lc rgb "#8c564b" lw 2 pt 15 ps 0.9
+set style line 7 lc rgb "#e377c2" lw 2 pt 4 ps 0.9
+set style line 8 lc rgb "#17becf" lw 2 pt 6 ps 0.9
+set style line 10 lc rgb "#bcbd22" lw 2 pt 8 ps 0.9
+set style line 11 lc rgb "#393b79" lw 2 pt 10 ps 0.9
+set style line 12 lc rgb "#637939" lw 2 pt 12 ps 0.9
+set style line 13 lc rgb "#843c39" lw 2 pt 14 ps 0.9
 set style line 9 lc rgb "#555555" lw 1.2 dt 3

@@ -121,7 +121,9 @@ static int write_gp(const pl_figure *f)
     int first = 1;
     for (int k = 0; k < f->nseries; k++) {
         const pl_series *s = &f->s[k];
-        int ls = k % 6 + 1;
+        /* 12 distinct styles (compare overlays up to 12 curves); 9 is the marker line. */
+        static const int styles[12] = {1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13};
+        int ls = styles[k % 12];
         if (!first) op_buf_puts(&b2, ", ");
         first = 0;
         op_buf_printf(&b2, "dat index %d using 1:2:3:4 with %s ls %d title ", k,
