@@ -85,13 +85,8 @@ static int ab_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
     }
     /* One target, embedding and point stream per seed index (common random numbers
      * across M): rows [0, ntest) are the test set, the rest the training set. */
-    char key[160];
-    snprintf(key, sizeof key, "%s/target", spec);
-    uint64_t tseed = op_seed_from_key(key, ctx->data_seed);
-    snprintf(key, sizeof key, "%s/embed/D=%d", spec, D);
-    uint64_t eseed = op_seed_from_key(key, ctx->data_seed);
-    snprintf(key, sizeof key, "%s/points", spec);
-    uint64_t sseed = op_seed_from_key(key, ctx->data_seed);
+    uint64_t tseed, eseed, sseed;
+    th_dataset_seeds(spec, D, ctx->data_seed, &tseed, &eseed, &sseed);
     mf_dataset ds = {0};
     nn_model *m = NULL;
     double *pred = NULL;

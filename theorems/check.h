@@ -218,4 +218,10 @@ void th_groups_free(th_groups *g);
 int th_judge_rate(const th_judge_in *in, const char *x, int metric, double predicted, double lo,
                   double hi, int figure, th_verdict *v);
 
+/* Seeds of a manifold dataset shared by every run with this seed index (common
+ * random numbers): the target and the points depend on the manifold spec only, the
+ * embedding also on D. Keys "<spec>/target", "<spec>/embed/D=<D>", "<spec>/points". */
+void th_dataset_seeds(const char *spec, int D, uint64_t data_seed, uint64_t *target_seed,
+                      uint64_t *embed_seed, uint64_t *sample_seed);
+
 #endif

@@ -50,17 +50,6 @@ static int geom_index(const char *s)
     return -1;
 }
 
-static void unit_dir(op_rng *r, int d, double *v)
-{
-    double s = 0;
-    for (int k = 0; k < d; k++) {
-        v[k] = op_rng_normal(r);
-        s += v[k] * v[k];
-    }
-    s = sqrt(s);
-    for (int k = 0; k < d; k++) v[k] /= s;
-}
-
 static int ds_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_metrics *out)
 {
     (void)rng;
@@ -86,7 +75,7 @@ static int ds_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
     for (int k = 0; k < d; k++) beta[k] = op_rng_normal(&data);
     for (int i = 0; i < n; i++) {
         double *x = X + (size_t)i * d;
-        unit_dir(&data, d, x);
+        op_rng_unit_vector(&data, d, x);
         double r = pow(op_rng_uniform_pos(&data), 1.0 / d); /* volume-uniform in the unit ball */
         for (int k = 0; k < d; k++) x[k] *= r;
         if (g == 1) x[0] = fabs(x[0]);
@@ -99,7 +88,7 @@ static int ds_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
     }
     for (int i = 0; i < DS_NTEST; i++) {
         double *x = T + (size_t)i * d;
-        unit_dir(&data, d, x);
+        op_rng_unit_vector(&data, d, x);
         double r = DS_RMIN + (DS_RMAX - DS_RMIN) * op_rng_uniform(&data);
         double t = 0;
         for (int k = 0; k < d; k++) {

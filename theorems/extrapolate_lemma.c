@@ -59,18 +59,6 @@ static void random_rotation(op_rng *r, int d, double *Q)
     }
 }
 
-/* Uniform direction on the unit sphere (normalised Gaussian). */
-static void unit_dir(op_rng *r, int d, double *v)
-{
-    double s = 0;
-    for (int k = 0; k < d; k++) {
-        v[k] = op_rng_normal(r);
-        s += v[k] * v[k];
-    }
-    s = sqrt(s);
-    for (int k = 0; k < d; k++) v[k] /= s;
-}
-
 static int el_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_metrics *out)
 {
     (void)rng;
@@ -109,12 +97,12 @@ static int el_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
     }
     /* Test points: uniform in the ball (direction x radius R U^(1/d)), then rays. */
     for (int i = 0; i < EL_NBALL; i++) {
-        unit_dir(&data, d, v);
+        op_rng_unit_vector(&data, d, v);
         double r = EL_RADIUS * pow(op_rng_uniform_pos(&data), 1.0 / d);
         for (int k = 0; k < d; k++) T[(size_t)i * d + k] = r * v[k];
     }
     for (int j = 0; j < EL_NRAYS; j++) {
-        unit_dir(&data, d, v);
+        op_rng_unit_vector(&data, d, v);
         for (int a = 0; a < EL_NRADII; a++) {
             double *t = T + (size_t)(EL_NBALL + a * EL_NRAYS + j) * d;
             for (int k = 0; k < d; k++) t[k] = el_radii[a] * v[k];

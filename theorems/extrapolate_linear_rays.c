@@ -52,17 +52,6 @@ static const double lr_tslope[LR_NSLOPE] = {4, 8, 16, 32, 64, 128};
 
 enum { M_APE, M_R2, M_R2MIN, M_EXP, M_TRAIN, M_SE0 }; /* M_SE0 + k: mean slope error at t_k */
 
-static void unit_dir(op_rng *r, int d, double *v)
-{
-    double s = 0;
-    for (int k = 0; k < d; k++) {
-        v[k] = op_rng_normal(r);
-        s += v[k] * v[k];
-    }
-    s = sqrt(s);
-    for (int k = 0; k < d; k++) v[k] /= s;
-}
-
 typedef struct {
     int quad;
     double beta[LR_D], A[LR_D * LR_D];
@@ -108,16 +97,16 @@ static int lr_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
     }
     op_rng data;
     op_rng_seed(&data, ctx->data_seed);
-    unit_dir(&data, d, tg.beta); /* |beta| = 1 */
+    op_rng_unit_vector(&data, d, tg.beta); /* |beta| = 1 */
     for (int i = 0; i < d; i++)
         for (int j = 0; j <= i; j++) tg.A[i * d + j] = tg.A[j * d + i] = 2 * op_rng_uniform(&data) - 1;
     for (int i = 0; i < n; i++) {
         double *x = X + (size_t)i * d;
-        unit_dir(&data, d, x);
+        op_rng_unit_vector(&data, d, x);
         double r = pow(op_rng_uniform_pos(&data), 1.0 / d);
         for (int k = 0; k < d; k++) x[k] *= r;
     }
-    for (int j = 0; j < LR_NDIR; j++) unit_dir(&data, d, dirs + j * d);
+    for (int j = 0; j < LR_NDIR; j++) op_rng_unit_vector(&data, d, dirs + j * d);
 
     nn_config cfg = nn_config_mlp(d, 1, m, 1, NN_PARAM_NTK);
     cfg.bias = 1;
@@ -162,7 +151,7 @@ static int lr_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
     /* OOD APE */
     for (int i = 0; i < LR_NTEST; i++) {
         double *x = T + (size_t)i * d, r = 1 + 4 * op_rng_uniform(&data);
-        unit_dir(&data, d, x);
+        op_rng_unit_vector(&data, d, x);
         for (int k = 0; k < d; k++) x[k] *= r;
     }
     if ((st = centred(f64, f0, T, LR_NTEST, g, tmp))) goto done;

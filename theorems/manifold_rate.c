@@ -130,13 +130,8 @@ static int mr_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
      * set (noise-free values f), and the rest the training pool. Datasets are
      * prefix-stable, so validation and test sets are the same for every n and the
      * training set for n is the first n points of the pool (nested). */
-    char key[160];
-    snprintf(key, sizeof key, "%s/target", spec);
-    uint64_t tseed = op_seed_from_key(key, ctx->data_seed);
-    snprintf(key, sizeof key, "%s/embed/D=%d", spec, D);
-    uint64_t eseed = op_seed_from_key(key, ctx->data_seed);
-    snprintf(key, sizeof key, "%s/points", spec);
-    uint64_t sseed = op_seed_from_key(key, ctx->data_seed);
+    uint64_t tseed, eseed, sseed;
+    th_dataset_seeds(spec, D, ctx->data_seed, &tseed, &eseed, &sseed);
     mf_dataset ds = {0};
     nn_model *m = NULL;
     double *pred = NULL;

@@ -184,3 +184,15 @@ int th_judge_rate(const th_judge_in *in, const char *x, int metric, double predi
     snprintf(s->pred_title, sizeof s->pred_title, "predicted slope %.3f", predicted);
     return OP_OK;
 }
+
+void th_dataset_seeds(const char *spec, int D, uint64_t data_seed, uint64_t *target_seed,
+                      uint64_t *embed_seed, uint64_t *sample_seed)
+{
+    char key[256];
+    snprintf(key, sizeof key, "%s/target", spec);
+    *target_seed = op_seed_from_key(key, data_seed);
+    snprintf(key, sizeof key, "%s/embed/D=%d", spec, D);
+    *embed_seed = op_seed_from_key(key, data_seed);
+    snprintf(key, sizeof key, "%s/points", spec);
+    *sample_seed = op_seed_from_key(key, data_seed);
+}

@@ -91,3 +91,14 @@ void op_rng_shuffle(op_rng *r, int *a, int n)
         a[j] = t;
     }
 }
+
+void op_rng_unit_vector(op_rng *r, int d, double *v)
+{
+    double s = 0;
+    for (int k = 0; k < d; k++) {
+        v[k] = op_rng_normal(r);
+        s += v[k] * v[k];
+    }
+    s = sqrt(s);
+    for (int k = 0; k < d; k++) v[k] /= s;
+}

@@ -27,5 +27,7 @@ double op_rng_uniform_pos(op_rng *r);   /* (0, 1) */
 double op_rng_normal(op_rng *r);        /* N(0,1), Box-Muller (one value per call) */
 uint64_t op_rng_below(op_rng *r, uint64_t n); /* uniform in [0, n), unbiased */
 void op_rng_shuffle(op_rng *r, int *a, int n); /* Fisher-Yates */
+/* Uniform direction on the unit sphere S^(d-1): a normalised Gaussian vector. */
+void op_rng_unit_vector(op_rng *r, int d, double *v);
 
 #endif
