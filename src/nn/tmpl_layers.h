@@ -412,8 +412,12 @@ void NN_FN(nn_dense_forward)(real *out, const real *in, const real *w, const rea
     }
 }
 
-void NN_FN(nn_dense_backward)(real *din, real *dw, real *db, const real *dout, const real *in,
-                              const real *w, int B, int NI, int NO, double alpha, double beta)
+/* nn_dense_backward with a choice per output: set_par writes dw/db (=) and set_din
+ * writes din (=) instead of accumulating (beta = 0 GEMMs: the old values are never read,
+ * so the caller need not zero them). */
+static void NN_FN(dense_backward_ex)(real *din, real *dw, real *db, const real *dout,
+                                     const real *in, const real *w, int B, int NI, int NO,
+                                     double alpha, double beta, int set_par, int set_din)
 {
     if (dw) {
         const int nc = NN_FN(dense_chunks)(NO), bs = nc > 1 ? NN_FN(blas_solo_begin)() : 0;
@@ -421,7 +425,7 @@ void NN_FN(nn_dense_backward)(real *din, real *dw, real *db, const real *dout, c
         for (int c = 0; c < nc; c++) {
             const int o0 = c * NN_DENSE_CHUNK, no = NO - o0 < NN_DENSE_CHUNK ? NO - o0 : NN_DENSE_CHUNK;
             NN_GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, no, NI, B, (real)alpha, dout + o0, NO, in,
-                    NI, 1, dw + (size_t)o0 * NI, NI);
+                    NI, set_par ? 0 : 1, dw + (size_t)o0 * NI, NI);
         }
         NN_FN(blas_solo_end)(bs);
     }
@@ -438,7 +442,8 @@ void NN_FN(nn_dense_backward)(real *din, real *dw, real *db, const real *dout, c
 #pragma omp simd
                 for (int j = 0; j < w; j++) acc[j] += row[j];
             }
-            for (int j = 0; j < w; j++) db[o0 + j] += (real)(beta * acc[j]);
+            for (int j = 0; j < w; j++)
+                db[o0 + j] = (real)(beta * acc[j]) + (set_par ? 0 : db[o0 + j]);
         }
     }
     if (din) {
@@ -447,10 +452,16 @@ void NN_FN(nn_dense_backward)(real *din, real *dw, real *db, const real *dout, c
         for (int c = 0; c < nc; c++) {
             const int i0 = c * NN_DENSE_CHUNK, ni = NI - i0 < NN_DENSE_CHUNK ? NI - i0 : NN_DENSE_CHUNK;
             NN_GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, ni, NO, (real)alpha, dout, NO, w + i0,
-                    NI, 1, din + i0, NI);
+                    NI, set_din ? 0 : 1, din + i0, NI);
         }
         NN_FN(blas_solo_end)(bs);
     }
+}
+
+void NN_FN(nn_dense_backward)(real *din, real *dw, real *db, const real *dout, const real *in,
+                              const real *w, int B, int NI, int NO, double alpha, double beta)
+{
+    NN_FN(dense_backward_ex)(din, dw, db, dout, in, w, B, NI, NO, alpha, beta, 0, 0);
 }
 
 void NN_FN(nn_relu_forward)(real *out, const real *in, size_t n)
