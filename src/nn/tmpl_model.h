@@ -38,8 +38,8 @@ static void NN_FN(convresnet_forward)(nn_model *m, const real *x, int B)
             w[l] = TP(m, 2 * (blk * L + l));
             b[l] = TP(m, 2 * (blk * L + l) + 1);
         }
-        NN_FN(nn_resblock_forward)(z[blk + 1], z[blk], w, b, h + (size_t)blk * L, (real *)m->col,
-                                   &s, L, c->res_scale);
+        NN_FN(resblock_forward_ex)(z[blk + 1], z[blk], w, b, h + (size_t)blk * L, (real *)m->col,
+                                   &s, L, c->res_scale, blk == 0 ? 1 : 0);
     }
     const int ht = 2 * c->M * L;
     real *flat = (real *)m->flat;
@@ -83,10 +83,13 @@ static void NN_FN(convresnet_backward)(nn_model *m, const real *dout, int B, rea
             dw[l] = TG(m, 2 * (blk * L + l));
             db[l] = TG(m, 2 * (blk * L + l) + 1);
         }
-        memset(dzp, 0, sizeof(real) * state);
-        NN_FN(nn_resblock_backward)(dzp, par ? dw : NULL, par ? db : NULL, dz, z[blk], w,
+        /* The first block's input gradient is only needed for dx. */
+        real *dzin = blk > 0 || dx ? dzp : NULL;
+        if (dzin) memset(dzin, 0, sizeof(real) * state);
+        NN_FN(resblock_backward_ex)(dzin, par ? dw : NULL, par ? db : NULL, dz, z[blk], w,
                                     (const real *const *)(h + (size_t)blk * L), (real *)m->col,
-                                    (real *)m->g2, (real *)m->g3, &s, L, c->res_scale);
+                                    (real *)m->g2, (real *)m->g3, &s, L, c->res_scale,
+                                    blk == 0 ? 1 : 0);
         real *t = dz;
         dz = dzp;
         dzp = t;
