@@ -114,6 +114,7 @@ static void test_direct_vs_ref(void)
         nn_conv_shape_2d(1, 9, 13, 17, 20, 3),  nn_conv_shape_2d(5, 4, 30, 32, 5, 3),
         nn_conv_shape_1d(37, 64, 32, 32, 3),    nn_conv_shape_1d(130, 5, 3, 17, 3),
         nn_conv_shape_1d(1, 1, 1, 1, 3),        nn_conv_shape_1d(9, 200, 16, 16, 3),
+        nn_conv_shape_1d(6, 40, 64, 48, 3),
     };
     double worst[2] = {0, 0};
     for (int path = 0; path < 2; path++) {
@@ -130,7 +131,7 @@ static void test_direct_vs_ref(void)
         }
     }
     nn_conv_path = NN_CONV_AUTO;
-    nn_conv_shape big = nn_conv_shape_2d(2, 8, 8, 33, 16, 3), k5 = nn_conv_shape_2d(2, 8, 8, 4, 4, 5);
+    nn_conv_shape big = nn_conv_shape_2d(2, 8, 8, 65, 16, 3), k5 = nn_conv_shape_2d(2, 8, 8, 4, 4, 5);
     CHECK(!nn_conv_direct_ok(&big) && !nn_conv_direct_ok(&k5),
           "the rule sends > %d channels and 5x5 kernels to im2col", NN_CONV_DIRECT_MAXC);
     printf("direct vs naive conv: worst relative difference %.2e (im2col %.2e)\n", worst[0], worst[1]);

@@ -27,8 +27,8 @@ int nn_conv_path = NN_CONV_AUTO;
 
 int nn_conv_use_direct(const nn_conv_shape *s)
 {
-    if (nn_conv_path == NN_CONV_TILED || !nn_conv_direct_ok(s)) return 0;
-    return 1;
+    if (nn_conv_path == NN_CONV_TILED) return 0;
+    return nn_conv_path == NN_CONV_DIRECT ? nn_conv_direct_shape(s) : nn_conv_direct_ok(s);
 }
 
 typedef float v16f __attribute__((vector_size(64)));

@@ -63,16 +63,20 @@ static inline nn_conv_tiling nn_conv_tiles(const nn_conv_shape *s)
 
 /* Direct convolution (float only, conv_direct.c): no im2col. Chosen when
  * nn_conv_direct_ok: kw = 3, kh = 1 or 3 and at most NN_CONV_DIRECT_MAXC channels in and
- * out (measured on the W1/W4 shapes: with few channels im2col+GEMM spends more time
- * copying than multiplying -- a 16-channel 3x3 conv has only 144 products per output,
- * and OpenBLAS packs both operands for every tile; with 64+ channels the GEMM wins).
+ * out. Measured (`overparam bench --conv im2col|direct`, 2 threads, alternating runs):
+ * direct was faster on every reference shape -- W4 (2-D, 16 channels) 2.0x, W1 (1-D,
+ * 32 channels) 1.4-1.5x, W2 (1-D, 64 channels) 1.25-1.3x -- as with few channels
+ * im2col + GEMM spends more time copying than multiplying (a 16-channel 3x3 conv has 144
+ * products per output; OpenBLAS packs both operands for every tile). The gain shrinks
+ * with the channel count and more than 64 channels were not measured, so they keep the
+ * GEMM path.
  * Layout: an "image" is spi samples stacked as rows (spi = 1 when kh = 3, so no taps
  * cross samples; with kh = 1 whole chunks of the batch), stored zero-padded with row
  * pitch pw = W + kw - 1, so every tap is one shifted contiguous vector load and output
  * positions p = r*pw + j (j >= W are computed and discarded). Images are split into ng
  * fixed groups (the shape decides, never the thread count); a group owns one slot of
  * the workspace and one weight-gradient partial, summed in group order. */
-#define NN_CONV_DIRECT_MAXC 32
+#define NN_CONV_DIRECT_MAXC 64
 #define NN_CD_V 16 /* floats per vector (the kernels use 64-byte GNU C vectors) */
 typedef struct {
     int spi, rows, pw, npv, nimg, ng, c16in, c16out;
@@ -81,10 +85,13 @@ typedef struct {
     size_t s_in, s_g, s_stage, s_dw;  /* offsets inside a slot */
 } nn_conv_direct_geom;
 
+static inline int nn_conv_direct_shape(const nn_conv_shape *s)
+{
+    return s->kw == 3 && (s->kh == 1 || s->kh == 3);
+}
 static inline int nn_conv_direct_ok(const nn_conv_shape *s)
 {
-    return s->kw == 3 && (s->kh == 1 || s->kh == 3) && s->cin <= NN_CONV_DIRECT_MAXC &&
-           s->cout <= NN_CONV_DIRECT_MAXC;
+    return nn_conv_direct_shape(s) && s->cin <= NN_CONV_DIRECT_MAXC && s->cout <= NN_CONV_DIRECT_MAXC;
 }
 
 static inline size_t nn_cd_round(size_t n) { return (n + NN_CD_V - 1) / NN_CD_V * NN_CD_V; }
@@ -142,7 +149,7 @@ static inline size_t nn_conv_col_elems(const nn_conv_shape *s)
     size_t tiled = (size_t)t.ng * (t.slot_col + t.slot_g + t.part);
     size_t full = (size_t)s->cin * s->kh * s->kw * (size_t)s->B * s->H * s->W;
     size_t n = tiled > full ? tiled : full;
-    if (nn_conv_direct_ok(s)) {
+    if (nn_conv_direct_shape(s)) {
         /* Slots grow with spi <= spi_max; at most NN_CONV_GROUPS of them. */
         nn_conv_direct_geom g = nn_conv_direct_geom_spi(s, nn_conv_direct_spi_max(s));
         size_t d = g.wpack + (size_t)NN_CONV_GROUPS * g.slot + NN_CD_V;
@@ -168,9 +175,10 @@ typedef struct {
     int cin_nz;
 } nn_cd_bwd_opts;
 /* Path selection: NN_CONV_AUTO (default) takes the direct path when nn_conv_direct_ok;
- * NN_CONV_TILED forces im2col + GEMM (tests and `overparam bench --conv` compare both).
- * Only the float build has the direct path. */
-enum { NN_CONV_AUTO = 0, NN_CONV_TILED = 1 };
+ * NN_CONV_TILED forces im2col + GEMM; NN_CONV_DIRECT takes the direct path for any
+ * channel count (kernel shape permitting) -- tests and `overparam bench --conv` compare
+ * them. Only the float build has the direct path. */
+enum { NN_CONV_AUTO = 0, NN_CONV_TILED = 1, NN_CONV_DIRECT = 2 };
 extern int nn_conv_path;
 int nn_conv_use_direct(const nn_conv_shape *s);
 void nn_conv_direct_forward_f32(float *out, const float *in, const float *w, const float *b,
