@@ -1,5 +1,6 @@
-/* The fast convolution (im2col + GEMM over the whole batch) against the naive direct
- * reference, forward and backward, in float and double; and bitwise identical model
+/* The fast convolutions (im2col + GEMM over the whole batch; the float direct path for
+ * few channels) against the naive direct reference, forward and backward, in float and
+ * double; the direct path against im2col on whole models; and bitwise identical model
  * forward/backward for 1 and 2 threads (OpenMP and OpenBLAS). */
 #include <cblas.h>
 #include <math.h>
@@ -75,6 +76,8 @@ static double compare(nn_conv_shape s, int f32)
     return e;
 }
 
+static float *run_threads(nn_model *m, const float *x, const float *r, int B, int t);
+
 static void test_fast_vs_ref(void)
 {
     nn_conv_shape shapes[] = {
@@ -97,6 +100,75 @@ static void test_fast_vs_ref(void)
         CHECK(e32 <= 1e-5, "float fast conv = reference (shape %zu: rel %.2e)", i, e32);
     }
     printf("fast vs naive conv: worst relative difference float %.2e, double %.2e\n", worst32, worst64);
+}
+
+/* The float direct path (conv_direct.c) and the forced im2col path against the
+ * reference on shapes the direct rule accepts, with edge sizes: 1 column or row, widths
+ * that are not a multiple of the 16-float vector, channel counts past one block of 16
+ * (17, 20, 32), a short last image of stacked 1-D samples, one sample. */
+static void test_direct_vs_ref(void)
+{
+    nn_conv_shape shapes[] = {
+        nn_conv_shape_2d(3, 28, 28, 16, 16, 3), nn_conv_shape_2d(2, 1, 1, 3, 2, 3),
+        nn_conv_shape_2d(2, 5, 1, 2, 3, 3),     nn_conv_shape_2d(2, 1, 7, 4, 4, 3),
+        nn_conv_shape_2d(1, 9, 13, 17, 20, 3),  nn_conv_shape_2d(5, 4, 30, 32, 5, 3),
+        nn_conv_shape_1d(37, 64, 32, 32, 3),    nn_conv_shape_1d(130, 5, 3, 17, 3),
+        nn_conv_shape_1d(1, 1, 1, 1, 3),        nn_conv_shape_1d(9, 200, 16, 16, 3),
+        nn_conv_shape_1d(6, 40, 64, 48, 3),
+    };
+    double worst[2] = {0, 0};
+    for (int path = 0; path < 2; path++) {
+        nn_conv_path = path ? NN_CONV_TILED : NN_CONV_AUTO;
+        for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+            CHECK(nn_conv_direct_ok(&shapes[i]) && nn_conv_use_direct(&shapes[i]) == !path,
+                  "shape %zu: the rule picks the %s path", i, path ? "im2col" : "direct");
+            double e = compare(shapes[i], 1);
+            worst[path] = fmax(worst[path], e);
+            /* Same bound as above: float sums of at most 32*9 products per output and
+             * 37*64 per weight gradient, measured ~1e-6. */
+            CHECK(e <= 1e-5, "float %s conv = reference (shape %zu: rel %.2e)",
+                  path ? "im2col" : "direct", i, e);
+        }
+    }
+    nn_conv_path = NN_CONV_AUTO;
+    nn_conv_shape big = nn_conv_shape_2d(2, 8, 8, 65, 16, 3), k5 = nn_conv_shape_2d(2, 8, 8, 4, 4, 5);
+    CHECK(!nn_conv_direct_ok(&big) && !nn_conv_direct_ok(&k5),
+          "the rule sends > %d channels and 5x5 kernels to im2col", NN_CONV_DIRECT_MAXC);
+    printf("direct vs naive conv: worst relative difference %.2e (im2col %.2e)\n", worst[0], worst[1]);
+}
+
+/* A whole float model (forward, parameter and input gradients, the zero-padded first
+ * block whose zero channels the direct path skips) on the direct path vs im2col. */
+static void test_model_direct_vs_tiled(const char *name, nn_config cfg, int B)
+{
+    nn_model *m;
+    if (nn_config_check(&cfg) || nn_model_create(&cfg, NN_F32, B, &m)) {
+        CHECK(0, "%s: create", name);
+        return;
+    }
+    nn_model_init(m, &rng);
+    size_t no = (size_t)B * cfg.outputs, nx = (size_t)B * m->cfg.in_dim, n = no + m->nparams + nx;
+    float *x = malloc(sizeof(float) * nx), *r = malloc(sizeof(float) * no), *res[2];
+    for (size_t i = 0; i < nx; i++) x[i] = (float)(2.385 * (2 * op_rng_uniform(&rng) - 1));
+    for (size_t i = 0; i < no; i++) r[i] = (float)op_rng_normal(&rng);
+    for (int path = 0; path < 2; path++) {
+        nn_conv_path = path ? NN_CONV_TILED : NN_CONV_AUTO;
+        res[path] = run_threads(m, x, r, B, 2);
+    }
+    nn_conv_path = NN_CONV_AUTO;
+    double e = 0;
+    size_t parts[4] = {0, no, no + m->nparams, n};
+    for (int k = 0; k < 3; k++) {
+        double num = 0, den = 0;
+        for (size_t i = parts[k]; i < parts[k + 1]; i++) {
+            num = fmax(num, fabs((double)res[0][i] - res[1][i]));
+            den = fmax(den, fabs((double)res[1][i]));
+        }
+        e = fmax(e, den > 0 ? num / den : num);
+    }
+    CHECK(e <= 1e-5, "%s: direct vs im2col model output/gradients/dx rel %.2e", name, e);
+    free(res[0]), free(res[1]), free(x), free(r);
+    nn_model_free(m);
 }
 
 /* Forward + backward of a model with t threads (OpenMP and OpenBLAS); returns a copy of
@@ -144,5 +216,10 @@ int main(void)
     c2.head = NN_HEAD_POOL;
     test_threads("convresnet2d 28x28 C=16 pool", c2, 16);
     test_threads("mlp 16-1024-1024-1", nn_config_mlp(16, 2, 1024, 1, NN_PARAM_STANDARD), 128);
+    test_direct_vs_ref();
+    test_model_direct_vs_tiled("convresnet2d 28x28 C=16 pool", c2, 6);
+    test_model_direct_vs_tiled("convresnet1d D=64 C=32 fc", nn_config_convresnet1d(64, 32, 3, 2, 2, 3), 21);
+    nn_config c3 = nn_config_convresnet2d(9, 7, 5, 3, 3, 2, 4);
+    test_model_direct_vs_tiled("convresnet2d 9x7 C=5 L=3 fc", c3, 4);
     return test_summary("test_nn_conv");
 }

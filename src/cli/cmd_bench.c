@@ -20,6 +20,7 @@
 #include "core/progress.h"
 #include "core/rng.h"
 #include "nn/nn.h"
+#include "nn/nn_layers.h"
 
 typedef struct {
     const char *id, *what;
@@ -120,17 +121,19 @@ static int run_workload(const workload *w, long steps, double *steps_per_s, doub
 
 int cmd_bench(int argc, char **argv)
 {
-    const char *only = NULL;
+    const char *only = NULL, *conv = "auto";
     long threads = 2, steps = 0;
     op_arg spec[] = {
         {"workload", OP_ARG_STR, &only, 0, 0, "W1..W5, or a comma-separated list (default: all)", 0},
         {"threads", OP_ARG_INT, &threads, 1, 1024, "threads (default 2, as the reference numbers)", 0},
         {"steps", OP_ARG_INT, &steps, 1, 100000, "timed steps per workload (default per workload)", 0},
+        {"conv", OP_ARG_STR, &conv, 0, 0,
+         "convolution path: auto (the rule), im2col, or direct (for any channel count)", 0},
     };
     int ns = (int)(sizeof spec / sizeof spec[0]);
     int st = op_args_parse("overparam bench", argc - 1, argv + 1, spec, ns, NULL, NULL, 0);
     if (st == OP_ARGS_HELP) {
-        op_args_print_help(stdout, "overparam bench [--workload W] [--threads N] [--steps N]",
+        op_args_print_help(stdout, "overparam bench [--workload W] [--threads N] [--steps N] [--conv P]",
                            "Training steps per second (forward + backward + Adam) and GFLOPS on the\n"
                            "reference workloads of shared/bench/WORKLOADS.md. One line per workload:\n"
                            "  W1 steps_per_s=93.1 gflops=112.0\n"
@@ -140,6 +143,16 @@ int cmd_bench(int argc, char **argv)
         return 0;
     }
     if (st) return cli_fail(st);
+    if (strcmp(conv, "auto") == 0)
+        nn_conv_path = NN_CONV_AUTO;
+    else if (strcmp(conv, "im2col") == 0)
+        nn_conv_path = NN_CONV_TILED;
+    else if (strcmp(conv, "direct") == 0)
+        nn_conv_path = NN_CONV_DIRECT;
+    else {
+        fprintf(stderr, "overparam: --conv '%s' is unknown; allowed: auto, im2col, direct\n", conv);
+        return 2;
+    }
     workload w[8];
     int nw = make_workloads(w);
     int pick[8] = {0};
@@ -169,6 +182,6 @@ int cmd_bench(int argc, char **argv)
         printf("%s steps_per_s=%.2f gflops=%.1f  # %s\n", w[i].id, sps, gf, w[i].what);
         fflush(stdout);
     }
-    printf("blas_core=%s threads=%ld\n", op_blas_core(), threads);
+    printf("blas_core=%s threads=%ld conv=%s\n", op_blas_core(), threads, conv);
     return 0;
 }

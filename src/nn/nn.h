@@ -125,8 +125,11 @@ int nn_model_copy_params(nn_model *dst, const nn_model *src); /* same config */
 /* Typed forward/backward. forward: x [B][in_dim] -> out [B][outputs] (out may be NULL;
  * the output stays in the model). backward needs the preceding forward (same B):
  * dout = d(objective)/d(out), [B][outputs]; flags select what is computed: parameter
- * gradients are ACCUMULATED (+=) into m->grads, the input gradient dx is WRITTEN (=). */
-enum { NN_BWD_PARAMS = 1, NN_BWD_INPUT = 2 };
+ * gradients are ACCUMULATED (+=) into m->grads, the input gradient dx is WRITTEN (=).
+ * NN_BWD_SET (with NN_BWD_PARAMS): parameter gradients are WRITTEN (=) instead, so the
+ * caller need not nn_zero_grad first (the dense GEMMs then run with beta = 0 and never
+ * read the old gradient: for a 16.8M-parameter MLP that saves two 67 MB passes). */
+enum { NN_BWD_PARAMS = 1, NN_BWD_INPUT = 2, NN_BWD_SET = 4 };
 int nn_forward_f32(nn_model *m, const float *x, int B, float *out);
 int nn_backward_f32(nn_model *m, const float *dout, int B, float *dx, int flags);
 int nn_forward_f64(nn_model *m, const double *x, int B, double *out);

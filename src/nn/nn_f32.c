@@ -13,6 +13,7 @@
 #define real float
 #define NN_FN(name) NN_CAT(name, _f32)
 #define NN_GEMM cblas_sgemm
+#define NN_HAVE_DIRECT 1 /* conv_direct.c is float-only */
 #define NN_PREC NN_F32
 
 #include "tmpl_layers.h"

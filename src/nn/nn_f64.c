@@ -13,6 +13,7 @@
 #define real double
 #define NN_FN(name) NN_CAT(name, _f64)
 #define NN_GEMM cblas_dgemm
+#define NN_HAVE_DIRECT 0 /* conv_direct.c is float-only */
 #define NN_PREC NN_F64
 
 #include "tmpl_layers.h"

@@ -61,15 +61,131 @@ static inline nn_conv_tiling nn_conv_tiles(const nn_conv_shape *s)
     return t;
 }
 
+/* Direct convolution (float only, conv_direct.c): no im2col. Chosen when
+ * nn_conv_direct_ok: kw = 3, kh = 1 or 3 and at most NN_CONV_DIRECT_MAXC channels in and
+ * out. Measured (`overparam bench --conv im2col|direct`, 2 threads, alternating runs):
+ * direct was faster on every reference shape -- W4 (2-D, 16 channels) 2.0x, W1 (1-D,
+ * 32 channels) 1.4-1.5x, W2 (1-D, 64 channels) 1.25-1.3x -- as with few channels
+ * im2col + GEMM spends more time copying than multiplying (a 16-channel 3x3 conv has 144
+ * products per output; OpenBLAS packs both operands for every tile). The gain shrinks
+ * with the channel count and more than 64 channels were not measured, so they keep the
+ * GEMM path.
+ * Layout: an "image" is spi samples stacked as rows (spi = 1 when kh = 3, so no taps
+ * cross samples; with kh = 1 whole chunks of the batch), stored zero-padded with row
+ * pitch pw = W + kw - 1, so every tap is one shifted contiguous vector load and output
+ * positions p = r*pw + j (j >= W are computed and discarded). Images are split into ng
+ * fixed groups (the shape decides, never the thread count); a group owns one slot of
+ * the workspace and one weight-gradient partial, summed in group order. */
+#define NN_CONV_DIRECT_MAXC 64
+#define NN_CD_V 16 /* floats per vector (the kernels use 64-byte GNU C vectors) */
+typedef struct {
+    int spi, rows, pw, npv, nimg, ng, c16in, c16out;
+    size_t psz;                       /* floats per padded channel image */
+    size_t wpack, slot;               /* packed weights (shared); one group's slot */
+    size_t s_in, s_g, s_stage, s_dw;  /* offsets inside a slot */
+} nn_conv_direct_geom;
+
+static inline int nn_conv_direct_shape(const nn_conv_shape *s)
+{
+    return s->kw == 3 && (s->kh == 1 || s->kh == 3);
+}
+static inline int nn_conv_direct_ok(const nn_conv_shape *s)
+{
+    return nn_conv_direct_shape(s) && s->cin <= NN_CONV_DIRECT_MAXC && s->cout <= NN_CONV_DIRECT_MAXC;
+}
+
+static inline size_t nn_cd_round(size_t n) { return (n + NN_CD_V - 1) / NN_CD_V * NN_CD_V; }
+
+/* Samples per image: 1 when kh > 1; with kh = 1 at most ~1024 positions per image
+ * (spi_max), and as many images as makes the groups even. */
+static inline int nn_conv_direct_spi_max(const nn_conv_shape *s)
+{
+    int m = s->kh == 1 ? 1024 / (s->H * (s->W + s->kw - 1)) : 1;
+    return m < 1 ? 1 : m;
+}
+
+static inline nn_conv_direct_geom nn_conv_direct_geom_spi(const nn_conv_shape *s, int spi)
+{
+    nn_conv_direct_geom g;
+    g.pw = s->W + s->kw - 1;
+    g.spi = spi;
+    g.rows = spi * s->H;
+    g.npv = (g.rows * g.pw + NN_CD_V - 1) / NN_CD_V;
+    g.nimg = (s->B + spi - 1) / spi;
+    g.ng = g.nimg < NN_CONV_GROUPS ? g.nimg : NN_CONV_GROUPS;
+    g.c16in = (int)nn_cd_round((size_t)s->cin);
+    g.c16out = (int)nn_cd_round((size_t)s->cout);
+    g.psz = nn_cd_round((size_t)(g.rows + s->kh - 1) * g.pw + s->kw + NN_CD_V);
+    const size_t taps = (size_t)s->kh * s->kw;
+    size_t wf = (size_t)g.c16out * s->cin * taps, wb = (size_t)g.c16in * s->cout * taps;
+    g.wpack = wf > wb ? wf : wb;
+    const size_t cmax = g.c16in > g.c16out ? (size_t)g.c16in : (size_t)g.c16out;
+    g.s_in = 0;
+    g.s_g = g.s_in + (size_t)s->cin * g.psz;
+    g.s_stage = g.s_g + (size_t)g.c16out * g.psz;
+    g.s_dw = g.s_stage + cmax * (size_t)g.npv * NN_CD_V;
+    g.slot = g.s_dw + ((size_t)g.c16out * s->cin * taps + g.c16out) * NN_CD_V;
+    return g;
+}
+
+static inline nn_conv_direct_geom nn_conv_direct_geom_of(const nn_conv_shape *s)
+{
+    const int m = nn_conv_direct_spi_max(s);
+    int spi = 1;
+    if (m > 1) {
+        const int per = (s->B + NN_CONV_GROUPS * m - 1) / (NN_CONV_GROUPS * m); /* images/group */
+        spi = (s->B + NN_CONV_GROUPS * per - 1) / (NN_CONV_GROUPS * per);
+        if (spi > m) spi = m;
+    }
+    return nn_conv_direct_geom_spi(s, spi);
+}
+
 /* Elements of the convolution workspace `col`: the tiled path's per-group slots and
- * partials, and at least a full [cin*kh*kw][B*H*W] im2col (what nn_im2col writes). */
+ * partials, at least a full [cin*kh*kw][B*H*W] im2col (what nn_im2col writes), and the
+ * direct path's packed weights and slots (for every batch size up to s->B). */
 static inline size_t nn_conv_col_elems(const nn_conv_shape *s)
 {
     nn_conv_tiling t = nn_conv_tiles(s);
     size_t tiled = (size_t)t.ng * (t.slot_col + t.slot_g + t.part);
     size_t full = (size_t)s->cin * s->kh * s->kw * (size_t)s->B * s->H * s->W;
-    return tiled > full ? tiled : full;
+    size_t n = tiled > full ? tiled : full;
+    if (nn_conv_direct_shape(s)) {
+        /* Slots grow with spi <= spi_max; at most NN_CONV_GROUPS of them. */
+        nn_conv_direct_geom g = nn_conv_direct_geom_spi(s, nn_conv_direct_spi_max(s));
+        size_t d = g.wpack + (size_t)NN_CONV_GROUPS * g.slot + NN_CD_V;
+        if (d > n) n = d;
+    }
+    return n;
 }
+
+/* The direct kernels (float): out = act(w * in + b) [+ residual]; backward with the
+ * same options as the tiled path (see conv_fwd_opts / conv_bwd_opts in tmpl_layers.h). */
+typedef struct {
+    int relu;
+    const float *zres;
+    float *zout;
+    float scale;
+    int cin_nz;
+} nn_cd_fwd_opts;
+typedef struct {
+    const float *gmask;
+    float gscale;
+    int din_zero;
+    const float *dmask, *din_add;
+    int cin_nz;
+} nn_cd_bwd_opts;
+/* Path selection: NN_CONV_AUTO (default) takes the direct path when nn_conv_direct_ok;
+ * NN_CONV_TILED forces im2col + GEMM; NN_CONV_DIRECT takes the direct path for any
+ * channel count (kernel shape permitting) -- tests and `overparam bench --conv` compare
+ * them. Only the float build has the direct path. */
+enum { NN_CONV_AUTO = 0, NN_CONV_TILED = 1, NN_CONV_DIRECT = 2 };
+extern int nn_conv_path;
+int nn_conv_use_direct(const nn_conv_shape *s);
+void nn_conv_direct_forward_f32(float *out, const float *in, const float *w, const float *b,
+                                float *col, const nn_conv_shape *s, const nn_cd_fwd_opts *o);
+void nn_conv_direct_backward_f32(float *din, float *dw, float *db, const float *dout,
+                                 const float *in, const float *w, float *col,
+                                 const nn_conv_shape *s, const nn_cd_bwd_opts *o);
 
 #define NN_CAT_(a, b) a##b
 #define NN_CAT(a, b) NN_CAT_(a, b)

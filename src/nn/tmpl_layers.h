@@ -160,12 +160,21 @@ typedef struct {
     const real *zres;
     real *zout;
     double scale;
+    int cin_nz; /* > 0: only input channels [0, cin_nz) can be nonzero (direct path skips the rest) */
 } NN_FN(conv_fwd_opts);
 
 static void NN_FN(conv_forward_tiled)(real *out, const real *in, const real *w, const real *b,
                                       real *col, const nn_conv_shape *s,
                                       const NN_FN(conv_fwd_opts) *o)
 {
+#if NN_HAVE_DIRECT
+    if (nn_conv_use_direct(s)) {
+        nn_cd_fwd_opts d = {0, NULL, NULL, 1, 0};
+        if (o) d = (nn_cd_fwd_opts){o->relu, o->zres, o->zout, (float)o->scale, o->cin_nz};
+        nn_conv_direct_forward_f32(out, in, w, b, col, s, &d);
+        return;
+    }
+#endif
     const nn_conv_tiling t = nn_conv_tiles(s);
     const int KK = s->cin * s->kh * s->kw;
     const size_t S = (size_t)s->H * s->W, N = (size_t)s->B * S;
@@ -213,12 +222,22 @@ typedef struct {
     double gscale;
     int din_zero;
     const real *dmask, *din_add;
+    int cin_nz; /* as in conv_fwd_opts: dw of the other input channels is exactly 0 */
 } NN_FN(conv_bwd_opts);
 
 static void NN_FN(conv_backward_tiled)(real *din, real *dw, real *db, const real *dout,
                                        const real *in, const real *w, real *col,
                                        const nn_conv_shape *s, const NN_FN(conv_bwd_opts) *o)
 {
+#if NN_HAVE_DIRECT
+    if (nn_conv_use_direct(s)) {
+        nn_cd_bwd_opts d = {NULL, 1, 0, NULL, NULL, 0};
+        if (o)
+            d = (nn_cd_bwd_opts){o->gmask, (float)o->gscale, o->din_zero, o->dmask, o->din_add, o->cin_nz};
+        nn_conv_direct_backward_f32(din, dw, db, dout, in, w, col, s, &d);
+        return;
+    }
+#endif
     const nn_conv_tiling t = nn_conv_tiles(s);
     const int KK = s->cin * s->kh * s->kw, cout = s->cout;
     const size_t S = (size_t)s->H * s->W, N = (size_t)s->B * S;
@@ -412,8 +431,12 @@ void NN_FN(nn_dense_forward)(real *out, const real *in, const real *w, const rea
     }
 }
 
-void NN_FN(nn_dense_backward)(real *din, real *dw, real *db, const real *dout, const real *in,
-                              const real *w, int B, int NI, int NO, double alpha, double beta)
+/* nn_dense_backward with a choice per output: set_par writes dw/db (=) and set_din
+ * writes din (=) instead of accumulating (beta = 0 GEMMs: the old values are never read,
+ * so the caller need not zero them). */
+static void NN_FN(dense_backward_ex)(real *din, real *dw, real *db, const real *dout,
+                                     const real *in, const real *w, int B, int NI, int NO,
+                                     double alpha, double beta, int set_par, int set_din)
 {
     if (dw) {
         const int nc = NN_FN(dense_chunks)(NO), bs = nc > 1 ? NN_FN(blas_solo_begin)() : 0;
@@ -421,7 +444,7 @@ void NN_FN(nn_dense_backward)(real *din, real *dw, real *db, const real *dout, c
         for (int c = 0; c < nc; c++) {
             const int o0 = c * NN_DENSE_CHUNK, no = NO - o0 < NN_DENSE_CHUNK ? NO - o0 : NN_DENSE_CHUNK;
             NN_GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, no, NI, B, (real)alpha, dout + o0, NO, in,
-                    NI, 1, dw + (size_t)o0 * NI, NI);
+                    NI, set_par ? 0 : 1, dw + (size_t)o0 * NI, NI);
         }
         NN_FN(blas_solo_end)(bs);
     }
@@ -438,7 +461,8 @@ void NN_FN(nn_dense_backward)(real *din, real *dw, real *db, const real *dout, c
 #pragma omp simd
                 for (int j = 0; j < w; j++) acc[j] += row[j];
             }
-            for (int j = 0; j < w; j++) db[o0 + j] += (real)(beta * acc[j]);
+            for (int j = 0; j < w; j++)
+                db[o0 + j] = (real)(beta * acc[j]) + (set_par ? 0 : db[o0 + j]);
         }
     }
     if (din) {
@@ -447,10 +471,16 @@ void NN_FN(nn_dense_backward)(real *din, real *dw, real *db, const real *dout, c
         for (int c = 0; c < nc; c++) {
             const int i0 = c * NN_DENSE_CHUNK, ni = NI - i0 < NN_DENSE_CHUNK ? NI - i0 : NN_DENSE_CHUNK;
             NN_GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, ni, NO, (real)alpha, dout, NO, w + i0,
-                    NI, 1, din + i0, NI);
+                    NI, set_din ? 0 : 1, din + i0, NI);
         }
         NN_FN(blas_solo_end)(bs);
     }
+}
+
+void NN_FN(nn_dense_backward)(real *din, real *dw, real *db, const real *dout, const real *in,
+                              const real *w, int B, int NI, int NO, double alpha, double beta)
+{
+    NN_FN(dense_backward_ex)(din, dw, db, dout, in, w, B, NI, NO, alpha, beta, 0, 0);
 }
 
 void NN_FN(nn_relu_forward)(real *out, const real *in, size_t n)
@@ -524,23 +554,26 @@ void NN_FN(nn_flatten_backward)(real *din, const real *dflat, int B, int C, int 
         }
 }
 
-void NN_FN(nn_resblock_forward)(real *zout, const real *z, const real *const *w,
-                                const real *const *b, real *const *h, real *col,
-                                const nn_conv_shape *s, int L, double scale)
+/* cin_nz > 0: only the first cin_nz channels of z can be nonzero (the zero-padded
+ * input of the first block), so the direct path skips the others. */
+static void NN_FN(resblock_forward_ex)(real *zout, const real *z, const real *const *w,
+                                       const real *const *b, real *const *h, real *col,
+                                       const nn_conv_shape *s, int L, double scale, int cin_nz)
 {
     const real *in = z;
     for (int l = 0; l < L; l++) {
-        NN_FN(conv_fwd_opts) o = {1, NULL, NULL, scale};
+        NN_FN(conv_fwd_opts) o = {1, NULL, NULL, scale, l == 0 ? cin_nz : 0};
         if (l == L - 1) o.zres = z, o.zout = zout;
         NN_FN(conv_forward_tiled)(h[l], in, w[l], b[l], col, s, &o);
         in = h[l];
     }
 }
 
-void NN_FN(nn_resblock_backward)(real *dz, real *const *dw, real *const *db, const real *dzout,
-                                 const real *z, const real *const *w, const real *const *h,
-                                 real *col, real *g0, real *g1, const nn_conv_shape *s, int L,
-                                 double scale)
+/* dz may be NULL (no input gradient); cin_nz as in resblock_forward_ex. */
+static void NN_FN(resblock_backward_ex)(real *dz, real *const *dw, real *const *db,
+                                        const real *dzout, const real *z, const real *const *w,
+                                        const real *const *h, real *col, real *g0, real *g1,
+                                        const nn_conv_shape *s, int L, double scale, int cin_nz)
 {
     /* Conv l gets g_l = gradient at its pre-activation; the last one is
      * scale * dzout through the last ReLU, computed inside the tiles. The others come
@@ -549,7 +582,7 @@ void NN_FN(nn_resblock_backward)(real *dz, real *const *dw, real *const *db, con
     real *t = g0, *spare = g1;
     for (int l = L - 1; l >= 0; l--) {
         real *dwl = dw ? dw[l] : NULL, *dbl = db ? db[l] : NULL;
-        NN_FN(conv_bwd_opts) o = {NULL, 1, 0, NULL, NULL};
+        NN_FN(conv_bwd_opts) o = {NULL, 1, 0, NULL, NULL, l == 0 ? cin_nz : 0};
         if (l == L - 1) o.gmask = h[L - 1], o.gscale = scale;
         if (l == 0) {
             o.din_add = dzout; /* the skip connection */
@@ -564,4 +597,19 @@ void NN_FN(nn_resblock_backward)(real *dz, real *const *dw, real *const *db, con
         t = spare;
         spare = tmp;
     }
+}
+
+void NN_FN(nn_resblock_forward)(real *zout, const real *z, const real *const *w,
+                                const real *const *b, real *const *h, real *col,
+                                const nn_conv_shape *s, int L, double scale)
+{
+    NN_FN(resblock_forward_ex)(zout, z, w, b, h, col, s, L, scale, 0);
+}
+
+void NN_FN(nn_resblock_backward)(real *dz, real *const *dw, real *const *db, const real *dzout,
+                                 const real *z, const real *const *w, const real *const *h,
+                                 real *col, real *g0, real *g1, const nn_conv_shape *s, int L,
+                                 double scale)
+{
+    NN_FN(resblock_backward_ex)(dz, dw, db, dzout, z, w, h, col, g0, g1, s, L, scale, 0);
 }

@@ -38,8 +38,8 @@ static void NN_FN(convresnet_forward)(nn_model *m, const real *x, int B)
             w[l] = TP(m, 2 * (blk * L + l));
             b[l] = TP(m, 2 * (blk * L + l) + 1);
         }
-        NN_FN(nn_resblock_forward)(z[blk + 1], z[blk], w, b, h + (size_t)blk * L, (real *)m->col,
-                                   &s, L, c->res_scale);
+        NN_FN(resblock_forward_ex)(z[blk + 1], z[blk], w, b, h + (size_t)blk * L, (real *)m->col,
+                                   &s, L, c->res_scale, blk == 0 ? 1 : 0);
     }
     const int ht = 2 * c->M * L;
     real *flat = (real *)m->flat;
@@ -65,6 +65,8 @@ static void NN_FN(convresnet_backward)(nn_model *m, const real *dout, int B, rea
     const int ht = 2 * c->M * L;
     const int hin = c->head == NN_HEAD_FC ? c->C * S : c->C;
     real *dflat = (real *)m->dflat, *dz = (real *)m->g0, *dzp = (real *)m->g1;
+    /* The conv layers accumulate; their gradients are small, so NN_BWD_SET is a memset. */
+    if (par && (flags & NN_BWD_SET)) memset(G(m), 0, sizeof(real) * m->nparams);
     memset(dflat, 0, sizeof(real) * (size_t)B * hin);
     NN_FN(nn_dense_backward)(dflat, par ? TG(m, ht) : NULL, par ? TG(m, ht + 1) : NULL, dout,
                              (real *)m->flat, TP(m, ht), B, hin, c->outputs, 1, 1);
@@ -81,10 +83,13 @@ static void NN_FN(convresnet_backward)(nn_model *m, const real *dout, int B, rea
             dw[l] = TG(m, 2 * (blk * L + l));
             db[l] = TG(m, 2 * (blk * L + l) + 1);
         }
-        memset(dzp, 0, sizeof(real) * state);
-        NN_FN(nn_resblock_backward)(dzp, par ? dw : NULL, par ? db : NULL, dz, z[blk], w,
+        /* The first block's input gradient is only needed for dx. */
+        real *dzin = blk > 0 || dx ? dzp : NULL;
+        if (dzin) memset(dzin, 0, sizeof(real) * state);
+        NN_FN(resblock_backward_ex)(dzin, par ? dw : NULL, par ? db : NULL, dz, z[blk], w,
                                     (const real *const *)(h + (size_t)blk * L), (real *)m->col,
-                                    (real *)m->g2, (real *)m->g3, &s, L, c->res_scale);
+                                    (real *)m->g2, (real *)m->g3, &s, L, c->res_scale,
+                                    blk == 0 ? 1 : 0);
         real *t = dz;
         dz = dzp;
         dzp = t;
@@ -122,16 +127,12 @@ static void NN_FN(mlp_backward)(nn_model *m, const real *dout, int B, real *dx, 
     for (int l = c->depth; l >= 0; l--) {
         const nn_tensor *tw = &m->tensors[per * l];
         const int NI = tw->shape[1], NO = tw->shape[0];
-        real *din = NULL;
-        if (l > 0 || dx) {
-            din = bufs[l & 1];
-            memset(din, 0, sizeof(real) * (size_t)B * NI);
-        }
+        real *din = l > 0 || dx ? bufs[l & 1] : NULL; /* written (=) below */
         real *dwp = par ? G(m) + tw->offset : NULL;
         real *dbp = par && c->bias ? TG(m, per * l + 1) : NULL;
         const double beta = c->bias ? m->tensors[per * l + 1].fwd_scale : 0;
-        NN_FN(nn_dense_backward)(din, dwp, dbp, g, h[l], P(m) + tw->offset, B, NI, NO, tw->fwd_scale,
-                                 beta);
+        NN_FN(dense_backward_ex)(din, dwp, dbp, g, h[l], P(m) + tw->offset, B, NI, NO,
+                                 tw->fwd_scale, beta, flags & NN_BWD_SET, 1);
         if (l > 0) {
             /* Through the ReLU that produced h[l]. */
             const real *hl = h[l];

@@ -1,5 +1,9 @@
 /* Optimizer steps and the training loop for one precision. */
 
+/* Elements per work item of the float32 Adam pass (64 KiB of each stream). */
+#define NN_ADAM_CHUNK 16384
+
+
 /* One update of every parameter (elementwise, so any thread split gives the same bits).
  * t is the 1-based step count (Adam bias correction). */
 static void NN_FN(opt_step)(const nn_train_opts *o, real *p, const real *g, real *mb, real *vb,
@@ -26,6 +30,34 @@ static void NN_FN(opt_step)(const nn_train_opts *o, real *p, const real *g, real
     /* AdamW decays the weight (pw), Adam adds the L2 term to the gradient (gw). */
     const double pw = o->opt == NN_OPT_ADAMW ? 1 - lr * wd : 1;
     const double gw = o->opt == NN_OPT_ADAMW ? 0 : wd;
+    if (sizeof(real) == sizeof(float)) {
+        /* float32 model: one fused pass in float arithmetic (PyTorch's formula:
+         * p -= (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps)). The update is memory-bound
+         * (p, g, m, v read, p, m, v written: 28 bytes per parameter), so double
+         * arithmetic only halved the vector width; sqrt/div are exact-rounded
+         * (vsqrtps, vdivps), so the bits are the same for any split. Fixed chunks of
+         * NN_ADAM_CHUNK keep the loop simple for the vectorizer. */
+        const float fb1 = (float)b1, fa1 = (float)(1 - b1), fb2 = (float)b2, fa2 = (float)(1 - b2);
+        const float fpw = (float)pw, fgw = (float)gw, feps = (float)eps;
+        const float step = (float)(lr / bc1), sbc2 = (float)sqrt(bc2);
+        float *fp = (float *)p, *fm = (float *)mb, *fv = (float *)vb;
+        const float *fg = (const float *)g;
+        const size_t nc = (n + NN_ADAM_CHUNK - 1) / NN_ADAM_CHUNK;
+#pragma omp parallel for schedule(static) if (n > NN_OMP_MIN)
+        for (size_t c = 0; c < nc; c++) {
+            const size_t lo = c * NN_ADAM_CHUNK, hi = lo + NN_ADAM_CHUNK < n ? lo + NN_ADAM_CHUNK : n;
+#pragma omp simd
+            for (size_t i = lo; i < hi; i++) {
+                const float pi = fp[i] * fpw, gi = fg[i] + fgw * pi;
+                const float mi = fb1 * fm[i] + fa1 * gi;
+                const float vi = fb2 * fv[i] + fa2 * gi * gi;
+                fm[i] = mi;
+                fv[i] = vi;
+                fp[i] = pi - step * mi / (__builtin_sqrtf(vi) / sbc2 + feps);
+            }
+        }
+        return;
+    }
 #pragma omp parallel for simd schedule(static) if (n > NN_OMP_MIN)
     for (size_t i = 0; i < n; i++) {
         double pi = p[i] * pw, gi = g[i];
@@ -97,7 +129,6 @@ int NN_FN(nn_train)(nn_model *m, const nn_dataset *tr, const nn_dataset *val,
                 if (st) goto done;
                 xin = xadv;
             }
-            nn_zero_grad(m);
             if ((st = NN_FN(nn_forward)(m, xin, B, NULL))) goto done;
             double lv = NN_FN(nn_loss)(o->loss, (real *)m->out, yb, B, O, (real *)m->dout);
             if (!isfinite(lv)) {
@@ -106,7 +137,7 @@ int NN_FN(nn_train)(nn_model *m, const nn_dataset *tr, const nn_dataset *val,
                                   ep, step + 1, nn_lr_at(o, step, total) * lr_scale);
                 goto done;
             }
-            if ((st = NN_FN(nn_backward)(m, (real *)m->dout, B, NULL, NN_BWD_PARAMS))) goto done;
+            if ((st = NN_FN(nn_backward)(m, (real *)m->dout, B, NULL, NN_BWD_PARAMS | NN_BWD_SET))) goto done;
             lr = nn_lr_at(o, step, total) * lr_scale;
             NN_FN(opt_step)(o, P, (real *)m->grads, mb, vb, np, lr, step + 1);
             step++;
