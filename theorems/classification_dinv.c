@@ -506,6 +506,8 @@ static int cd_judge(const th_judge_in *in, th_verdict *v)
     return OP_OK;
 }
 
+#define CD_YLABEL "logistic test loss (Bayes 0.325; geometric mean over seeds, bars +-1 s.e.)"
+
 const th_check th_classification_dinv = {
     .id = "classification-dinv",
     .citation = "Liu, Chen, Zhao, Liao, ICML 2021 (arXiv 2109.02832), logistic excess risk "
@@ -525,9 +527,9 @@ const th_check th_classification_dinv = {
     .controls = {{"random-labels", "labels independent of x: the test loss cannot fall with n, so the decrease "
                                    "criterion must FAIL"}},
     .figures = {{"loss-vs-D", "helix in R^D (10% label flips): test loss vs ambient dimension D",
-                 "ambient dimension D", "logistic test loss (Bayes 0.325; geometric mean over seeds, bars +-1 s.e.)", 1, 1, 0, NULL},
+                 "ambient dimension D", CD_YLABEL, 1, 1, 0, NULL},
                 {"loss-vs-n", "helix in R^D: test loss vs n (RBF ridge: gamma=1/D default, not adaptive)",
-                 "training points n", "logistic test loss (Bayes 0.325; geometric mean over seeds, bars +-1 s.e.)", 1, 1, 0, NULL}},
+                 "training points n", CD_YLABEL, 1, 1, 0, NULL}},
     .run = cd_run,
     .judge = cd_judge,
 };
