@@ -38,6 +38,17 @@ int main(void)
     CHECK(strstr(t, "set logscale x") && strstr(t, "a \\\"quoted\\\" title") && strstr(t, "pdfcairo") &&
               strstr(t, "set style line 1"),
           ".gp: log axes, escaped title, both terminals, style inlined");
+    CHECK(strstr(t, "set xtics (100, 200, 400, 800)\n") != NULL,
+          ".gp: a log x range holding one power of ten is labelled at the data's x values");
+    free(t);
+    double x3[] = {10, 100, 1000, 3000};
+    pl_figure f3 = f;
+    f3.name = "decades";
+    f3.s[0].x = x3;
+    CHECK(pl_write(&f3) == 0, "write decades: %s", op_error_message());
+    snprintf(p, sizeof p, "%s/decades.gp", dir);
+    op_read_file(p, &t, &len);
+    CHECK(strstr(t, "set logscale x") && !strstr(t, "set xtics ("), ".gp: 2+ decades keep gnuplot's own tics");
     free(t);
     if (pl_gnuplot_path()) {
         CHECK(pl_render(dir, "rate", 60) == 0, "render: %s", op_error_message());
