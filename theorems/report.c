@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/version.h"
 #include "core/fsutil.h"
 #include "core/op_error.h"
 #include "verify.h"

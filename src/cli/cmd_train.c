@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/version.h"
 #include "../core/args.h"
 #include "../core/blas.h"
 #include "../core/fsutil.h"

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/version.h"
 #include "../core/blas.h"
 #include "../core/op_error.h"
 #include "cmds.h"

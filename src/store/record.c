@@ -1,4 +1,5 @@
 #include "record.h"
+#include "core/version.h"
 
 #include <math.h>
 #include <stdio.h>
