@@ -1,7 +1,7 @@
 #!/bin/bash
 # The bad-input table (tests/badinput.tsv): every row must exit with its code,
 # print exactly one stderr line "overparam: ..." containing the expected text,
-# print nothing on stdout and leave its output path absent or empty.
+# print nothing on stdout and leave its output path absent (not even an empty directory).
 # usage: badinput.sh BIN DATASET_PROBE TABLE
 set -u
 bin=$1 probe=$2 table=$3
@@ -13,6 +13,11 @@ fails=0 rows=0
 touch "$T/afile"
 printf 'x0,y\n1,2\n3,4\n' >"$T/ok.csv"
 printf 'x0,y\n1,2\n3,abc\n' >"$T/bad.csv"
+printf 'x0,y\n1\n' >"$T/ragged.csv"
+printf 'x0,y\n1,2\n3,4,5\n' >>"$T/ragged.csv"
+printf 'x0,y\n' >"$T/header_only.csv"
+printf 'x0,x1,y\n1,2,3\n' >"$T/three.csv"
+printf '12345' >"$T/five.f32"
 python3 - "$T" <<'PY' || { echo "FAIL cannot build the IDX fixtures (python3)"; exit 1; }
 import gzip, os, struct, sys
 T = sys.argv[1]
@@ -40,6 +45,10 @@ bad['t10k-images-idx3-ubyte.gz'] = bytes(z)
 write('ds_badgzip', bad)
 write('ds_count', dict(good, **{'train-labels-idx1-ubyte': idx([9], [0] * 9)}))
 PY
+# a small model with one input (for model grad rows)
+if ! "$bin" train --data "$T/ok.csv" --model mlp --width 4 --epochs 1 --out "$T/model" >/dev/null 2>&1; then
+  echo "FAIL cannot train the fixture model"; fails=$((fails + 1))
+fi
 if ! "$probe" "$T/ds_good" >/dev/null; then
   echo "FAIL the dataset probe rejects a valid IDX directory"; fails=$((fails + 1))
 fi
@@ -62,7 +71,8 @@ while IFS=$'\t' read -r code want cmd; do
   head -1 "$T/stderr" | grep -q '^overparam: ' || why="$why; stderr does not start with 'overparam: '"
   grep -qF -- "$want" "$T/stderr" || why="$why; stderr lacks '$want'"
   [ -s "$T/stdout" ] && why="$why; wrote to stdout"
-  if [ -e "$out" ] && [ -n "$(find "$out" -type f 2>/dev/null | head -1)" ]; then why="$why; wrote files under $out"; fi
+  # validation comes before any output: not even an empty directory may appear
+  if [ -e "$out" ]; then why="$why; created $out"; fi
   if [ -z "$why" ]; then
     echo "ok   [$code] ${cmd#@DS@ }"
   else

@@ -27,19 +27,26 @@ add_test(NAME faults_mpi
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/faults_mpi.sh ${OVERPARAM_BIN} "${OVERPARAM_MPI}" "${op_mpiexec}")
 set_tests_properties(faults_mpi PROPERTIES LABELS "cli;faults;mpi" TIMEOUT 300 SKIP_RETURN_CODE 77)
 
-# Core unit tests under valgrind memcheck (label valgrind): any error fails them.
-# Registered only in builds valgrind can run: OVERPARAM_NATIVE=OFF (valgrind does not
-# decode AVX-512 that -march=native may emit) and OVERPARAM_SANITIZE=OFF (ASan and
-# valgrind do not mix); .ci/run makes such a build (build-check/).
+# Every unit test under valgrind memcheck (label valgrind), at OP_TEST_SCALE=small:
+# any error fails it (--error-exitcode), and so does a definite leak. Registered only
+# in builds valgrind can run: OVERPARAM_NATIVE=OFF (valgrind does not decode the
+# AVX-512 that -march=native may emit) and OVERPARAM_SANITIZE=OFF (ASan and valgrind
+# do not mix); .ci/run makes such a build (build-check/). tests/valgrind.supp holds the
+# suppressions for library frames (libgomp, OpenBLAS), none for ours.
 find_program(OP_VALGRIND valgrind)
-set(OP_VALGRIND_TESTS test_core test_store test_sweep test_stats test_data_idx CACHE STRING
-    "Unit tests run under valgrind (ctest -L valgrind)")
-foreach(t ${OP_VALGRIND_TESTS})
+set(OP_VALGRIND_TESTS all CACHE STRING "Unit tests run under valgrind (ctest -L valgrind): all, or a list")
+if(OP_VALGRIND_TESTS STREQUAL "all")
+  set(op_vg_tests ${OP_UNIT_TEST_NAMES})
+else()
+  set(op_vg_tests ${OP_VALGRIND_TESTS})
+endif()
+foreach(t ${op_vg_tests})
   if(OP_VALGRIND AND NOT OVERPARAM_SANITIZE AND NOT OVERPARAM_NATIVE AND TARGET ${t})
     add_test(NAME valgrind_${t}
              COMMAND ${OP_VALGRIND} --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
-                     --track-origins=no --quiet $<TARGET_FILE:${t}>)
-    set_tests_properties(valgrind_${t} PROPERTIES LABELS valgrind TIMEOUT 300
-                         ENVIRONMENT "OMP_NUM_THREADS=1;OPENBLAS_NUM_THREADS=1")
+                     --track-origins=no --quiet --suppressions=${CMAKE_CURRENT_SOURCE_DIR}/valgrind.supp
+                     $<TARGET_FILE:${t}>)
+    set_tests_properties(valgrind_${t} PROPERTIES LABELS valgrind TIMEOUT 600
+                         ENVIRONMENT "OMP_NUM_THREADS=1;OPENBLAS_NUM_THREADS=1;OP_TEST_SCALE=small")
   endif()
 endforeach()

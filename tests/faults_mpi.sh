@@ -1,5 +1,5 @@
 #!/bin/bash
-# MPI backend: `mpirun -np 2 overparam verify ...` must print the same verdict lines
+# MPI backend: `mpirun -np 2 overparam verify|figures|compare ...` must print the same verdict lines
 # (once: rank 0 reports), exit with the same code and write records identical to a
 # one-process run (timing dropped), the same summary.csv and figure data; a sweep
 # killed in one process finishes under mpirun with the same records. Exits 77
@@ -58,6 +58,29 @@ r1=$(cat "$tmp/mpi"/*/runs/*.json | grep -c '"rank": 1,')
 "${mpi[@]}" "$bin" figures selftest-slow --quick --out "$tmp/f2" >/dev/null 2>"$tmp/f2.err"; rc=$?
 [ "$rc" = 0 ] && cmp -s "$tmp/f1/selftest-slow/rate.dat" "$tmp/f2/selftest-slow/rate.dat" \
   && ok "figures under mpirun: rate.dat identical" || bad "figures under mpirun: exit $rc, $(tail -3 "$tmp/f2.err")"
+
+# compare under mpirun: the runs are spread over the ranks, rank 0 alone prints the
+# table and writes compare/<id>.csv; records, table and CSV equal a one-process run
+cmp_args=(compare --check selftest-rate --manifolds flat:d=2,curved:d=1 --ambient 8,16 --no-figures)
+"$bin" "${cmp_args[@]}" --threads 2 --out "$tmp/c1" >"$tmp/c1.out" 2>"$tmp/c1.err"; rc1=$?
+"${mpi[@]}" "$bin" "${cmp_args[@]}" --out "$tmp/c2" >"$tmp/c2.out" 2>"$tmp/c2.err"; rc2=$?
+[ "$rc1" = "$rc2" ] && [ -s "$tmp/c2.out" ] && ok "compare: same exit code ($rc2)" \
+  || bad "compare: exit $rc2 under mpirun, $rc1 in one process; stderr: $(tail -3 "$tmp/c2.err")"
+diff "$tmp/c1.out" "$tmp/c2.out" >/dev/null && ok "compare: same table, printed once ($(grep -c PASS "$tmp/c2.out") rows PASS)" \
+  || bad "compare: tables differ:\n$(diff "$tmp/c1.out" "$tmp/c2.out")"
+cmp -s "$tmp/c1/compare/selftest-rate.csv" "$tmp/c2/compare/selftest-rate.csv" && ok "compare: compare/selftest-rate.csv identical" \
+  || bad "compare: compare/selftest-rate.csv differs or is missing"
+n=$(ls "$tmp/c2/selftest-rate/runs" 2>/dev/null | grep -c '\.json$')
+same_records "$tmp/c1" "$tmp/c2" selftest-rate && [ "$n" -gt 0 ] && ok "compare: $n records identical to the one-process run" \
+  || bad "compare: records differ from the one-process run"
+r0=$(cat "$tmp/c2"/selftest-rate/runs/*.json | grep -c '"rank": 0,')
+r1=$(cat "$tmp/c2"/selftest-rate/runs/*.json | grep -c '"rank": 1,')
+[ "$r0" -gt 0 ] && [ "$r1" -gt 0 ] && ok "compare: runs spread over the ranks: rank 0 ran $r0, rank 1 ran $r1" \
+  || bad "compare: runs not spread: rank 0 ran $r0, rank 1 ran $r1"
+# bad arguments under mpirun: every rank refuses before creating --out
+"${mpi[@]}" "$bin" compare --check selftest-rate --manifolds blob --out "$tmp/c3" >/dev/null 2>&1; rc=$?
+[ "$rc" = 2 ] && [ ! -e "$tmp/c3" ] && ok "compare: bad --manifolds under mpirun: exit 2, no --out created" \
+  || bad "compare: bad --manifolds under mpirun: exit $rc, --out $([ -e "$tmp/c3" ] && echo created || echo absent)"
 
 # a sweep killed in one process is finished by mpirun with the same records
 set -m

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# overparam train: bad input gives one line on stderr, exit 2 (3 for a missing file), and
+# overparam train: bad input gives one line on stderr, exit 2 (3 for a missing or malformed file), and
 # no output directory; a good run writes model.bin + record.json and one summary line.
 set -u
 BIN=${1:?usage: nn_cli.sh OVERPARAM_BIN}
@@ -42,7 +42,7 @@ expect 2 "no data source" train --epochs 1 --out "$T/out"
 expect 2 "flag given twice" train $M --lr 0.1 --lr 0.2
 expect 3 "missing data file" train --data "$T/nope.csv" --epochs 1 --out "$T/out"
 printf 'x0,x1,y\n1,2,3\n4,oops,6\n' >"$T/bad.csv"
-expect 2 "malformed CSV" train --data "$T/bad.csv" --epochs 1 --out "$T/out"
+expect 3 "malformed CSV" train --data "$T/bad.csv" --epochs 1 --out "$T/out"
 printf 'x0,x1,y\n1,2,0.5\n4,5,1\n1,1,1\n2,2,0\n' >"$T/lab.csv"
 expect 2 "logistic label 0.5" train --data "$T/lab.csv" --loss logistic --epochs 1 --out "$T/out"
 touch "$T/file"

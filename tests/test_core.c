@@ -1,5 +1,6 @@
 /* Core: RNG streams are reproducible and key-derived, the flag parser rejects bad
  * values with a message, arenas align and refuse overflow, atomic writes land. */
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -88,6 +89,55 @@ static void test_args(void)
     op_error_clear();
 }
 
+/* Seeds are uint64_t: the whole range parses exactly (2^63 and up used to be refused),
+ * negatives (which strtoull would wrap) and overflow are refused. */
+static void test_u64(void)
+{
+    uint64_t seed = 7;
+    op_arg spec[] = {{"seed", OP_ARG_U64, &seed, 0, (double)UINT64_MAX, "seed", 0},
+                     {"small", OP_ARG_U64, &seed, 1, 9007199254740992.0, "seed below 2^53", 0}};
+    struct {
+        const char *val;
+        uint64_t want;
+    } ok[] = {{"0", 0},
+              {"-0", 0},
+              {"42", 42},
+              {"9223372036854775807", 9223372036854775807ULL},
+              {"9223372036854775808", 9223372036854775808ULL},
+              {"18446744073709551615", UINT64_MAX}};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        char *argv[2] = {"--seed", (char *)ok[i].val};
+        seed = 7;
+        op_error_clear();
+        int s = op_args_parse("t", 2, argv, spec, 2, NULL, NULL, 0);
+        CHECK(s == OP_OK && seed == ok[i].want, "--seed %s parses to %" PRIu64 " (got %" PRIu64 ", %s)", ok[i].val,
+              ok[i].want, seed, s ? op_error_message() : "ok");
+    }
+    struct {
+        const char *flag, *val, *needle;
+    } bad[] = {{"--seed", "-1", "--seed -1 is out of range; allowed: an integer in [0, 18446744073709551615]"},
+               {"--seed", "-18446744073709551615", "out of range"},
+               {"--seed", "-99999999999999999999999", "out of range"},
+               {"--seed", "18446744073709551616", "--seed 18446744073709551616 is out of range"},
+               {"--seed", "99999999999999999999999", "out of range"},
+               {"--seed", "1x", "--seed '1x' is not an integer"},
+               {"--seed", "-x", "is not an integer"},
+               {"--seed", "1e3", "is not an integer"},
+               {"--seed", "", "--seed is empty"},
+               {"--small", "0", "--small 0 is out of range; allowed: an integer in [1, 9007199254740992]"},
+               {"--small", "-0", "out of range"},
+               {"--small", "9007199254740993", "out of range"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *argv[2] = {(char *)bad[i].flag, (char *)bad[i].val};
+        seed = 7;
+        op_error_clear();
+        int s = op_args_parse("t", 2, argv, spec, 2, NULL, NULL, 0);
+        CHECK(s == OP_EUSAGE && seed == 7 && strstr(op_error_message(), bad[i].needle), "%s '%s' refused: %s",
+              bad[i].flag, bad[i].val, op_error_message());
+    }
+    op_error_clear();
+}
+
 static void test_arena(void)
 {
     op_arena a;
@@ -129,6 +179,7 @@ int main(void)
 {
     test_rng();
     test_args();
+    test_u64();
     test_arena();
     test_atomic();
     return test_summary("core");

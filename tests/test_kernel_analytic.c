@@ -1,6 +1,13 @@
 /* Analytic ReLU kernels: invariants, symmetry, PSD Gram matrices, Monte-Carlo
  * expectations over Gaussian weights, the empirical NTK of wide explicit nets, and
- * bitwise determinism across thread counts. */
+ * bitwise determinism across thread counts.
+ *
+ * Sizes (OP_TEST_SCALE, tests/test_util.h): every statistical tolerance here is a
+ * multiple of the standard error estimated from the same samples, so it follows the
+ * sample size. Small variant (sanitizers, valgrind: 160 s under valgrind at full size):
+ * 10^5 instead of 10^6 Monte-Carlo samples, width m = 5000 instead of 20000 for the
+ * two-layer empirical NTK, 4 instead of 8 deep nets (same width 1024, so the same 1%
+ * finite-width allowance); the deterministic checks are unchanged. */
 #include <lapacke.h>
 #include <math.h>
 #include <omp.h>
@@ -133,11 +140,11 @@ static void test_values(void)
 }
 
 /* Sigma^(1), Sigma'^(1) against sample means over the weights of one hidden unit:
- * u = w.x + beta b, v = w.z + beta b with w ~ N(0, I_d), b ~ N(0,1); 10^6 samples,
+ * u = w.x + beta b, v = w.z + beta b with w ~ N(0, I_d), b ~ N(0,1); 10^6 samples (small: 10^5),
  * tolerance 5 standard errors (estimated from the same samples). */
 static void test_monte_carlo(void)
 {
-    const int d = 4, N = 1000000;
+    const int d = 4, N = test_small() ? 100000 : 1000000;
     const double beta = 0.6;
     double pairs[3][2][4] = {
         {{1.0, 0.2, -0.5, 0.3}, {0.4, 1.1, 0.2, -0.9}},
@@ -184,7 +191,7 @@ static void test_monte_carlo(void)
  * 2 mean(t) + beta^2, compared with Theta^(1). */
 static void test_empirical_two_layer(void)
 {
-    const int d = 5, m = 20000;
+    const int d = 5, m = test_small() ? 5000 : 20000;
     op_rng r;
     op_rng_seed(&r, op_seed_from_key("kernel/empirical-2layer", 1));
     for (int trial = 0; trial < 6; trial++) {
@@ -228,7 +235,7 @@ static void test_empirical_two_layer(void)
  * O(1/m) finite-width bias. */
 static void test_empirical_deep(void)
 {
-    const int d = 4, m = 1024, S = 8;
+    const int d = 4, m = 1024, S = test_small() ? 4 : 8;
     const double beta = 0.5, b2 = beta * beta, c = sqrt(2.0 / m);
     double x[4] = {0.9, -0.4, 0.3, 0.2}, z[4] = {0.1, 0.8, -0.5, 0.4};
     double *W2 = malloc(sizeof(double) * m * m), *buf = malloc(sizeof(double) * m * 12);

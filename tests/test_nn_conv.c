@@ -210,12 +210,15 @@ int main(void)
 {
     op_rng_seed(&rng, op_seed_from_key("test_nn_conv", 1));
     test_fast_vs_ref();
-    /* Shapes of the reference workloads (smaller batch) so BLAS takes its threaded paths. */
-    test_threads("convresnet1d D=64 C=32 M=4", nn_config_convresnet1d(64, 32, 3, 2, 4, 1), 64);
+    /* Shapes of the reference workloads (smaller batch) so BLAS takes its threaded paths.
+     * OP_TEST_SCALE=small (valgrind: 330 s at full size) quarters the batches: the same
+     * layers, chunks and thread split, still several conv tiles (2 and 4) per pass. */
+    const int q = test_small() ? 4 : 1;
+    test_threads("convresnet1d D=64 C=32 M=4", nn_config_convresnet1d(64, 32, 3, 2, 4, 1), 64 / q);
     nn_config c2 = nn_config_convresnet2d(28, 28, 16, 3, 2, 2, 10);
     c2.head = NN_HEAD_POOL;
-    test_threads("convresnet2d 28x28 C=16 pool", c2, 16);
-    test_threads("mlp 16-1024-1024-1", nn_config_mlp(16, 2, 1024, 1, NN_PARAM_STANDARD), 128);
+    test_threads("convresnet2d 28x28 C=16 pool", c2, 16 / q);
+    test_threads("mlp 16-1024-1024-1", nn_config_mlp(16, 2, 1024, 1, NN_PARAM_STANDARD), 128 / q);
     test_direct_vs_ref();
     test_model_direct_vs_tiled("convresnet2d 28x28 C=16 pool", c2, 6);
     test_model_direct_vs_tiled("convresnet1d D=64 C=32 fc", nn_config_convresnet1d(64, 32, 3, 2, 2, 3), 21);

@@ -7,6 +7,7 @@
 #include "core/fsutil.h"
 #include "core/op_error.h"
 #include "plot/plot.h"
+#include "sweep/dist.h"
 #include "verify.h"
 
 int th_sweep_variant(const th_check *c, const th_opts *o, const sw_grid *g, const char *control,
@@ -22,11 +23,11 @@ static int find_axis(const sw_grid *g, const char *name)
     return -1;
 }
 
-int th_compare_run(const th_check *c, const th_opts *o, const char *const *manifolds, int nman,
-                   const double *ambient, int namb, FILE *table, int *any_fail)
+/* Validates the arguments and builds the comparison grid (*ad: its ambient axis). */
+static int compare_grid(const th_check *c, const th_opts *o, const char *const *manifolds, int nman,
+                        const double *ambient, int namb, sw_grid *grid, int *ad_out)
 {
     const th_compare *cp = &c->compare;
-    *any_fail = 0;
     if (!cp->manifold_axis || !cp->ambient_axis)
         OP_ERROR(OP_EUSAGE, "check %s does not support compare (its runs are not parameterised by manifold "
                             "and ambient dimension)", c->id);
@@ -58,6 +59,28 @@ int th_compare_run(const th_check *c, const th_opts *o, const char *const *manif
     if (nman * nD > PL_MAX_SERIES)
         OP_ERROR(OP_EUSAGE, "compare draws at most %d curves; %d manifolds x %d ambient dimensions is %d",
                  PL_MAX_SERIES, nman, nD, nman * nD);
+    *grid = g;
+    *ad_out = ad;
+    return OP_OK;
+}
+
+int th_compare_validate(const th_check *c, const th_opts *o, const char *const *manifolds, int nman,
+                        const double *ambient, int namb)
+{
+    sw_grid g;
+    int ad;
+    return compare_grid(c, o, manifolds, nman, ambient, namb, &g, &ad);
+}
+
+int th_compare_run(const th_check *c, const th_opts *o, const char *const *manifolds, int nman,
+                   const double *ambient, int namb, FILE *table, int *any_fail)
+{
+    const th_compare *cp = &c->compare;
+    *any_fail = 0;
+    sw_grid g;
+    int ad;
+    OP_TRY(compare_grid(c, o, manifolds, nman, ambient, namb, &g, &ad));
+    int nD = g.axes[ad].n;
 
     rec_record *recs;
     int n;
@@ -84,6 +107,13 @@ int th_compare_run(const th_check *c, const th_opts *o, const char *const *manif
     }
     free(sub);
     free(recs);
+    for (int k = 0; k < ncomb && !s; k++)
+        if (v[k].grade == ST_FAIL) *any_fail = 1;
+    /* Under MPI every rank judged the same records (so all exit alike); rank 0 reports. */
+    if (sw_dist_rank() != 0) {
+        free(v);
+        return s;
+    }
 
     op_buf csv;
     op_buf_init(&csv);
@@ -104,7 +134,6 @@ int th_compare_run(const th_check *c, const th_opts *o, const char *const *manif
         snprintf(ms, sizeof ms, "%s ± %s", me, se);
         fprintf(table, "%-18s %4g %6g  %-18s %10s  %s%s\n", m, d, D, ms, pr, st_grade_name(v[k].grade),
                 v[k].nfailed ? " (failed runs excluded)" : "");
-        if (v[k].grade == ST_FAIL) *any_fail = 1;
         op_buf_printf(&csv, "%s,%g,%g,%.10g,%.10g,%.10g,%.10g,%.10g,%s,%d,%d\n", m, d, D, v[k].measured, v[k].se,
                       v[k].predicted, v[k].lo, v[k].hi, st_grade_name(v[k].grade), v[k].nruns, v[k].nfailed);
     }

@@ -50,5 +50,11 @@ int th_report_write(const char *out, const th_result *r, int n);
  * DIR/compare/<id>.csv, .dat, .gp, .png, .pdf. *any_fail = 1 if a subset FAILed. */
 int th_compare_run(const th_check *c, const th_opts *o, const char *const *manifolds, int nman,
                    const double *ambient, int namb, FILE *table, int *any_fail);
+/* The argument checks of th_compare_run alone (OP_EUSAGE with one line, nothing
+ * written): the CLI calls it before it creates the output directory. Under MPI every
+ * rank runs th_compare_run (its sweep is spread over the ranks); rank 0 alone prints
+ * the table and writes the files. */
+int th_compare_validate(const th_check *c, const th_opts *o, const char *const *manifolds, int nman,
+                        const double *ambient, int namb);
 
 #endif

@@ -8,11 +8,12 @@
 #include "core/args.h"
 #include "core/fsutil.h"
 #include "core/op_error.h"
+#include "sweep/dist.h"
 #include "theorems/verify.h"
 
 #define MAX_LIST 48
 
-int cmd_compare(int argc, char **argv)
+static int compare_main(int argc, char **argv)
 {
     int quick = 0, full = 0, no_figures = 0;
     long threads = 0;
@@ -99,10 +100,25 @@ int cmd_compare(int argc, char **argv)
                 }
         }
     }
-    if ((s = op_check_writable_dir(out))) return cli_fail(s);
     th_opts o = {full, seed, (int)threads, out, NULL, 1, !no_figures};
+    /* Every argument is checked before --out is created: a refused command leaves
+     * no directory behind. */
+    if ((s = th_compare_validate(c, &o, man, nman, amb, namb))) return cli_fail(s);
+    if ((s = op_check_writable_dir(out))) return cli_fail(s);
     int any_fail = 0;
     s = th_compare_run(c, &o, man, nman, amb, namb, stdout, &any_fail);
     if (s) return cli_fail(s);
     return any_fail ? 1 : 0;
+}
+
+/* Under an MPI launcher every rank runs compare on the same arguments: the sweep's
+ * runs are spread over the ranks (src/sweep/dist.h) and rank 0 prints the table and
+ * writes DIR/compare/, as verify and figures do. */
+int cmd_compare(int argc, char **argv)
+{
+    int s = sw_dist_init(&argc, &argv);
+    if (s) return cli_fail(s);
+    int rc = compare_main(argc, argv);
+    sw_dist_finalize();
+    return rc;
 }

@@ -64,7 +64,7 @@ static int read_f32(const char *path, int cols, const char *what, double **v, lo
     OP_TRY(op_read_file(path, &d, &len));
     if (len == 0 || len % (4 * (size_t)cols)) {
         free(d);
-        OP_ERROR(OP_EUSAGE, "%s '%s' has %zu bytes, not a multiple of 4 x %d (float32 rows of %d)", what,
+        OP_ERROR(OP_EIO, "%s '%s' has %zu bytes, not a multiple of 4 x %d (float32 rows of %d)", what,
                  path, len, cols, cols);
     }
     *rows = (long)(len / (4 * (size_t)cols));
@@ -79,7 +79,7 @@ static int read_f32(const char *path, int cols, const char *what, double **v, lo
         if (!isfinite(f)) {
             free(d);
             free(*v);
-            OP_ERROR(OP_EUSAGE, "%s '%s': value %zu is not finite", what, path, i);
+            OP_ERROR(OP_EIO, "%s '%s': value %zu is not finite", what, path, i);
         }
         (*v)[i] = f;
     }
@@ -143,13 +143,13 @@ static int cmd_grad(int argc, char **argv)
             long By;
             if ((st = read_f32(targets, yd, "--targets", &y, &By))) goto done;
             if (By != B) {
-                st = op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--targets has %ld rows, --input has %ld", By, B);
+                st = op_error_set(OP_EIO, __FILE__, __LINE__, "--targets has %ld rows, --input has %ld", By, B);
                 goto done;
             }
         }
     } else {
         nn_csv t;
-        if ((st = nn_csv_read(input, &t))) return cli_fail(st);
+        if ((st = nn_csv_read(input, &t))) return cli_fail(cli_data_status(st));
         int tc = nn_csv_col(&t, target_col);
         if (tc >= 0 && yd != 1) {
             nn_csv_free(&t);
@@ -159,7 +159,7 @@ static int cmd_grad(int argc, char **argv)
         int nin = t.ncols - (tc >= 0);
         if (nin != D) {
             nn_csv_free(&t);
-            return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--input '%s' has %d input columns, the model expects %d",
+            return cli_fail(op_error_set(OP_EIO, __FILE__, __LINE__, "--input '%s' has %d input columns, the model expects %d",
                                          input, nin, D));
         }
         B = t.nrows;

@@ -10,6 +10,7 @@
 #include "core/rng.h"
 #include "manifolds/dataset.h"
 #include "manifolds/intdim.h"
+#include "manifolds/manifold.h"
 #include "cmds.h"
 
 static int emit(op_buf *b, const char *out, int final)
@@ -76,13 +77,13 @@ int cmd_sample(int argc, char **argv)
     int intdim = 0;
     op_arg spec[] = {
         {"manifold", OP_ARG_STR, &manifold, 0, 0, "manifold spec, e.g. torus:d=2 (overparam manifolds)", 0},
-        {"ambient", OP_ARG_INT, &ambient, 0, MF_MAX_AMBIENT, "ambient dimension D (default: natural)", 0},
+        {"ambient", OP_ARG_INT, &ambient, 0, MF_MAX_AMBIENT, "ambient dimension D >= the natural dimension (default: natural)", 0},
         {"n", OP_ARG_INT, &n, 1, 100000000, "number of points (default 1000)", 0},
         {"target", OP_ARG_STR, &target, 0, 0, "target spec (default matern:s=1; none: points only)", 0},
-        {"seed", OP_ARG_U64, &seed, 0, 9e18, "base seed of the target, embedding and points (0)", 0},
-        {"target-seed", OP_ARG_U64, &tseed, 0, 9e18, "override the target's seed", 0},
-        {"embed-seed", OP_ARG_U64, &eseed, 0, 9e18, "override the embedding's seed", 0},
-        {"sample-seed", OP_ARG_U64, &sseed, 0, 9e18, "override the points' (and noises') seed", 0},
+        {"seed", OP_ARG_U64, &seed, 0, (double)UINT64_MAX, "base seed of the target, embedding and points (0)", 0},
+        {"target-seed", OP_ARG_U64, &tseed, 0, (double)UINT64_MAX, "override the target's seed", 0},
+        {"embed-seed", OP_ARG_U64, &eseed, 0, (double)UINT64_MAX, "override the embedding's seed", 0},
+        {"sample-seed", OP_ARG_U64, &sseed, 0, (double)UINT64_MAX, "override the points' (and noises') seed", 0},
         {"noise", OP_ARG_DOUBLE, &noise, 0, 1e6, "ambient Gaussian noise s.d. added to x (0)", 0},
         {"label-noise", OP_ARG_DOUBLE, &label_noise, 0, 1e6,
          "noise on the target: s.d. (regression) or flip probability (sign); adds column y", 0},
@@ -122,6 +123,22 @@ int cmd_sample(int argc, char **argv)
     if (k1 > k2) {
         fprintf(stderr, "overparam: sample: --k1 %ld is larger than --k2 %ld\n", k1, k2);
         return 2;
+    }
+    /* The library reads D = 0 as "the natural dimension"; on the command line that is
+     * spelt by leaving --ambient out, and an explicit --ambient below the natural
+     * dimension (0 included) is refused with the manifold's natural dimension. */
+    if (op_args_find(spec, nspec, "ambient")->seen) {
+        mf_manifold *m = NULL;
+        if ((st = mf_manifold_parse(manifold, &m))) return cli_fail(st);
+        int N = mf_manifold_natural_dim(m);
+        mf_manifold_free(m);
+        if (ambient < N) {
+            fprintf(stderr,
+                    "overparam: sample: --ambient %ld is smaller than the manifold's embedding dimension %d for %s; "
+                    "allowed: an integer in [%d, %d] (leave --ambient out for D = %d)\n",
+                    ambient, N, manifold, N, MF_MAX_AMBIENT, N);
+            return 2;
+        }
     }
     mf_dataset_spec ds_spec = {
         .manifold = manifold,

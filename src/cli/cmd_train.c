@@ -57,7 +57,8 @@ static int manifold_data(const char *spec, const char *target, int D, long n, do
 static int csv_data(const char *path, const char *target, train_data *td)
 {
     nn_csv t;
-    OP_TRY(nn_csv_read(path, &t));
+    int st = nn_csv_read(path, &t);
+    if (st) return cli_data_status(st);
     int tc = target ? nn_csv_col(&t, target) : nn_csv_col(&t, "y");
     if (tc < 0 && target) {
         nn_csv_free(&t);
@@ -66,7 +67,7 @@ static int csv_data(const char *path, const char *target, train_data *td)
     if (tc < 0) tc = t.ncols - 1;
     if (t.ncols < 2) {
         nn_csv_free(&t);
-        OP_ERROR(OP_EUSAGE, "'%s' needs at least one input column and a target column", path);
+        OP_ERROR(OP_EIO, "'%s' needs at least one input column and a target column", path);
     }
     td->n = t.nrows;
     td->D = t.ncols - 1;
@@ -207,7 +208,7 @@ int cmd_train(int argc, char **argv)
         {"val-frac", OP_ARG_DOUBLE, &val_frac, 0, 0.9, "validation fraction, early stopping (0.1)", 0},
         {"test-frac", OP_ARG_DOUBLE, &test_frac, 0, 0.9, "test fraction (0.2)", 0},
         {"patience", OP_ARG_INT, &patience, 0, 1000000, "epochs without val gain before stopping, 0 off (0)", 0},
-        {"seed", OP_ARG_U64, &seed, 0, 9.2e18, "seed for data, init and shuffling (1)", 0},
+        {"seed", OP_ARG_U64, &seed, 0, (double)UINT64_MAX, "seed for data, init and shuffling (1)", 0},
         {"threads", OP_ARG_INT, &threads, 1, 1024, "OpenMP and BLAS threads (default: OMP_NUM_THREADS)", 0},
         {"out", OP_ARG_STR, &out, 0, 0, "output directory for model.bin and record.json", 0},
     };

@@ -17,5 +17,10 @@ int cmd_kernel(int argc, char **argv);
 
 /* Prints "overparam: <message>" for the recorded error and returns the exit code. */
 int cli_fail(int status);
+/* The status of reading a user's data file (CSV, raw float32) for the exit code: a
+ * malformed or corrupt file is an input-file error, exit 3 like a truncated IDX or
+ * model file (README "Exit codes"), while library readers such as nn_csv_read report
+ * it as OP_EUSAGE; the message is kept. Other statuses pass through. */
+int cli_data_status(int status);
 
 #endif

@@ -37,6 +37,8 @@ int cli_fail(int status)
     return op_exit_code(status);
 }
 
+int cli_data_status(int status) { return status == OP_EUSAGE ? OP_EIO : status; }
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: overparam <command> [options]   (overparam <command> --help)\n\n"

@@ -1,6 +1,8 @@
 #include "args.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -48,6 +50,35 @@ int op_parse_double(const char *what, const char *s, double min, double max, dou
     if (v < min || v > max)
         OP_ERROR(OP_EUSAGE, "%s %s is out of range; allowed: %s", what, s, allowed);
     *out = v;
+    return OP_OK;
+}
+
+/* strtoull accepts "-1" (and returns 2^64 - 1), so the sign is refused by hand; the
+ * bounds are uint64_t, so the full range [0, 2^64 - 1] parses exactly. */
+int op_parse_u64(const char *what, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char allowed[96];
+    snprintf(allowed, sizeof allowed, "an integer in [%" PRIu64 ", %" PRIu64 "]", min, max);
+    if (!s || !*s) OP_ERROR(OP_EUSAGE, "%s is empty; allowed: %s", what, allowed);
+    const char *p = s;
+    while (isspace((unsigned char)*p)) p++;
+    if (*p == '-') {
+        /* "-0" is zero; any other negative integer is out of range, a non-integer is not an integer */
+        errno = 0;
+        char *end = NULL;
+        long long v = strtoll(s, &end, 10);
+        if (end == s || *end) OP_ERROR(OP_EUSAGE, "%s '%s' is not an integer; allowed: %s", what, s, allowed);
+        if (errno || v != 0 || min > 0) OP_ERROR(OP_EUSAGE, "%s %s is out of range; allowed: %s", what, s, allowed);
+        *out = 0;
+        return OP_OK;
+    }
+    errno = 0;
+    char *end = NULL;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || *end) OP_ERROR(OP_EUSAGE, "%s '%s' is not an integer; allowed: %s", what, s, allowed);
+    if (errno == ERANGE || v < min || v > max)
+        OP_ERROR(OP_EUSAGE, "%s %s is out of range; allowed: %s", what, s, allowed);
+    *out = (uint64_t)v;
     return OP_OK;
 }
 
@@ -99,6 +130,14 @@ static long long_bound(double v)
     if (v >= 9223372036854775808.0) return LONG_MAX;
     if (v <= -9223372036854775808.0) return LONG_MIN;
     return (long)v;
+}
+
+/* The same for a uint64_t bound: 2^64 (UINT64_MAX as a double) saturates. */
+static uint64_t u64_bound(double v)
+{
+    if (!(v > 0)) return 0;
+    if (v >= 18446744073709551616.0) return UINT64_MAX;
+    return (uint64_t)v;
 }
 
 const op_arg *op_args_find(const op_arg *spec, int nspec, const char *name)
@@ -155,12 +194,9 @@ int op_args_parse(const char *cmd, int argc, char **argv, op_arg *spec, int nspe
         case OP_ARG_INT:
             OP_TRY(op_parse_long(what, val, long_bound(s->min), long_bound(s->max), (long *)s->dst));
             break;
-        case OP_ARG_U64: {
-            long v;
-            OP_TRY(op_parse_long(what, val, long_bound(s->min), long_bound(s->max), &v));
-            *(uint64_t *)s->dst = (uint64_t)v;
+        case OP_ARG_U64:
+            OP_TRY(op_parse_u64(what, val, u64_bound(s->min), u64_bound(s->max), (uint64_t *)s->dst));
             break;
-        }
         case OP_ARG_DOUBLE:
             OP_TRY(op_parse_double(what, val, s->min, s->max, (double *)s->dst));
             break;

@@ -10,7 +10,7 @@
 typedef enum {
     OP_ARG_FLAG,   /* no value; dst is int*, set to 1 */
     OP_ARG_INT,    /* dst is long*, range [min, max] */
-    OP_ARG_U64,    /* dst is uint64_t*, range [min, max] (min, max as double) */
+    OP_ARG_U64,    /* dst is uint64_t*, range [min, max] (as double; >= 2^64 means UINT64_MAX) */
     OP_ARG_DOUBLE, /* dst is double*, finite, range [min, max] */
     OP_ARG_STR     /* dst is const char**, non-empty */
 } op_arg_type;
@@ -38,6 +38,9 @@ const op_arg *op_args_find(const op_arg *spec, int nspec, const char *name);
 /* Value parsers used by op_args_parse and by config/list parsing; each records a
  * one-line message naming `what` on failure and returns OP_EUSAGE. */
 int op_parse_long(const char *what, const char *s, long min, long max, long *out);
+/* Unsigned 64-bit (seeds): the whole range [0, 2^64 - 1]; a negative value is out of
+ * range (strtoull would wrap it), more than 2^64 - 1 is out of range. */
+int op_parse_u64(const char *what, const char *s, uint64_t min, uint64_t max, uint64_t *out);
 int op_parse_double(const char *what, const char *s, double min, double max, double *out);
 /* Comma-separated lists: "16,64,256". At most maxn values. */
 int op_parse_long_list(const char *what, const char *s, long min, long max, long *out, int maxn,

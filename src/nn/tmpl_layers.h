@@ -408,14 +408,18 @@ void NN_FN(nn_conv2d_backward)(real *din, real *dw, real *db, const real *dout, 
 /* Dense GEMMs are split into fixed column chunks of NN_DENSE_CHUNK (never split along
  * the summed dimension): each chunk is one single-threaded GEMM, OpenMP runs the chunks,
  * so every output element has one writer and the same arithmetic for any thread count,
- * and OpenBLAS's own threads (which spin between calls) stay asleep. */
+ * and OpenBLAS's own threads (which spin between calls) stay asleep. OpenBLAS is held at
+ * one thread even when there is a single chunk: its threaded sgemm splits the work by
+ * thread count, and with the Haswell kernels (AVX2 machines; valgrind hides AVX-512)
+ * 1 and 2 BLAS threads gave different bits (886 of 2048 input-gradient values of an
+ * MLP 16-1024-1024-1; test_nn_conv under OPENBLAS_CORETYPE=Haswell). */
 #define NN_DENSE_CHUNK 512
 static int NN_FN(dense_chunks)(int n) { return (n + NN_DENSE_CHUNK - 1) / NN_DENSE_CHUNK; }
 
 void NN_FN(nn_dense_forward)(real *out, const real *in, const real *w, const real *b, int B, int NI,
                              int NO, double alpha, double beta)
 {
-    const int nc = NN_FN(dense_chunks)(NO), bs = nc > 1 ? NN_FN(blas_solo_begin)() : 0;
+    const int nc = NN_FN(dense_chunks)(NO), bs = NN_FN(blas_solo_begin)();
 #pragma omp parallel for schedule(static) if (nc > 1)
     for (int c = 0; c < nc; c++) {
         const int o0 = c * NN_DENSE_CHUNK, no = NO - o0 < NN_DENSE_CHUNK ? NO - o0 : NN_DENSE_CHUNK;
@@ -439,7 +443,7 @@ static void NN_FN(dense_backward_ex)(real *din, real *dw, real *db, const real *
                                      double alpha, double beta, int set_par, int set_din)
 {
     if (dw) {
-        const int nc = NN_FN(dense_chunks)(NO), bs = nc > 1 ? NN_FN(blas_solo_begin)() : 0;
+        const int nc = NN_FN(dense_chunks)(NO), bs = NN_FN(blas_solo_begin)();
 #pragma omp parallel for schedule(static) if (nc > 1)
         for (int c = 0; c < nc; c++) {
             const int o0 = c * NN_DENSE_CHUNK, no = NO - o0 < NN_DENSE_CHUNK ? NO - o0 : NN_DENSE_CHUNK;
@@ -466,7 +470,7 @@ static void NN_FN(dense_backward_ex)(real *din, real *dw, real *db, const real *
         }
     }
     if (din) {
-        const int nc = NN_FN(dense_chunks)(NI), bs = nc > 1 ? NN_FN(blas_solo_begin)() : 0;
+        const int nc = NN_FN(dense_chunks)(NI), bs = NN_FN(blas_solo_begin)();
 #pragma omp parallel for schedule(static) if (nc > 1)
         for (int c = 0; c < nc; c++) {
             const int i0 = c * NN_DENSE_CHUNK, ni = NI - i0 < NN_DENSE_CHUNK ? NI - i0 : NN_DENSE_CHUNK;
