@@ -36,6 +36,11 @@
  * learning-rates rule was tried first and did not help: 3e-3 won 1 of 30 nets). It
  * costs ~2.8x the old full preset; the quick preset (D = 16, where the shrinking budget
  * already passes on seeds 0-5) keeps the cheaper rule to stay within its time budget.
+ * Outcome (b70c561, 787 CPU-s): every net's training MSE is lower than under the old
+ * budget (tighter bounds), D = 16 now measures -1.17 (prediction -1), but D = 32 still
+ * flattens beyond M = 4 (0.0051 / 0.0044 / 0.0033 at M = 4 / 8 / 16; slope -0.70), so
+ * |dslope| = 0.47 > 0.2 and the full preset FAILs: at D = 32 the trained C = 8 nets do
+ * not reach the approximation floor the theorem's constructed nets have. Open.
  *
  * Prediction: slope of mean-over-seeds log MSE vs log M = -2s/d = -1 (s=1, d=2).
  * Band (THEOREMS.md, one-sided): slope <= -0.5 (2s/d) = -0.5 for every D; across D:
