@@ -218,6 +218,11 @@ void th_groups_free(th_groups *g);
 int th_judge_rate(const th_judge_in *in, const char *x, int metric, double predicted, double lo,
                   double hi, int figure, th_verdict *v);
 
+/* Fill s->fit (the fitted line f at the points lx) and s->pred (a line of slope
+ * `predicted` through the geometric-mean point of the data; ly = log y) for m points. */
+void th_series_fit_lines(th_series *s, const double *lx, const double *ly, int m, const st_fit *f,
+                         double predicted);
+
 /* Seeds of a manifold dataset shared by every run with this seed index (common
  * random numbers): the target and the points depend on the manifold spec only, the
  * embedding also on D. Keys "<spec>/target", "<spec>/embed/D=<D>", "<spec>/points". */

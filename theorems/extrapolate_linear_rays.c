@@ -297,17 +297,7 @@ static int lr_judge(const th_judge_in *in, th_verdict *v)
     if (m >= 3 && st_fit_loglog(lx, ly, weighted ? sl : NULL, m, &f) == OP_OK) {
         expo = f.slope;
         expo_se = f.se_slope;
-        double mx = 0, my = 0;
-        for (int i = 0; i < m; i++) {
-            mx += log(lx[i]);
-            my += ly[i];
-        }
-        mx /= m;
-        my /= m;
-        for (int i = 0; i < m; i++) {
-            s->fit[i] = exp(f.intercept + f.slope * log(lx[i]));
-            s->pred[i] = exp(my - (log(lx[i]) - mx)); /* the O(1/t) bound's slope */
-        }
+        th_series_fit_lines(s, lx, ly, m, &f, -1.0); /* the O(1/t) bound's slope */
         snprintf(s->fit_title, sizeof s->fit_title, "fit: exponent %.2f ± %.2f", f.slope, f.se_slope);
         snprintf(s->pred_title, sizeof s->pred_title, "O(1/t) (Thm 1 bound)");
     } else

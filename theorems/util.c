@@ -117,6 +117,22 @@ void th_groups_free(th_groups *g)
     g->pool = NULL;
 }
 
+void th_series_fit_lines(th_series *s, const double *lx, const double *ly, int m, const st_fit *f,
+                         double predicted)
+{
+    double mx = 0, my = 0;
+    for (int i = 0; i < m; i++) {
+        mx += log(lx[i]);
+        my += ly[i];
+    }
+    mx /= m;
+    my /= m;
+    for (int i = 0; i < m; i++) {
+        s->fit[i] = exp(f->intercept + f->slope * log(lx[i]));
+        s->pred[i] = exp(my + predicted * (log(lx[i]) - mx));
+    }
+}
+
 int th_judge_rate(const th_judge_in *in, const char *x, int metric, double predicted, double lo,
                   double hi, int figure, th_verdict *v)
 {
@@ -168,18 +184,7 @@ int th_judge_rate(const th_judge_in *in, const char *x, int metric, double predi
     v->measured = f.slope;
     v->se = f.se_slope;
     v->grade = st_grade(f.slope, f.se_slope, lo, hi);
-    /* predicted line through the geometric-mean point of the data */
-    double mx = 0, my = 0;
-    for (int i = 0; i < m; i++) {
-        mx += log(lx[i]);
-        my += ly[i];
-    }
-    mx /= m;
-    my /= m;
-    for (int i = 0; i < m; i++) {
-        s->fit[i] = exp(f.intercept + f.slope * log(lx[i]));
-        s->pred[i] = exp(my + predicted * (log(lx[i]) - mx));
-    }
+    th_series_fit_lines(s, lx, ly, m, &f, predicted);
     snprintf(s->fit_title, sizeof s->fit_title, "fit: slope %.3f ± %.3f", f.slope, f.se_slope);
     snprintf(s->pred_title, sizeof s->pred_title, "predicted slope %.3f", predicted);
     return OP_OK;
