@@ -91,6 +91,13 @@ rm "$out/selftest-rate/rate.png" "$out/selftest-rate/rate.pdf"
 line=$("$bin" verify selftest-rate --control rough --out "$tmp/c" 2>/dev/null); rc=$?
 grep -q "^overparam: selftest-rate/rough FAIL .*control=FAIL(as required)" <<<"$line" && [ $rc = 0 ] \
   && ok "--control line" || bad "--control: rc $rc, $line"
+# --control into the check's own --out keeps the check's figure and summary (own stems)
+cp "$out/selftest-rate/rate.dat" "$tmp/rate.dat.keep"; cp "$out/selftest-rate/summary.csv" "$tmp/summary.keep"
+"$bin" verify selftest-rate --control rough --out "$out" >/dev/null 2>&1
+cmp -s "$out/selftest-rate/rate.dat" "$tmp/rate.dat.keep" && cmp -s "$out/selftest-rate/summary.csv" "$tmp/summary.keep" \
+  && [ -s "$out/selftest-rate/rate-control-rough.dat" ] && [ -s "$out/selftest-rate/summary-control-rough.csv" ] \
+  && grep -q "rate-control-rough" "$out/report.md" && ok "--control writes its own figure and summary" \
+  || bad "--control overwrote the check's figure or summary"
 
 # a control that does not FAIL makes the check FAIL (hidden check whose "placebo"
 # control leaves the hypothesis intact)

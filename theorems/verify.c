@@ -172,7 +172,10 @@ static int write_summary(const th_check *c, const th_opts *o, const th_result *r
         add_summary(&b, name, &r->control[i]);
     }
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s/summary.csv", o->out, c->id);
+    if (r->control_only) /* like the figures: never overwrite the check's own summary */
+        snprintf(path, sizeof path, "%s/%s/summary-control-%s.csv", o->out, c->id, r->control_name[0]);
+    else
+        snprintf(path, sizeof path, "%s/%s/summary.csv", o->out, c->id);
     int s = b.oom ? OP_ENOMEM : op_write_atomic(path, b.s, b.len);
     op_buf_free(&b);
     return s;
@@ -225,8 +228,15 @@ static int emit_figures(const th_check *c, const th_opts *o, th_result *r)
     for (int f = 0; f < th_nfigures(c); f++) {
         const th_figure *fd = &c->figures[f];
         pl_figure pf = {0};
+        /* --control NAME alone gets its own file stem, so it never overwrites the
+         * check's own figure in the same --out */
+        char stem[sizeof r->fig[0]];
+        if (r->control_only)
+            snprintf(stem, sizeof stem, "%s-control-%s", fd->name, r->control_name[0]);
+        else
+            snprintf(stem, sizeof stem, "%s", fd->name);
         pf.dir = dir;
-        pf.name = fd->name;
+        pf.name = stem;
         pf.title = fd->title;
         pf.xlabel = fd->xlabel;
         pf.ylabel = fd->ylabel;
@@ -242,9 +252,9 @@ static int emit_figures(const th_check *c, const th_opts *o, th_result *r)
         for (int i = 0; i < r->ncontrols; i++) add_series(&pf, &r->control[i], f, r->control_name[i], titles, &nt);
         if (pf.nseries == 0) continue;
         OP_TRY(pl_write(&pf));
-        snprintf(r->fig[r->nfig++], sizeof r->fig[0], "%s", fd->name);
+        snprintf(r->fig[r->nfig++], sizeof r->fig[0], "%s", stem);
         if (gp) {
-            int s = pl_render(dir, fd->name, 120.0);
+            int s = pl_render(dir, stem, 120.0);
             if (s) {
                 snprintf(r->figure_status, sizeof r->figure_status, "figures not rendered: %s",
                          op_error_message());
