@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "core/rng.h"
+#include "core/op_error.h"
 #include "stats/stats.h"
 #include "test_util.h"
 
@@ -123,9 +124,50 @@ static void test_synthetic(void)
     }
 }
 
+/* st_pool_se: a diverged seed must not make a rate look better. Five points, three
+ * seeds, true slope -1; at the two largest x one seed ends 10x too high (a failed
+ * optimisation). With per-point 1/sd^2 weights those two points drop out of the fit and
+ * the slope stays steep (about -1); with pooled errors the points are weighted by seed
+ * count (equal here: the OLS slope of the means) and the slope flattens, as it must. */
+static void test_pool_se(void)
+{
+    enum { P = 5, S = 3 };
+    const double jit[S] = {-0.04, 0.01, 0.03};
+    double x[P], mu[P], se[P], v[S];
+    int n[P];
+    st_fit clean, bad, raw, ols;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < P; i++) {
+            x[i] = 1 << i;
+            for (int s = 0; s < S; s++) v[s] = exp(-log(x[i]) + jit[(s + i) % S]);
+            if (pass && i >= 3) v[1] *= 10;
+            st_mean_log_se(v, S, &mu[i], &se[i]);
+            n[i] = S;
+        }
+        if (pass) {
+            CHECK(st_fit_loglog(x, mu, se, P, &raw) == OP_OK, "raw weighted fit");
+            CHECK(st_fit_loglog(x, mu, NULL, P, &ols) == OP_OK, "ols fit");
+        }
+        CHECK(st_pool_se(n, se, P) == 1, "pooled variance positive");
+        for (int i = 1; i < P; i++) CHECK(se[i] == se[0], "equal counts -> equal pooled errors");
+        CHECK(st_fit_loglog(x, mu, se, P, pass ? &bad : &clean) == OP_OK, "pooled fit");
+    }
+    printf("  pool_se: clean %.3f, one bad seed at x=8,16: pooled %.3f, 1/sd^2 %.3f\n", clean.slope, bad.slope,
+           raw.slope);
+    CHECK(fabs(clean.slope + 1) < 0.05, "clean slope %.3f, expected -1", clean.slope);
+    CHECK(fabs(bad.slope - ols.slope) < 1e-12, "pooled slope %.6f equals OLS of the means %.6f", bad.slope, ols.slope);
+    CHECK(bad.slope > clean.slope + 0.2, "bad seeds must flatten the slope: %.3f vs clean %.3f", bad.slope,
+          clean.slope);
+    CHECK(raw.slope < bad.slope - 0.2, "(the defect: 1/sd^2 weights hide them: %.3f)", raw.slope);
+    int one[3] = {1, 1, 1};
+    double z[3] = {0, 0, 0};
+    CHECK(st_pool_se(one, z, 3) == 0, "single seeds: no pooled variance, fit unweighted");
+}
+
 int main(void)
 {
     test_exact();
     test_synthetic();
+    test_pool_se();
     return test_summary("test_stats");
 }

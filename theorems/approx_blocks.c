@@ -41,6 +41,12 @@
  * flattens beyond M = 4 (0.0051 / 0.0044 / 0.0033 at M = 4 / 8 / 16; slope -0.70), so
  * |dslope| = 0.47 > 0.2 and the full preset FAILs: at D = 32 the trained C = 8 nets do
  * not reach the approximation floor the theorem's constructed nets have. Open.
+ * With the pooled-error fit (stats.h st_pool_se, session 3) the same records give
+ * -1.15 / -0.74, |dslope| = 0.41: still FAIL. Pilots at D = 32, seed 1 (not in the tree):
+ * 64000 steps lower M = 8 / 16 to 0.0045 / 0.0026 (M = 4: 0.0052, so the plateau stays);
+ * the theorem's block sizes (O(D) channels, depth O(D)) train worse under this optimiser:
+ * C = 16 gives 0.039 / 0.016 at M = 8 / 16 and L = 4 gives 0.0073 / 0.0094 / 0.0092 at
+ * M = 4 / 8 / 16. The check reports what training finds; no further rule was adopted.
  *
  * Prediction: slope of mean-over-seeds log MSE vs log M = -2s/d = -1 (s=1, d=2).
  * Band (THEOREMS.md, one-sided): slope <= -0.5 (2s/d) = -0.5 for every D; across D:

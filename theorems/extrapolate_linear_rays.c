@@ -271,7 +271,7 @@ static int lr_judge(const th_judge_in *in, th_verdict *v)
     snprintf(s->name, sizeof s->name, "%s", in->control ? "quadratic target" : "linear target");
     s->figure = 0;
     double lx[LR_NSLOPE], ly[LR_NSLOPE], sl[LR_NSLOPE];
-    int m = 0, weighted = 1;
+    int m = 0, nk[LR_NSLOPE];
     for (int a = 0; a < LR_NSLOPE; a++) {
         double vals[256];
         int k = 0;
@@ -283,7 +283,7 @@ static int lr_judge(const th_judge_in *in, th_verdict *v)
         lx[m] = lr_tslope[a];
         ly[m] = mu;
         sl[m] = se;
-        if (!(se > 0)) weighted = 0;
+        nk[m] = k;
         s->x[m] = lr_tslope[a];
         s->y[m] = exp(mu);
         s->ylo[m] = exp(mu - se);
@@ -294,6 +294,7 @@ static int lr_judge(const th_judge_in *in, th_verdict *v)
     s->n = m;
     double expo = NAN, expo_se = NAN;
     st_fit f;
+    int weighted = st_pool_se(nk, sl, m); /* seed-count weights (stats.h) */
     if (m >= 3 && st_fit_loglog(lx, ly, weighted ? sl : NULL, m, &f) == OP_OK) {
         expo = f.slope;
         expo_se = f.se_slope;

@@ -163,7 +163,7 @@ static int lz_judge(const th_judge_in *in, th_verdict *v)
     snprintf(s->name, sizeof s->name, "%s", in->control ? "mean-field |f_T - f_T^lin| sqrt(m)" : "NTK |f_T - f_T^lin| sqrt(m)");
     s->figure = 1;
     double lx[TH_MAX_POINTS], ly[TH_MAX_POINTS], se[TH_MAX_POINTS];
-    int k = 0;
+    int k = 0, nk[TH_MAX_POINTS];
     for (int i = 0; i < g.n; i++) {
         if (g.nok[i] < 1) continue;
         int pos = 1;
@@ -179,14 +179,16 @@ static int lz_judge(const th_judge_in *in, th_verdict *v)
         s->nok[k] = g.nok[i];
         s->nfailed[k] = g.nfailed[i];
         ly[k] = mu - 0.5 * log(g.x[i]); /* log of the gap itself */
-        se[k] = sd > 0 ? sd : 1;
+        se[k] = sd;
+        nk[k] = g.nok[i];
         k++;
     }
     s->n = k;
     th_groups_free(&g);
     st_fit f = {0};
     double gslope = NAN, gse = NAN;
-    if (k >= 3 && st_fit_loglog(lx, ly, se, k, &f) == OP_OK) {
+    int weighted = st_pool_se(nk, se, k);
+    if (k >= 3 && st_fit_loglog(lx, ly, weighted ? se : NULL, k, &f) == OP_OK) {
         gslope = f.slope;
         gse = f.se_slope;
     }

@@ -143,7 +143,7 @@ int th_judge_rate(const th_judge_in *in, const char *x, int metric, double predi
     snprintf(s->name, sizeof s->name, "%s", in->control ? in->control : "measured");
     s->figure = figure;
     double lx[TH_MAX_POINTS], ly[TH_MAX_POINTS], se[TH_MAX_POINTS];
-    int m = 0, weighted = 1;
+    int m = 0, nk[TH_MAX_POINTS];
     for (int k = 0; k < g.n; k++) {
         if (g.nok[k] < 1) continue;
         int bad = 0;
@@ -164,10 +164,11 @@ int th_judge_rate(const th_judge_in *in, const char *x, int metric, double predi
         lx[m] = g.x[k];
         ly[m] = mu;
         se[m] = sd;
-        if (!(sd > 0)) weighted = 0;
+        nk[m] = g.nok[k];
         m++;
     }
     th_groups_free(&g);
+    int weighted = st_pool_se(nk, se, m); /* seed-count weights (stats.h: why not 1/sd^2) */
     s->n = m;
     v->predicted = predicted;
     v->lo = lo;

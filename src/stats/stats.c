@@ -96,6 +96,20 @@ int st_fit_line(const double *x, const double *y, const double *sy, int n, st_fi
     return OP_OK;
 }
 
+int st_pool_se(const int *n, double *se, int m)
+{
+    double ss = 0, dof = 0;
+    for (int k = 0; k < m; k++)
+        if (n[k] > 1 && isfinite(se[k])) {
+            ss += se[k] * se[k] * n[k] * (n[k] - 1.0);
+            dof += n[k] - 1.0;
+        }
+    double s2 = dof > 0 ? ss / dof : 0;
+    if (!(s2 > 0) || !isfinite(s2)) return 0;
+    for (int k = 0; k < m; k++) se[k] = sqrt(s2 / (n[k] > 0 ? n[k] : 1));
+    return 1;
+}
+
 int st_fit_loglog(const double *x, const double *logy, const double *se_logy, int n, st_fit *out)
 {
     double *lx = malloc((size_t)n * sizeof *lx);

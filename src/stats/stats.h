@@ -34,6 +34,16 @@ typedef struct {
     int n;
 } st_fit;
 int st_fit_line(const double *x, const double *y, const double *sy, int n, st_fit *out);
+/* Pools per-point standard errors of means for a weighted fit. se[k] is the standard
+ * error of a mean of n[k] values (st_mean_log_se); on return se[k] = sqrt(s2 / n[k]) with
+ * s2 the pooled within-point variance sum_k se[k]^2 n[k] (n[k]-1) / sum_k (n[k]-1).
+ * Why: per-point sample variances from a few seeds are themselves very noisy (chi^2 with
+ * n-1 dof), and inverse-variance weights built from them reward inconsistency: one
+ * diverged seed inflates its point's variance and so removes that point from the fit,
+ * while a point whose seeds agree by chance dominates it. With pooled errors the
+ * points are weighted by their seed counts only. Returns 1 if s2 > 0 (weights usable),
+ * 0 otherwise (se untouched; fit unweighted). */
+int st_pool_se(const int *n, double *se, int m);
 /* Log-log slope: fits log(y) against log(x), with sy the standard errors of log(y). */
 int st_fit_loglog(const double *x, const double *logy, const double *se_logy, int n, st_fit *out);
 
