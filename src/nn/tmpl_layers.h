@@ -573,11 +573,13 @@ static void NN_FN(resblock_forward_ex)(real *zout, const real *z, const real *co
     }
 }
 
-/* dz may be NULL (no input gradient); cin_nz as in resblock_forward_ex. */
+/* dz may be NULL (no input gradient); cin_nz as in resblock_forward_ex; dz_set: dz is
+ * written (=) instead of accumulated (saves the caller a memset of the whole state). */
 static void NN_FN(resblock_backward_ex)(real *dz, real *const *dw, real *const *db,
                                         const real *dzout, const real *z, const real *const *w,
                                         const real *const *h, real *col, real *g0, real *g1,
-                                        const nn_conv_shape *s, int L, double scale, int cin_nz)
+                                        const nn_conv_shape *s, int L, double scale, int cin_nz,
+                                        int dz_set)
 {
     /* Conv l gets g_l = gradient at its pre-activation; the last one is
      * scale * dzout through the last ReLU, computed inside the tiles. The others come
@@ -590,6 +592,7 @@ static void NN_FN(resblock_backward_ex)(real *dz, real *const *dw, real *const *
         if (l == L - 1) o.gmask = h[L - 1], o.gscale = scale;
         if (l == 0) {
             o.din_add = dzout; /* the skip connection */
+            o.din_zero = dz_set;
             NN_FN(conv_backward_tiled)(dz, dwl, dbl, g, z, w[0], col, s, &o);
             break;
         }
@@ -615,5 +618,5 @@ void NN_FN(nn_resblock_backward)(real *dz, real *const *dw, real *const *db, con
                                  real *col, real *g0, real *g1, const nn_conv_shape *s, int L,
                                  double scale)
 {
-    NN_FN(resblock_backward_ex)(dz, dw, db, dzout, z, w, h, col, g0, g1, s, L, scale, 0);
+    NN_FN(resblock_backward_ex)(dz, dw, db, dzout, z, w, h, col, g0, g1, s, L, scale, 0, 0);
 }

@@ -84,12 +84,11 @@ static void NN_FN(convresnet_backward)(nn_model *m, const real *dout, int B, rea
             db[l] = TG(m, 2 * (blk * L + l) + 1);
         }
         /* The first block's input gradient is only needed for dx. */
-        real *dzin = blk > 0 || dx ? dzp : NULL;
-        if (dzin) memset(dzin, 0, sizeof(real) * state);
+        real *dzin = blk > 0 || dx ? dzp : NULL; /* written (=), no memset needed */
         NN_FN(resblock_backward_ex)(dzin, par ? dw : NULL, par ? db : NULL, dz, z[blk], w,
                                     (const real *const *)(h + (size_t)blk * L), (real *)m->col,
                                     (real *)m->g2, (real *)m->g3, &s, L, c->res_scale,
-                                    blk == 0 ? 1 : 0);
+                                    blk == 0 ? 1 : 0, 1);
         real *t = dz;
         dz = dzp;
         dzp = t;
