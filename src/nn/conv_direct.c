@@ -69,6 +69,8 @@ static inline v16f ldm(uintptr_t p, unsigned m)
 }
 
 #define CLEAN 0xFFFFu
+/* Software prefetch distance (floats) of the kernels' input streams. */
+#define PF_AHEAD 128
 
 /* mt[v*(nt+1) + t]: lanes of vector v whose tap t lies inside the image of nr rows
  * (positions p = r*W + j < P = nr*W); mt[v*(nt+1) + nt]: CLEAN if every tap of every
@@ -113,12 +115,14 @@ static void conv_kernel(float *stage, size_t lds, const float *src, size_t cs, c
         const uint16_t *m = mt + (size_t)v * (nt + 1);
         if (m[nt] == CLEAN) {
             const float *x0 = src + (size_t)v * NN_CD_V;
-            for (int c = 0; c < cx; c++, x0 += cs)
+            for (int c = 0; c < cx; c++, x0 += cs) {
+                __builtin_prefetch(x0 + PF_AHEAD);
                 for (int t = 0; t < nt; t++, w += 16) {
                     const v16f x = ld(x0 + off[t]);
 #pragma GCC unroll 16
                     for (int k = 0; k < 16; k++) acc[k] += w[k] * x;
                 }
+            }
         } else {
             /* Addresses as integers: masked-off taps may point outside the tensor. */
             uintptr_t x0 = (uintptr_t)src + sizeof(float) * (size_t)v * NN_CD_V;
@@ -167,6 +171,7 @@ static void dw_kernel(float *part, const float *g, size_t gs, const float *x, si
                     const size_t o = (size_t)v * NN_CD_V;
                     const uint16_t *m = mt + (size_t)v * (nt + 1);
                     v16f x0, x1, x2;
+                    __builtin_prefetch(xc + o + PF_AHEAD);
                     if (m[nt] == CLEAN) {
                         x0 = ld(xc + o + off[t0]);
                         x1 = ld(xc + o + off[t0 + 1]);
@@ -209,6 +214,19 @@ static void image_rows(const nn_conv_shape *s, const nn_conv_direct_geom *g, int
     const int b0 = img * g->spi, b1 = b0 + g->spi < s->B ? b0 + g->spi : s->B;
     *R0 = (long)b0 * s->H;
     *nr = (b1 - b0) * s->H;
+}
+
+/* Prefetch the n floats at p (into L2: the epilogue passes below stream short chunks of
+ * P floats per channel at a channel stride of the whole tensor, too short for the
+ * hardware prefetcher to ramp up; fetching the next channel's chunk while this one is
+ * processed hides that). */
+static inline void prefetch_r(const float *p, size_t n)
+{
+    for (size_t i = 0; i < n; i += 16) __builtin_prefetch(p + i, 0, 2);
+}
+static inline void prefetch_w(const float *p, size_t n)
+{
+    for (size_t i = 0; i < n; i += 16) __builtin_prefetch(p + i, 1, 2);
 }
 
 static float *aligned16(float *p)
@@ -271,6 +289,10 @@ void nn_conv_direct_forward_f32(float *out, const float *in, const float *w, con
                 const float bc = b ? b[co] : 0;
                 const float *sr = stage + (size_t)co * lds;
                 const size_t e = (size_t)co * N + base;
+                if (co + 1 < cout) {
+                    prefetch_w(out + e + N, P);
+                    if (o && o->zres) prefetch_r(o->zres + e + N, P), prefetch_w(o->zout + e + N, P);
+                }
                 float *p = out + e;
                 if (o && o->relu) {
 #pragma omp simd
@@ -340,6 +362,10 @@ void nn_conv_direct_backward_f32(float *din, float *dw, float *db, const float *
             for (int co = 0; co < cout; co++) {
                 const float *d = dout + (size_t)co * N + base;
                 float *q = gp + (size_t)co * gs;
+                if (co + 1 < cout) {
+                    prefetch_r(d + N, P);
+                    if (o && o->gmask) prefetch_r(o->gmask + (size_t)(co + 1) * N + base, P);
+                }
                 if (o && o->gmask) {
                     const float sc = o->gscale, *mk = o->gmask + (size_t)co * N + base;
 #pragma omp simd
@@ -367,6 +393,11 @@ void nn_conv_direct_backward_f32(float *din, float *dw, float *db, const float *
                 const float *sr = stage + (size_t)ci * lds;
                 const size_t e = (size_t)ci * N + base;
                 float *d = din + e;
+                if (ci + 1 < cin) {
+                    prefetch_w(d + N, P);
+                    if (o && o->dmask) prefetch_r(o->dmask + e + N, P);
+                    if (o && o->din_add) prefetch_r(o->din_add + e + N, P);
+                }
                 if (o && o->din_zero) {
 #pragma omp simd
                     for (size_t j = 0; j < P; j++) d[j] = sr[j];
