@@ -171,7 +171,7 @@ static void dw_kernel(float *part, const float *g, size_t gs, const float *x, si
                     const size_t o = (size_t)v * NN_CD_V;
                     const uint16_t *m = mt + (size_t)v * (nt + 1);
                     v16f x0, x1, x2;
-                    __builtin_prefetch(xc + o + PF_AHEAD);
+                    __builtin_prefetch((const void *)(xa + sizeof(float) * (cs + o))); /* next channel */
                     if (m[nt] == CLEAN) {
                         x0 = ld(xc + o + off[t0]);
                         x1 = ld(xc + o + off[t0 + 1]);
