@@ -44,6 +44,9 @@ int nn_conv_use_direct(const nn_conv_shape *s)
     return nn_conv_path == NN_CONV_DIRECT ? nn_conv_direct_shape(s) : nn_conv_direct_ok(s);
 }
 
+/* Without AVX-512 gcc warns that returning a 64-byte vector changes the ABI; every
+ * such function here is static, so no ABI is involved. */
+#pragma GCC diagnostic ignored "-Wpsabi"
 typedef float v16f __attribute__((vector_size(64)));
 
 static inline v16f ld(const float *p)
