@@ -84,7 +84,7 @@ static inline nn_conv_tiling nn_conv_tiles(const nn_conv_shape *s)
 typedef struct {
     int spi, rows, npv, nimg, ng, c16in, c16out, nt;
     size_t lds;                       /* floats per channel of a stage / gradient row: npv*16 */
-    size_t gs;                        /* pitch of the gradient image (lds + 16: not a 4 KiB multiple) */
+    size_t gs;                        /* pitch of the gradient image: lds + 16 (breaks the 4 KiB stride of power-of-two widths) */
     size_t wpack, mtab, slot;         /* packed weights, mask table (shared); one group's slot */
     size_t s_g, s_stage, s_dw;        /* offsets inside a slot (gradient image, sums, dw partial) */
 } nn_conv_direct_geom;
