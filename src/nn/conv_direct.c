@@ -119,7 +119,7 @@ static void conv_kernel(float *stage, size_t lds, const float *src, size_t cs, c
         if (m[nt] == CLEAN) {
             const float *x0 = src + (size_t)v * NN_CD_V;
             for (int c = 0; c < cx; c++, x0 += cs) {
-                __builtin_prefetch(x0 + PF_AHEAD);
+                __builtin_prefetch((const void *)((uintptr_t)x0 + sizeof(float) * PF_AHEAD));
                 for (int t = 0; t < nt; t++, w += 16) {
                     const v16f x = ld(x0 + off[t]);
 #pragma GCC unroll 16
