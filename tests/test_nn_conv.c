@@ -105,7 +105,12 @@ static void test_fast_vs_ref(void)
 /* The float direct path (conv_direct.c) and the forced im2col path against the
  * reference on shapes the direct rule accepts, with edge sizes: 1 column or row, widths
  * that are not a multiple of the 16-float vector, channel counts past one block of 16
- * (17, 20, 32), a short last image of stacked 1-D samples, one sample. */
+ * (17, 20, 32), a short last image of stacked 1-D samples, one sample. The direct path
+ * reads the tensors in place and masks the taps that leave an image (row ends, first
+ * and last rows, past the image), so also: images smaller than the kernel (D = 2,
+ * 2x2), rows of exactly one vector (W = 16, 1-D and 2-D), rows that are whole vectors
+ * (W = 256: unmasked vectors between masked ones, the W2 layer), many stacked samples
+ * per image, and the channel limits 1 and 64 in and out. */
 static void test_direct_vs_ref(void)
 {
     nn_conv_shape shapes[] = {
@@ -115,6 +120,11 @@ static void test_direct_vs_ref(void)
         nn_conv_shape_1d(37, 64, 32, 32, 3),    nn_conv_shape_1d(130, 5, 3, 17, 3),
         nn_conv_shape_1d(1, 1, 1, 1, 3),        nn_conv_shape_1d(9, 200, 16, 16, 3),
         nn_conv_shape_1d(6, 40, 64, 48, 3),
+        nn_conv_shape_1d(7, 2, 3, 5, 3),        nn_conv_shape_2d(3, 2, 2, 3, 3, 3),
+        nn_conv_shape_1d(5, 256, 64, 64, 3),    nn_conv_shape_1d(40, 16, 1, 64, 3),
+        nn_conv_shape_1d(300, 16, 2, 3, 3),     nn_conv_shape_1d(3, 33, 64, 1, 3),
+        nn_conv_shape_2d(2, 28, 28, 64, 64, 3), nn_conv_shape_2d(3, 3, 16, 5, 7, 3),
+        nn_conv_shape_2d(2, 6, 32, 1, 16, 3),
     };
     double worst[2] = {0, 0};
     for (int path = 0; path < 2; path++) {
@@ -124,8 +134,10 @@ static void test_direct_vs_ref(void)
                   "shape %zu: the rule picks the %s path", i, path ? "im2col" : "direct");
             double e = compare(shapes[i], 1);
             worst[path] = fmax(worst[path], e);
-            /* Same bound as above: float sums of at most 32*9 products per output and
-             * 37*64 per weight gradient, measured ~1e-6. */
+            /* Same bound as above: float sums of at most 64*9 products per output and
+             * 300*16 per weight gradient, measured ~1e-6 (6.4e-6 for the bias gradient
+             * of the 64 -> 1 shape: the float reference's own sequential sum of 99
+             * terms, 5e-6 off the exact sum where the direct path is 3e-7 off). */
             CHECK(e <= 1e-5, "float %s conv = reference (shape %zu: rel %.2e)",
                   path ? "im2col" : "direct", i, e);
         }
@@ -224,5 +236,9 @@ int main(void)
     test_model_direct_vs_tiled("convresnet1d D=64 C=32 fc", nn_config_convresnet1d(64, 32, 3, 2, 2, 3), 21);
     nn_config c3 = nn_config_convresnet2d(9, 7, 5, 3, 3, 2, 4);
     test_model_direct_vs_tiled("convresnet2d 9x7 C=5 L=3 fc", c3, 4);
+    /* 64 channels (the limit), rows of whole vectors, a short last image (B = 10). */
+    test_model_direct_vs_tiled("convresnet1d D=32 C=64 fc", nn_config_convresnet1d(32, 64, 3, 2, 2, 2), 10);
+    nn_config c4 = nn_config_convresnet2d(2, 2, 3, 3, 1, 2, 3); /* image smaller than the kernel, L=1 */
+    test_model_direct_vs_tiled("convresnet2d 2x2 C=3 L=1 fc", c4, 5);
     return test_summary("test_nn_conv");
 }

@@ -71,18 +71,22 @@ static inline nn_conv_tiling nn_conv_tiles(const nn_conv_shape *s)
  * with the channel count and more than 64 channels were not measured, so they keep the
  * GEMM path.
  * Layout: an "image" is spi samples stacked as rows (spi = 1 when kh = 3, so no taps
- * cross samples; with kh = 1 whole chunks of the batch), stored zero-padded with row
- * pitch pw = W + kw - 1, so every tap is one shifted contiguous vector load and output
- * positions p = r*pw + j (j >= W are computed and discarded). Images are split into ng
- * fixed groups (the shape decides, never the thread count); a group owns one slot of
- * the workspace and one weight-gradient partial, summed in group order. */
+ * cross samples; with kh = 1 whole chunks of the batch); its P = rows*W positions are
+ * contiguous in every channel of the CBS tensors, so the kernels read the tensors in
+ * place: a tap is one shifted vector load, and the vectors where a tap would cross the
+ * image border (a row end, the first or last row, past P) use masked loads instead of a
+ * zero-padded copy. The per-vector tap masks depend only on the shape (a table in the
+ * workspace). Images are split into ng fixed groups (the shape decides, never the
+ * thread count); a group owns one slot of the workspace and one weight-gradient
+ * partial, summed in group order. */
 #define NN_CONV_DIRECT_MAXC 64
 #define NN_CD_V 16 /* floats per vector (the kernels use 64-byte GNU C vectors) */
 typedef struct {
-    int spi, rows, pw, npv, nimg, ng, c16in, c16out;
-    size_t psz;                       /* floats per padded channel image */
-    size_t wpack, slot;               /* packed weights (shared); one group's slot */
-    size_t s_in, s_g, s_stage, s_dw;  /* offsets inside a slot */
+    int spi, rows, npv, nimg, ng, c16in, c16out, nt;
+    size_t lds;                       /* floats per channel of a stage / gradient row: npv*16 */
+    size_t gs;                        /* pitch of the gradient image: lds + 16 (breaks the 4 KiB stride of power-of-two widths) */
+    size_t wpack, mtab, slot;         /* packed weights, mask table (shared); one group's slot */
+    size_t s_g, s_stage, s_dw;        /* offsets inside a slot (gradient image, sums, dw partial) */
 } nn_conv_direct_geom;
 
 static inline int nn_conv_direct_shape(const nn_conv_shape *s)
@@ -107,23 +111,25 @@ static inline int nn_conv_direct_spi_max(const nn_conv_shape *s)
 static inline nn_conv_direct_geom nn_conv_direct_geom_spi(const nn_conv_shape *s, int spi)
 {
     nn_conv_direct_geom g;
-    g.pw = s->W + s->kw - 1;
     g.spi = spi;
     g.rows = spi * s->H;
-    g.npv = (g.rows * g.pw + NN_CD_V - 1) / NN_CD_V;
+    g.npv = (int)(((size_t)g.rows * s->W + NN_CD_V - 1) / NN_CD_V);
+    g.lds = (size_t)g.npv * NN_CD_V;
+    g.gs = g.lds + NN_CD_V;
     g.nimg = (s->B + spi - 1) / spi;
     g.ng = g.nimg < NN_CONV_GROUPS ? g.nimg : NN_CONV_GROUPS;
     g.c16in = (int)nn_cd_round((size_t)s->cin);
     g.c16out = (int)nn_cd_round((size_t)s->cout);
-    g.psz = nn_cd_round((size_t)(g.rows + s->kh - 1) * g.pw + s->kw + NN_CD_V);
-    const size_t taps = (size_t)s->kh * s->kw;
+    g.nt = s->kh * s->kw;
+    const size_t taps = (size_t)g.nt;
     size_t wf = (size_t)g.c16out * s->cin * taps, wb = (size_t)g.c16in * s->cout * taps;
-    g.wpack = wf > wb ? wf : wb;
+    g.wpack = nn_cd_round(wf > wb ? wf : wb);
+    /* Two variants (full and short last image) of npv * (nt + 1) 16-bit masks. */
+    g.mtab = nn_cd_round(((size_t)2 * g.npv * (taps + 1) + 1) / 2);
     const size_t cmax = g.c16in > g.c16out ? (size_t)g.c16in : (size_t)g.c16out;
-    g.s_in = 0;
-    g.s_g = g.s_in + (size_t)s->cin * g.psz;
-    g.s_stage = g.s_g + (size_t)g.c16out * g.psz;
-    g.s_dw = g.s_stage + cmax * (size_t)g.npv * NN_CD_V;
+    g.s_g = 0;
+    g.s_stage = g.s_g + (size_t)g.c16out * g.gs;
+    g.s_dw = g.s_stage + cmax * g.lds;
     g.slot = g.s_dw + ((size_t)g.c16out * s->cin * taps + g.c16out) * NN_CD_V;
     return g;
 }
@@ -152,7 +158,7 @@ static inline size_t nn_conv_col_elems(const nn_conv_shape *s)
     if (nn_conv_direct_shape(s)) {
         /* Slots grow with spi <= spi_max; at most NN_CONV_GROUPS of them. */
         nn_conv_direct_geom g = nn_conv_direct_geom_spi(s, nn_conv_direct_spi_max(s));
-        size_t d = g.wpack + (size_t)NN_CONV_GROUPS * g.slot + NN_CD_V;
+        size_t d = g.wpack + g.mtab + (size_t)NN_CONV_GROUPS * g.slot + NN_CD_V;
         if (d > n) n = d;
     }
     return n;

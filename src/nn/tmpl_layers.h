@@ -405,24 +405,35 @@ void NN_FN(nn_conv2d_backward)(real *din, real *dw, real *db, const real *dout, 
     NN_FN(nn_conv_backward)(din, dw, db, dout, in, w, col, &s);
 }
 
-/* Dense GEMMs are split into fixed column chunks of NN_DENSE_CHUNK (never split along
- * the summed dimension): each chunk is one single-threaded GEMM, OpenMP runs the chunks,
+/* Dense GEMMs are split into fixed column chunks (dense_chunk; never split along the
+ * summed dimension): each chunk is one single-threaded GEMM, OpenMP runs the chunks,
  * so every output element has one writer and the same arithmetic for any thread count,
  * and OpenBLAS's own threads (which spin between calls) stay asleep. OpenBLAS is held at
  * one thread even when there is a single chunk: its threaded sgemm splits the work by
  * thread count, and with the Haswell kernels (AVX2 machines; valgrind hides AVX-512)
  * 1 and 2 BLAS threads gave different bits (886 of 2048 input-gradient values of an
- * MLP 16-1024-1024-1; test_nn_conv under OPENBLAS_CORETYPE=Haswell). */
+ * MLP 16-1024-1024-1; test_nn_conv under OPENBLAS_CORETYPE=Haswell).
+ * Chunk width for n columns (depends only on n): 512 up to n = 1024, beyond that n in
+ * max(2, ceil(n / 2048)) chunks (a multiple of 16 columns). Every chunk GEMM packs the
+ * shared operand again, so wide layers want few, wide chunks: on W3 (4096 x 4096) 2048
+ * instead of 512 was 5-6% faster (OpenBLAS packing 13.5% of the profile), while up to
+ * 1024 columns two chunks still keep both cores busy. */
 #define NN_DENSE_CHUNK 512
-static int NN_FN(dense_chunks)(int n) { return (n + NN_DENSE_CHUNK - 1) / NN_DENSE_CHUNK; }
+static int NN_FN(dense_chunk)(int n)
+{
+    if (n <= 2 * NN_DENSE_CHUNK) return NN_DENSE_CHUNK;
+    int nc = (n + 4 * NN_DENSE_CHUNK - 1) / (4 * NN_DENSE_CHUNK);
+    if (nc < 2) nc = 2;
+    return ((n + nc - 1) / nc + 15) / 16 * 16;
+}
 
 void NN_FN(nn_dense_forward)(real *out, const real *in, const real *w, const real *b, int B, int NI,
                              int NO, double alpha, double beta)
 {
-    const int nc = NN_FN(dense_chunks)(NO), bs = NN_FN(blas_solo_begin)();
+    const int cw = NN_FN(dense_chunk)(NO), nc = (NO + cw - 1) / cw, bs = NN_FN(blas_solo_begin)();
 #pragma omp parallel for schedule(static) if (nc > 1)
     for (int c = 0; c < nc; c++) {
-        const int o0 = c * NN_DENSE_CHUNK, no = NO - o0 < NN_DENSE_CHUNK ? NO - o0 : NN_DENSE_CHUNK;
+        const int o0 = c * cw, no = NO - o0 < cw ? NO - o0 : cw;
         NN_GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, B, no, NI, (real)alpha, in, NI,
                 w + (size_t)o0 * NI, NI, 0, out + o0, NO);
     }
@@ -443,10 +454,11 @@ static void NN_FN(dense_backward_ex)(real *din, real *dw, real *db, const real *
                                      double alpha, double beta, int set_par, int set_din)
 {
     if (dw) {
-        const int nc = NN_FN(dense_chunks)(NO), bs = NN_FN(blas_solo_begin)();
+        const int cw = NN_FN(dense_chunk)(NO), nc = (NO + cw - 1) / cw;
+        const int bs = NN_FN(blas_solo_begin)();
 #pragma omp parallel for schedule(static) if (nc > 1)
         for (int c = 0; c < nc; c++) {
-            const int o0 = c * NN_DENSE_CHUNK, no = NO - o0 < NN_DENSE_CHUNK ? NO - o0 : NN_DENSE_CHUNK;
+            const int o0 = c * cw, no = NO - o0 < cw ? NO - o0 : cw;
             NN_GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, no, NI, B, (real)alpha, dout + o0, NO, in,
                     NI, set_par ? 0 : 1, dw + (size_t)o0 * NI, NI);
         }
@@ -470,10 +482,11 @@ static void NN_FN(dense_backward_ex)(real *din, real *dw, real *db, const real *
         }
     }
     if (din) {
-        const int nc = NN_FN(dense_chunks)(NI), bs = NN_FN(blas_solo_begin)();
+        const int cw = NN_FN(dense_chunk)(NI), nc = (NI + cw - 1) / cw;
+        const int bs = NN_FN(blas_solo_begin)();
 #pragma omp parallel for schedule(static) if (nc > 1)
         for (int c = 0; c < nc; c++) {
-            const int i0 = c * NN_DENSE_CHUNK, ni = NI - i0 < NN_DENSE_CHUNK ? NI - i0 : NN_DENSE_CHUNK;
+            const int i0 = c * cw, ni = NI - i0 < cw ? NI - i0 : cw;
             NN_GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, ni, NO, (real)alpha, dout, NO, w + i0,
                     NI, set_din ? 0 : 1, din + i0, NI);
         }
@@ -502,8 +515,14 @@ void NN_FN(nn_relu_backward)(real *din, const real *dout, const real *out, size_
 
 void NN_FN(nn_pad_forward)(real *z, const real *x, int C, size_t N)
 {
-    memcpy(z, x, sizeof(real) * N);
-    memset(z + N, 0, sizeof(real) * N * (size_t)(C - 1));
+    /* One channel per iteration: a serial memset of the whole state was 1-2% of W5. */
+#pragma omp parallel for schedule(static) if ((size_t)C * N > NN_OMP_MIN)
+    for (int c = 0; c < C; c++) {
+        if (c == 0)
+            memcpy(z, x, sizeof(real) * N);
+        else
+            memset(z + (size_t)c * N, 0, sizeof(real) * N);
+    }
 }
 
 void NN_FN(nn_pad_backward)(real *dx, const real *dz, size_t N)
@@ -519,12 +538,16 @@ void NN_FN(nn_pool_forward)(real *out, const real *in, int B, int C, int S)
         for (int b = 0; b < B; b++) {
             const real *p = in + (size_t)c * N + (size_t)b * S;
             double acc = 0;
+            /* Vector partial sums (an order fixed at compile time): a serial double sum
+             * was latency-bound, 2.7% of W5. */
+#pragma omp simd reduction(+ : acc)
             for (int i = 0; i < S; i++) acc += p[i];
             out[(size_t)b * C + c] = (real)(acc / S);
         }
 }
 
-void NN_FN(nn_pool_backward)(real *din, const real *dout, int B, int C, int S)
+/* set: write din (=) instead of accumulating (the caller then need not zero it). */
+static void NN_FN(pool_backward_ex)(real *din, const real *dout, int B, int C, int S, int set)
 {
     const size_t N = (size_t)B * S;
 #pragma omp parallel for schedule(static) if ((size_t)C * N > NN_OMP_MIN)
@@ -532,8 +555,16 @@ void NN_FN(nn_pool_backward)(real *din, const real *dout, int B, int C, int S)
         for (int b = 0; b < B; b++) {
             real *p = din + (size_t)c * N + (size_t)b * S;
             const real g = (real)(dout[(size_t)b * C + c] / (double)S);
-            for (int i = 0; i < S; i++) p[i] += g;
+            if (set)
+                for (int i = 0; i < S; i++) p[i] = g;
+            else
+                for (int i = 0; i < S; i++) p[i] += g;
         }
+}
+
+void NN_FN(nn_pool_backward)(real *din, const real *dout, int B, int C, int S)
+{
+    NN_FN(pool_backward_ex)(din, dout, B, C, S, 0);
 }
 
 void NN_FN(nn_flatten_forward)(real *flat, const real *in, int B, int C, int S)
@@ -546,7 +577,8 @@ void NN_FN(nn_flatten_forward)(real *flat, const real *in, int B, int C, int S)
                    sizeof(real) * (size_t)S);
 }
 
-void NN_FN(nn_flatten_backward)(real *din, const real *dflat, int B, int C, int S)
+/* set: as in pool_backward_ex. */
+static void NN_FN(flatten_backward_ex)(real *din, const real *dflat, int B, int C, int S, int set)
 {
     const size_t N = (size_t)B * S;
 #pragma omp parallel for schedule(static) if ((size_t)C * N > NN_OMP_MIN)
@@ -554,8 +586,16 @@ void NN_FN(nn_flatten_backward)(real *din, const real *dflat, int B, int C, int 
         for (int b = 0; b < B; b++) {
             real *d = din + (size_t)c * N + (size_t)b * S;
             const real *g = dflat + ((size_t)b * C + c) * S;
-            for (int i = 0; i < S; i++) d[i] += g[i];
+            if (set)
+                memcpy(d, g, sizeof(real) * (size_t)S);
+            else
+                for (int i = 0; i < S; i++) d[i] += g[i];
         }
+}
+
+void NN_FN(nn_flatten_backward)(real *din, const real *dflat, int B, int C, int S)
+{
+    NN_FN(flatten_backward_ex)(din, dflat, B, C, S, 0);
 }
 
 /* cin_nz > 0: only the first cin_nz channels of z can be nonzero (the zero-padded
@@ -573,11 +613,13 @@ static void NN_FN(resblock_forward_ex)(real *zout, const real *z, const real *co
     }
 }
 
-/* dz may be NULL (no input gradient); cin_nz as in resblock_forward_ex. */
+/* dz may be NULL (no input gradient); cin_nz as in resblock_forward_ex; dz_set: dz is
+ * written (=) instead of accumulated (saves the caller a memset of the whole state). */
 static void NN_FN(resblock_backward_ex)(real *dz, real *const *dw, real *const *db,
                                         const real *dzout, const real *z, const real *const *w,
                                         const real *const *h, real *col, real *g0, real *g1,
-                                        const nn_conv_shape *s, int L, double scale, int cin_nz)
+                                        const nn_conv_shape *s, int L, double scale, int cin_nz,
+                                        int dz_set)
 {
     /* Conv l gets g_l = gradient at its pre-activation; the last one is
      * scale * dzout through the last ReLU, computed inside the tiles. The others come
@@ -590,6 +632,7 @@ static void NN_FN(resblock_backward_ex)(real *dz, real *const *dw, real *const *
         if (l == L - 1) o.gmask = h[L - 1], o.gscale = scale;
         if (l == 0) {
             o.din_add = dzout; /* the skip connection */
+            o.din_zero = dz_set;
             NN_FN(conv_backward_tiled)(dz, dwl, dbl, g, z, w[0], col, s, &o);
             break;
         }
@@ -615,5 +658,5 @@ void NN_FN(nn_resblock_backward)(real *dz, real *const *dw, real *const *db, con
                                  real *col, real *g0, real *g1, const nn_conv_shape *s, int L,
                                  double scale)
 {
-    NN_FN(resblock_backward_ex)(dz, dw, db, dzout, z, w, h, col, g0, g1, s, L, scale, 0);
+    NN_FN(resblock_backward_ex)(dz, dw, db, dzout, z, w, h, col, g0, g1, s, L, scale, 0, 0);
 }

@@ -59,7 +59,7 @@ static void NN_FN(convresnet_backward)(nn_model *m, const real *dout, int B, rea
 {
     const nn_config *c = &m->cfg;
     const int S = c->in_dim, L = c->L, par = flags & NN_BWD_PARAMS;
-    const size_t N = (size_t)B * S, state = (size_t)c->C * N;
+    const size_t N = (size_t)B * S;
     nn_conv_shape s = NN_FN(block_shape)(m, B);
     real **z = (real **)m->z, **h = (real **)m->h;
     const int ht = 2 * c->M * L;
@@ -70,11 +70,11 @@ static void NN_FN(convresnet_backward)(nn_model *m, const real *dout, int B, rea
     memset(dflat, 0, sizeof(real) * (size_t)B * hin);
     NN_FN(nn_dense_backward)(dflat, par ? TG(m, ht) : NULL, par ? TG(m, ht + 1) : NULL, dout,
                              (real *)m->flat, TP(m, ht), B, hin, c->outputs, 1, 1);
-    memset(dz, 0, sizeof(real) * state);
+    /* dz is written (=) by the head's backward: no memset of the state. */
     if (c->head == NN_HEAD_FC)
-        NN_FN(nn_flatten_backward)(dz, dflat, B, c->C, S);
+        NN_FN(flatten_backward_ex)(dz, dflat, B, c->C, S, 1);
     else
-        NN_FN(nn_pool_backward)(dz, dflat, B, c->C, S);
+        NN_FN(pool_backward_ex)(dz, dflat, B, c->C, S, 1);
     const real *w[NN_MAX_L];
     real *dw[NN_MAX_L], *db[NN_MAX_L];
     for (int blk = c->M - 1; blk >= 0; blk--) {
@@ -84,12 +84,11 @@ static void NN_FN(convresnet_backward)(nn_model *m, const real *dout, int B, rea
             db[l] = TG(m, 2 * (blk * L + l) + 1);
         }
         /* The first block's input gradient is only needed for dx. */
-        real *dzin = blk > 0 || dx ? dzp : NULL;
-        if (dzin) memset(dzin, 0, sizeof(real) * state);
+        real *dzin = blk > 0 || dx ? dzp : NULL; /* written (=), no memset needed */
         NN_FN(resblock_backward_ex)(dzin, par ? dw : NULL, par ? db : NULL, dz, z[blk], w,
                                     (const real *const *)(h + (size_t)blk * L), (real *)m->col,
                                     (real *)m->g2, (real *)m->g3, &s, L, c->res_scale,
-                                    blk == 0 ? 1 : 0);
+                                    blk == 0 ? 1 : 0, 1);
         real *t = dz;
         dz = dzp;
         dzp = t;
