@@ -46,7 +46,10 @@
  * 64000 steps lower M = 8 / 16 to 0.0045 / 0.0026 (M = 4: 0.0052, so the plateau stays);
  * the theorem's block sizes (O(D) channels, depth O(D)) train worse under this optimiser:
  * C = 16 gives 0.039 / 0.016 at M = 8 / 16 and L = 4 gives 0.0073 / 0.0094 / 0.0092 at
- * M = 4 / 8 / 16. The check reports what training finds; no further rule was adopted.
+ * M = 4 / 8 / 16. Session 4 (whole full preset, pilot builds): inputs rescaled to unit RMS
+ * per coordinate give -1.25 / -0.82 (FAIL); K = 1 + 2 D/16 (5 at D = 32) lowers every
+ * D = 32 net but flattens near 0.001-0.002: -1.16 / -0.88, dslope 0.28 (MARGINAL).
+ * The check reports what training finds; no further rule was adopted.
  *
  * Prediction: slope of mean-over-seeds log MSE vs log M = -2s/d = -1 (s=1, d=2).
  * Band (THEOREMS.md, one-sided): slope <= -0.5 (2s/d) = -0.5 for every D; across D:
