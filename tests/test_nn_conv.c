@@ -2,7 +2,9 @@
  * few channels) against the naive direct reference, forward and backward, in float and
  * double (the float paths against the double reference on float-rounded inputs); the
  * direct path against im2col on whole models; and bitwise identical model
- * forward/backward for 1 and 2 threads (OpenMP and OpenBLAS). */
+ * forward/backward for 1 and 2 threads (OpenMP and OpenBLAS). The direct-path tests run
+ * once per instruction set this CPU can run (avx512, avx2, base: nn_isa_select), and the
+ * avx512 and avx2 kernels must agree bit for bit (conv_direct_impl.h says why they do). */
 #include <cblas.h>
 #include <math.h>
 #include <omp.h>
@@ -133,18 +135,21 @@ static void test_direct_vs_ref(void)
         nn_conv_shape_2d(2, 6, 32, 1, 16, 3),
     };
     double worst[2] = {0, 0};
+    /* The rule (conv_direct.c): direct with the avx512 and avx2 kernels, im2col in base. */
+    const int rule_direct = strcmp(nn_isa_name(), "base") != 0;
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+        CHECK(nn_conv_direct_ok(&shapes[i]) && nn_conv_use_direct(&shapes[i]) == rule_direct,
+              "%s: shape %zu: the rule picks the %s path", nn_isa_name(), i, rule_direct ? "direct" : "im2col");
     for (int path = 0; path < 2; path++) {
-        nn_conv_path = path ? NN_CONV_TILED : NN_CONV_AUTO;
+        nn_conv_path = path ? NN_CONV_TILED : NN_CONV_DIRECT;
         for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
-            CHECK(nn_conv_direct_ok(&shapes[i]) && nn_conv_use_direct(&shapes[i]) == !path,
-                  "shape %zu: the rule picks the %s path", i, path ? "im2col" : "direct");
             double e = compare(shapes[i], 1);
             worst[path] = fmax(worst[path], e);
             /* Same bound as above: float sums of at most 64*9 products per output and
              * 300*16 per weight gradient, measured 1.1e-6 (direct) and 7.8e-7 (im2col)
              * against the double reference. (A float reference's own sequential sums
              * were 5e-6 off the exact ones and squeezed this bound to 6.4e-6.) */
-            CHECK(e <= 1e-5, "float %s conv = reference (shape %zu: rel %.2e)",
+            CHECK(e <= 1e-5, "%s: float %s conv = reference (shape %zu: rel %.2e)", nn_isa_name(),
                   path ? "im2col" : "direct", i, e);
         }
     }
@@ -152,7 +157,60 @@ static void test_direct_vs_ref(void)
     nn_conv_shape big = nn_conv_shape_2d(2, 8, 8, 65, 16, 3), k5 = nn_conv_shape_2d(2, 8, 8, 4, 4, 5);
     CHECK(!nn_conv_direct_ok(&big) && !nn_conv_direct_ok(&k5),
           "the rule sends > %d channels and 5x5 kernels to im2col", NN_CONV_DIRECT_MAXC);
-    printf("direct vs naive conv: worst relative difference %.2e (im2col %.2e)\n", worst[0], worst[1]);
+    printf("%s: direct vs naive conv: worst relative difference %.2e (im2col %.2e)\n", nn_isa_name(),
+           worst[0], worst[1]);
+}
+
+/* Forward (with bias) and backward (din, dw, db) of the float conv on the path and
+ * kernels selected, on inputs drawn from a fixed seed: the results, for bitwise
+ * comparisons. */
+static float *conv_bits(nn_conv_shape s, size_t *n)
+{
+    op_rng r;
+    op_rng_seed(&r, op_seed_from_key("conv_bits", (unsigned long)s.B * 7919 + s.W));
+    size_t N = (size_t)s.B * s.H * s.W, nx = s.cin * N, ny = s.cout * N;
+    size_t nw = (size_t)s.cout * s.cin * s.kh * s.kw, tot = nx + ny + nw + s.cout;
+    float *in = malloc(sizeof(float) * tot), *col = malloc(sizeof(float) * nn_conv_col_elems(&s));
+    for (size_t i = 0; i < tot; i++) in[i] = (float)(2 * op_rng_uniform(&r) - 1);
+    const float *x = in, *w = in + nx, *b = w + nw, *dout = b + s.cout;
+    *n = ny + nx + nw + s.cout;
+    float *res = calloc(*n, sizeof(float));
+    nn_conv_forward_f32(res, x, w, b, col, &s);
+    nn_conv_backward_f32(res + ny, res + ny + nx, res + ny + nx + nw, dout, x, w, col, &s);
+    free(in), free(col);
+    return res;
+}
+
+/* The avx512 and avx2 direct kernels do the same FMAs in the same order: identical bits
+ * on every shape of test_direct_vs_ref's kind (masked borders, short images, channel
+ * blocks past 16, 1 and 64 channels). */
+static void test_isa_bitwise(void)
+{
+    if (!nn_isa_supported("avx512") || !nn_isa_supported("avx2")) {
+        printf("avx512 vs avx2 bitwise: skipped (this CPU runs %s only)\n",
+               nn_isa_supported("avx2") ? "avx2" : "base");
+        return;
+    }
+    nn_conv_shape shapes[] = {
+        nn_conv_shape_2d(3, 28, 28, 16, 16, 3), nn_conv_shape_2d(2, 1, 1, 3, 2, 3),
+        nn_conv_shape_2d(1, 9, 13, 17, 20, 3),  nn_conv_shape_2d(5, 4, 30, 32, 5, 3),
+        nn_conv_shape_1d(37, 64, 32, 32, 3),    nn_conv_shape_1d(130, 5, 3, 17, 3),
+        nn_conv_shape_1d(5, 256, 64, 64, 3),    nn_conv_shape_1d(40, 16, 1, 64, 3),
+        nn_conv_shape_2d(2, 28, 28, 64, 64, 3), nn_conv_shape_2d(3, 3, 16, 5, 7, 3),
+    };
+    nn_conv_path = NN_CONV_DIRECT;
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        size_t n1, n2;
+        nn_isa_select("avx512");
+        float *a = conv_bits(shapes[i], &n1);
+        nn_isa_select("avx2");
+        float *b = conv_bits(shapes[i], &n2);
+        CHECK(n1 == n2 && memcmp(a, b, sizeof(float) * n1) == 0,
+              "shape %zu: avx512 and avx2 direct kernels give identical bits (%zu values)", i, n1);
+        free(a), free(b);
+    }
+    nn_conv_path = NN_CONV_AUTO;
+    nn_isa_select("auto");
 }
 
 /* A whole float model (forward, parameter and input gradients, the zero-padded first
@@ -170,7 +228,7 @@ static void test_model_direct_vs_tiled(const char *name, nn_config cfg, int B)
     for (size_t i = 0; i < nx; i++) x[i] = (float)(2.385 * (2 * op_rng_uniform(&rng) - 1));
     for (size_t i = 0; i < no; i++) r[i] = (float)op_rng_normal(&rng);
     for (int path = 0; path < 2; path++) {
-        nn_conv_path = path ? NN_CONV_TILED : NN_CONV_AUTO;
+        nn_conv_path = path ? NN_CONV_TILED : NN_CONV_DIRECT;
         res[path] = run_threads(m, x, r, B, 2);
     }
     nn_conv_path = NN_CONV_AUTO;
@@ -237,14 +295,28 @@ int main(void)
     c2.head = NN_HEAD_POOL;
     test_threads("convresnet2d 28x28 C=16 pool", c2, 16 / q);
     test_threads("mlp 16-1024-1024-1", nn_config_mlp(16, 2, 1024, 1, NN_PARAM_STANDARD), 128 / q);
-    test_direct_vs_ref();
-    test_model_direct_vs_tiled("convresnet2d 28x28 C=16 pool", c2, 6);
-    test_model_direct_vs_tiled("convresnet1d D=64 C=32 fc", nn_config_convresnet1d(64, 32, 3, 2, 2, 3), 21);
-    nn_config c3 = nn_config_convresnet2d(9, 7, 5, 3, 3, 2, 4);
-    test_model_direct_vs_tiled("convresnet2d 9x7 C=5 L=3 fc", c3, 4);
-    /* 64 channels (the limit), rows of whole vectors, a short last image (B = 10). */
-    test_model_direct_vs_tiled("convresnet1d D=32 C=64 fc", nn_config_convresnet1d(32, 64, 3, 2, 2, 2), 10);
-    nn_config c4 = nn_config_convresnet2d(2, 2, 3, 3, 1, 2, 3); /* image smaller than the kernel, L=1 */
-    test_model_direct_vs_tiled("convresnet2d 2x2 C=3 L=1 fc", c4, 5);
+    static const char *const isas[] = {"avx512", "avx2", "base"};
+    for (int k = 0; k < 3; k++) {
+        if (!nn_isa_supported(isas[k])) {
+            printf("%s kernels: skipped (this CPU cannot run them)\n", isas[k]);
+            continue;
+        }
+        nn_isa_select(isas[k]);
+        test_direct_vs_ref();
+        if (k) /* the thread tests above ran on the best set */
+            test_threads("convresnet2d 28x28 C=16 pool", c2, 16 / q);
+        nn_conv_path = NN_CONV_DIRECT; /* the base rule would take im2col */
+        test_model_direct_vs_tiled("convresnet2d 28x28 C=16 pool", c2, 6);
+        test_model_direct_vs_tiled("convresnet1d D=64 C=32 fc", nn_config_convresnet1d(64, 32, 3, 2, 2, 3), 21);
+        nn_config c3 = nn_config_convresnet2d(9, 7, 5, 3, 3, 2, 4);
+        test_model_direct_vs_tiled("convresnet2d 9x7 C=5 L=3 fc", c3, 4);
+        /* 64 channels (the limit), rows of whole vectors, a short last image (B = 10). */
+        test_model_direct_vs_tiled("convresnet1d D=32 C=64 fc", nn_config_convresnet1d(32, 64, 3, 2, 2, 2), 10);
+        nn_config c4 = nn_config_convresnet2d(2, 2, 3, 3, 1, 2, 3); /* image smaller than the kernel, L=1 */
+        test_model_direct_vs_tiled("convresnet2d 2x2 C=3 L=1 fc", c4, 5);
+        nn_conv_path = NN_CONV_AUTO;
+    }
+    nn_isa_select("auto");
+    test_isa_bitwise();
     return test_summary("test_nn_conv");
 }

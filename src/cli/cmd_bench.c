@@ -182,6 +182,6 @@ int cmd_bench(int argc, char **argv)
         printf("%s steps_per_s=%.2f gflops=%.1f  # %s\n", w[i].id, sps, gf, w[i].what);
         fflush(stdout);
     }
-    printf("blas_core=%s threads=%ld conv=%s\n", op_blas_core(), threads, conv);
+    printf("blas_core=%s isa=%s threads=%ld conv=%s\n", op_blas_core(), nn_isa_name(), threads, conv);
     return 0;
 }

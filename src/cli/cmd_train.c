@@ -421,9 +421,9 @@ int cmd_train(int argc, char **argv)
         op_buf_puts(&b, ", \"total_seconds\": ");
         op_buf_json_num(&b, op_now() - t_start);
         op_buf_printf(&b, "},\n \"provenance\": {\"version\": \"%s\", \"git_commit\": \"%s\", "
-                          "\"compiler\": \"%s\", \"blas_core\": \"%s\", \"threads\": %d, "
+                          "\"compiler\": \"%s\", \"blas_core\": \"%s\", \"isa\": \"%s\", \"threads\": %d, "
                           "\"blas_threads\": %d}}\n",
-                      OP_VERSION, OP_GIT_COMMIT, OP_COMPILER, op_blas_core(), omp_get_max_threads(),
+                      OP_VERSION, OP_GIT_COMMIT, OP_COMPILER, op_blas_core(), nn_isa_name(), omp_get_max_threads(),
                       op_blas_threads());
         snprintf(path, sizeof path, "%s/record.json", out);
         st = b.oom ? op_error_set(OP_ENOMEM, __FILE__, __LINE__, "out of memory writing record.json")

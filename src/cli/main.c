@@ -1,10 +1,12 @@
 /* overparam: one binary, one subcommand per job (DESIGN.md, "CLI"). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/version.h"
 #include "../core/blas.h"
 #include "../core/op_error.h"
+#include "../nn/nn.h"
 #include "cmds.h"
 
 #ifndef OP_VERSION
@@ -51,6 +53,12 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     op_blas_init(argc, argv);
+    /* OVERPARAM_ISA forces the convolution kernels' instruction set (nn_isa_select). */
+    const char *isa = getenv("OVERPARAM_ISA");
+    if (isa && *isa && nn_isa_select(isa) != OP_OK) {
+        fprintf(stderr, "overparam: OVERPARAM_ISA=%s: %s\n", isa, op_error_message());
+        return 2;
+    }
     if (argc < 2) {
         usage(stderr);
         return 2;
@@ -60,8 +68,8 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("overparam %s (commit %s, %s, BLAS core %s)\n", OP_VERSION, OP_GIT_COMMIT, OP_COMPILER,
-               op_blas_core());
+        printf("overparam %s (commit %s, %s, BLAS core %s, kernels %s)\n", OP_VERSION, OP_GIT_COMMIT,
+               OP_COMPILER, op_blas_core(), nn_isa_name());
         return 0;
     }
     for (int i = 0; i < NCOMMANDS; i++)

@@ -73,6 +73,15 @@ nn_config nn_config_convresnet2d(int H, int W, int C, int K, int L, int M, int o
 nn_config nn_config_mlp(int in_dim, int depth, int width, int outputs, nn_param param);
 /* Validates every field (OP_EUSAGE naming the field) and fills in_dim for ConvResNets. */
 int nn_config_check(nn_config *cfg);
+/* Instruction set of the float convolution kernels: "avx512", "avx2" or "base" (SSE2,
+ * or plain C off x86-64). The best this CPU runs is chosen at first use; records are
+ * bitwise identical for avx512 and avx2 (the same FMAs in the same order), base differs
+ * in the last bits. nn_isa_select forces one ("auto" = the best): OP_EUSAGE if the name is
+ * unknown or this CPU cannot run it. Like nn_conv_path it is process-wide: call it
+ * before any training starts (the CLI does, from OVERPARAM_ISA), never concurrently. */
+int nn_isa_select(const char *name);
+int nn_isa_supported(const char *name); /* 1 if this CPU (and build) can run it */
+const char *nn_isa_name(void);          /* the set in use */
 const char *nn_kind_name(nn_kind k);   /* "convresnet1d", "convresnet2d", "mlp" */
 const char *nn_param_name(nn_param p); /* "standard", "ntk", "mf" */
 

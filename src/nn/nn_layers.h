@@ -193,6 +193,20 @@ void nn_conv_direct_backward_f32(float *din, float *dw, float *db, const float *
                                  const float *in, const float *w, float *col,
                                  const nn_conv_shape *s, const nn_cd_bwd_opts *o);
 
+/* One instruction set's build of the direct kernels (conv_direct_<isa>.c; conv_direct.c
+ * picks one, nn_isa_select in nn.h). */
+typedef struct {
+    const char *name;
+    void (*forward)(float *out, const float *in, const float *w, const float *b, float *col,
+                    const nn_conv_shape *s, const nn_cd_fwd_opts *o);
+    void (*backward)(float *din, float *dw, float *db, const float *dout, const float *in,
+                     const float *w, float *col, const nn_conv_shape *s, const nn_cd_bwd_opts *o);
+} nn_cd_ops;
+extern const nn_cd_ops nn_cd_ops_base;
+#ifdef OP_X86_ISA
+extern const nn_cd_ops nn_cd_ops_avx2, nn_cd_ops_avx512;
+#endif
+
 #define NN_CAT_(a, b) a##b
 #define NN_CAT(a, b) NN_CAT_(a, b)
 
