@@ -10,6 +10,7 @@
 #include "core/fsutil.h"
 #include "core/op_error.h"
 #include "json.h"
+#include "nn/nn.h"
 
 void rec_sanitise_key(const char *key, char *out, int outlen)
 {
@@ -94,6 +95,8 @@ int rec_write(const char *path, const rec_record *r)
     op_buf_json_str(&b, OP_COMPILER);
     op_buf_puts(&b, ", \"blas_core\": ");
     op_buf_json_str(&b, op_blas_core());
+    op_buf_puts(&b, ", \"conv\": ");
+    op_buf_json_str(&b, nn_conv_path_name());
     op_buf_puts(&b, ", \"threads\": 1},\n  \"timing\": {\"seconds\": ");
     op_buf_json_num(&b, r->seconds);
     op_buf_printf(&b, ", \"rank\": %d, \"sweep_threads\": %d}\n}\n", r->rank, r->sweep_threads);
