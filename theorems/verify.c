@@ -43,7 +43,7 @@ int th_sweep_variant(const th_check *c, const th_opts *o, const sw_grid *g, cons
 {
     sw_run *runs;
     int nruns;
-    OP_TRY(sw_plan(c->id, g, control, o->seed, &runs, &nruns));
+    OP_TRY(sw_plan(c->id, g, control, NULL, o->seed, &runs, &nruns));
     run_user ru = {c, o->full};
     char label[96];
     snprintf(label, sizeof label, "%s%s%s", c->id, control ? "/" : "", control ? control : "");
