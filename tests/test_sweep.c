@@ -52,7 +52,7 @@ static void test_plan(void)
     sw_grid g = grid();
     sw_run *r, *c;
     int n, nc;
-    CHECK(sw_plan("chk", &g, NULL, 7, &r, &n) == 0 && n == NR, "24 runs, got %d", n);
+    CHECK(sw_plan("chk", &g, NULL, NULL, 7, &r, &n) == 0 && n == NR, "24 runs, got %d", n);
     CHECK(strcmp(r[0].key, "a=1/m=sphere:d=2/seed=0") == 0, "first key %s", r[0].key);
     CHECK(strcmp(r[1].key, "a=1/m=sphere:d=2/seed=1") == 0, "seed fastest: %s", r[1].key);
     CHECK(strcmp(r[4].key, "a=1/m=torus:d=1/seed=0") == 0, "then last axis: %s", r[4].key);
@@ -64,18 +64,33 @@ static void test_plan(void)
     CHECK(distinct, "all run seeds distinct");
     CHECK(r[1].data_seed == r[5].data_seed && r[1].data_seed == r[21].data_seed && r[0].data_seed != r[1].data_seed,
           "data seed shared by seed index");
-    CHECK(sw_plan("chk", &g, "ridge", 7, &c, &nc) == 0 && nc == n, "control plan");
+    CHECK(sw_plan("chk", &g, "ridge", NULL, 7, &c, &nc) == 0 && nc == n, "control plan");
     CHECK(strcmp(c[0].key, "control=ridge/a=1/m=sphere:d=2/seed=0") == 0 && c[0].seed == r[0].seed,
           "control: prefixed key, same seed (common random numbers): %s", c[0].key);
+    sw_run *t, *tc;
+    int nt, ntc;
+    CHECK(sw_plan("chk", &g, NULL, "conv=direct", 7, &t, &nt) == 0 && nt == n &&
+              sw_plan("chk", &g, "ridge", "conv=direct", 7, &tc, &ntc) == 0 && ntc == n,
+          "tagged plans");
+    CHECK(strcmp(t[0].key, "conv=direct/a=1/m=sphere:d=2/seed=0") == 0 &&
+              strcmp(tc[0].key, "conv=direct/control=ridge/a=1/m=sphere:d=2/seed=0") == 0 &&
+              strcmp(tc[0].control, "ridge") == 0,
+          "tag: prefixed key, before the control prefix: %s, %s", t[0].key, tc[0].key);
+    int same = 1;
+    for (int i = 0; i < n; i++)
+        same &= t[i].seed == r[i].seed && tc[i].seed == r[i].seed && t[i].data_seed == r[i].data_seed;
+    CHECK(same, "tag: same seeds as the untagged runs (only the setting differs)");
+    free(t);
+    free(tc);
     sw_run *r8;
     int n8;
-    sw_plan("chk", &g, NULL, 8, &r8, &n8);
+    sw_plan("chk", &g, NULL, NULL, 8, &r8, &n8);
     CHECK(r8[0].seed != r[0].seed, "base seed matters");
     free(r);
     free(c);
     free(r8);
     g.seeds = 0;
-    CHECK(sw_plan("chk", &g, NULL, 7, &r, &n) == OP_EUSAGE, "zero seeds refused");
+    CHECK(sw_plan("chk", &g, NULL, NULL, 7, &r, &n) == OP_EUSAGE, "zero seeds refused");
     op_error_clear();
 }
 
@@ -101,7 +116,7 @@ static void test_execute(const char *dir)
     sw_grid g = grid();
     sw_run *r;
     int n;
-    sw_plan("chk", &g, NULL, 7, &r, &n);
+    sw_plan("chk", &g, NULL, NULL, 7, &r, &n);
     user_t u = {r, 0};
     sw_stats st;
     memset(calls, 0, sizeof calls);

@@ -8,6 +8,7 @@
 #include "core/fsutil.h"
 #include "core/op_error.h"
 #include "core/progress.h"
+#include "nn/nn.h"
 #include "plot/plot.h"
 #include "sweep/dist.h"
 
@@ -43,7 +44,11 @@ int th_sweep_variant(const th_check *c, const th_opts *o, const sw_grid *g, cons
 {
     sw_run *runs;
     int nruns;
-    OP_TRY(sw_plan(c->id, g, control, o->seed, &runs, &nruns));
+    /* A forced convolution path (--conv) gives other bits than the rule: its runs get
+     * their own keys ("conv=direct/...", same seeds), so resume never mixes the two. */
+    char tag[32] = "";
+    if (strcmp(nn_conv_path_name(), "auto") != 0) snprintf(tag, sizeof tag, "conv=%s", nn_conv_path_name());
+    OP_TRY(sw_plan(c->id, g, control, tag, o->seed, &runs, &nruns));
     run_user ru = {c, o->full};
     char label[96];
     snprintf(label, sizeof label, "%s%s%s", c->id, control ? "/" : "", control ? control : "");

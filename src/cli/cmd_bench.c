@@ -142,17 +142,7 @@ int cmd_bench(int argc, char **argv)
                            spec, ns);
         return 0;
     }
-    if (st) return cli_fail(st);
-    if (strcmp(conv, "auto") == 0)
-        nn_conv_path = NN_CONV_AUTO;
-    else if (strcmp(conv, "im2col") == 0)
-        nn_conv_path = NN_CONV_TILED;
-    else if (strcmp(conv, "direct") == 0)
-        nn_conv_path = NN_CONV_DIRECT;
-    else {
-        fprintf(stderr, "overparam: --conv '%s' is unknown; allowed: auto, im2col, direct\n", conv);
-        return 2;
-    }
+    if (st || (st = nn_conv_path_set(conv))) return cli_fail(st);
     workload w[8];
     int nw = make_workloads(w);
     int pick[8] = {0};

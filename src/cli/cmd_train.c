@@ -163,7 +163,7 @@ int cmd_train(int argc, char **argv)
 {
     const char *data = NULL, *target = NULL, *manifold = NULL, *field = "matern:s=1", *model = "convresnet1d",
                *head = "fc", *param = "standard", *loss_s = "mse", *opt_s = "adam",
-               *schedule = "cosine", *out = NULL;
+               *schedule = "cosine", *conv = "auto", *out = NULL;
     long ambient = 16, n = 512, C = 8, K = 3, L = 2, M = 4, H = 0, W = 0, width = 64, depth = 2,
          bias = 1, classes = 0, epochs = 20, steps = 0, batch = 64, warmup = 0, patience = 0,
          threads = 0;
@@ -189,6 +189,9 @@ int cmd_train(int argc, char **argv)
         {"head", OP_ARG_STR, &head, 0, 0, "ConvResNet head: fc|pool (fc)", 0},
         {"res-scale", OP_ARG_DOUBLE, &res_scale, 1e-9, 100, "residual-branch scale, e.g. 0.25 = 1/M (1)", 0},
         {"zero-init-last", OP_ARG_FLAG, &zero_init_last, 0, 0, "zero the last conv's weights in each block", 0},
+        {"conv", OP_ARG_STR, &conv, 0, 0,
+         "convolution path: auto (the built-in rule per shape), im2col (im2col + GEMM) or direct "
+         "(direct kernels wherever the kernel shape allows); recorded in provenance (auto)", 0},
         {"width", OP_ARG_INT, &width, 1, 1 << 20, "MLP width m (64)", 0},
         {"depth", OP_ARG_INT, &depth, 1, 64, "MLP hidden layers (2)", 0},
         {"param", OP_ARG_STR, &param, 0, 0, "MLP parameterization: standard|ntk|mf (standard)", 0},
@@ -235,11 +238,12 @@ int cmd_train(int argc, char **argv)
     int kind, hd, pm, ls, op, sc;
     if ((st = pick("--model", model, models, 3, &kind)) || (st = pick("--head", head, heads, 2, &hd)) ||
         (st = pick("--param", param, params, 3, &pm)) || (st = pick("--loss", loss_s, losses, 3, &ls)) ||
-        (st = pick("--opt", opt_s, opts, 3, &op)) || (st = pick("--schedule", schedule, scheds, 2, &sc)))
+        (st = pick("--opt", opt_s, opts, 3, &op)) || (st = pick("--schedule", schedule, scheds, 2, &sc)) ||
+        (st = nn_conv_path_set(conv)))
         return cli_fail(st);
     if (!data == !manifold) return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
                                                          "give exactly one of --data FILE and --manifold SPEC"));
-    const char *conv_only[] = {"C", "K", "L", "M", "head", "res-scale", "zero-init-last", "H", "W"};
+    const char *conv_only[] = {"C", "K", "L", "M", "head", "res-scale", "zero-init-last", "H", "W", "conv"};
     const char *mlp_only[] = {"width", "depth", "param", "bias", "bias-scale"};
     const char *man_only[] = {"ambient", "n", "noise", "target"};
     for (size_t i = 0; i < sizeof conv_only / sizeof *conv_only; i++)
@@ -421,9 +425,10 @@ int cmd_train(int argc, char **argv)
         op_buf_puts(&b, ", \"total_seconds\": ");
         op_buf_json_num(&b, op_now() - t_start);
         op_buf_printf(&b, "},\n \"provenance\": {\"version\": \"%s\", \"git_commit\": \"%s\", "
-                          "\"compiler\": \"%s\", \"blas_core\": \"%s\", \"isa\": \"%s\", \"threads\": %d, "
-                          "\"blas_threads\": %d}}\n",
-                      OP_VERSION, OP_GIT_COMMIT, OP_COMPILER, op_blas_core(), nn_isa_name(), omp_get_max_threads(),
+                          "\"compiler\": \"%s\", \"blas_core\": \"%s\", \"isa\": \"%s\", \"conv\": \"%s\", "
+                          "\"threads\": %d, \"blas_threads\": %d}}\n",
+                      OP_VERSION, OP_GIT_COMMIT, OP_COMPILER, op_blas_core(), nn_isa_name(),
+                      nn_conv_path_name(), omp_get_max_threads(),
                       op_blas_threads());
         snprintf(path, sizeof path, "%s/record.json", out);
         st = b.oom ? op_error_set(OP_ENOMEM, __FILE__, __LINE__, "out of memory writing record.json")

@@ -8,6 +8,7 @@
 #include "core/args.h"
 #include "core/fsutil.h"
 #include "core/op_error.h"
+#include "nn/nn.h"
 #include "sweep/dist.h"
 #include "theorems/verify.h"
 
@@ -21,7 +22,7 @@ static int verify_run(int argc, char **argv, int figures_mode)
     int quick = 0, full = 0, no_controls = 0, no_figures = 0;
     long threads = 0;
     uint64_t seed = 0;
-    const char *out = "results", *control = NULL, *dataset = NULL;
+    const char *out = "results", *control = NULL, *dataset = NULL, *conv = "auto";
     op_arg spec[] = {
         {"quick", OP_ARG_FLAG, &quick, 0, 0, figures_mode ? "quick presets (fast preview)" : "quick presets (default; what ctest runs)", 0},
         {"full", OP_ARG_FLAG, &full, 0, 0, figures_mode ? "full presets (default)" : "full presets (what the figures use)", 0},
@@ -33,6 +34,9 @@ static int verify_run(int argc, char **argv, int figures_mode)
         {"dataset", OP_ARG_STR, &dataset, 0, 0,
          "directory of an IDX image set under the MNIST file names, for checks on real data (default "
          "/usr/share/datasets/fashion-mnist)", 0},
+        {"conv", OP_ARG_STR, &conv, 0, 0,
+         "convolution path: auto (the built-in rule, default), im2col or direct; runs of a forced "
+         "path get their own keys (conv=<path>/...), so resume never mixes paths", 0},
         {"no-figures", OP_ARG_FLAG, &no_figures, 0, 0, "write records, summary and report only", 0},
     };
     int ns = (int)(sizeof spec / sizeof spec[0]);
@@ -42,14 +46,17 @@ static int verify_run(int argc, char **argv, int figures_mode)
     int s = op_args_parse(cmd, argc - 1, argv + 1, spec, ns, ids, &nids, MAX_IDS);
     if (s == OP_ARGS_HELP) {
         if (figures_mode)
-            op_args_print_help(stdout, "overparam figures [ID...] [--full|--quick] [--seed N] [--threads N] [--out DIR]",
+            op_args_print_help(stdout,
+                               "overparam figures [ID...] [--full|--quick] [--seed N] [--threads N] [--out DIR]\n"
+                               "                         [--conv auto|im2col|direct]",
                                "Regenerates every figure (full presets by default) with its .dat and .gp, and\n"
                                "DIR/report.md + report.html. Prints the verdict lines as verify does.",
                                spec, ns);
         else
             op_args_print_help(stdout,
                                "overparam verify [ID...] [--quick|--full] [--seed N] [--threads N] [--out DIR]\n"
-                               "                        [--control NAME | --no-controls] [--no-figures]",
+                               "                        [--control NAME | --no-controls] [--no-figures]\n"
+                               "                        [--conv auto|im2col|direct]",
                                "Runs theorem checks (all by default) and prints one line each:\n"
                                "  overparam: <id> <PASS|MARGINAL|FAIL> measured=<x>±<se> predicted=<p> band=[lo,hi] "
                                "control=<FAIL(as required)|PASS(unexpected!)>\n"
@@ -60,7 +67,7 @@ static int verify_run(int argc, char **argv, int figures_mode)
                                spec, ns);
         return 0;
     }
-    if (s) return cli_fail(s);
+    if (s || (s = nn_conv_path_set(conv))) return cli_fail(s);
     if (quick && full) {
         fprintf(stderr, "overparam: %s: --quick and --full exclude each other\n", cmd);
         return 2;

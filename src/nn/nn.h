@@ -255,6 +255,15 @@ int nn_train(nn_model *m, const nn_dataset *train, const nn_dataset *val, const 
 /* Learning rate at step t (0-based) of total steps under the options' schedule. */
 double nn_lr_at(const nn_train_opts *o, long t, long total);
 
+/* ---- convolution path (process-wide; src/nn/conv_path.c) ----
+ * Float conv layers take the direct kernels or im2col + GEMM by a built-in rule per
+ * shape ("auto", the default), or as forced: "im2col" everywhere, or "direct" wherever the
+ * kernel shape allows. The paths give different floating-point results, so the name goes
+ * into every record's provenance, and sweeps key runs of a forced path apart
+ * (theorems/verify.c). Set it before any training; OP_EUSAGE (one line) for another name. */
+int nn_conv_path_set(const char *name);
+const char *nn_conv_path_name(void); /* "auto", "im2col" or "direct" */
+
 /* ---- model I/O (format in src/nn/README-section.md; little-endian) ---- */
 int nn_model_save(const nn_model *m, const char *path); /* atomic: temp file + rename */
 /* prec < 0: the file's precision. */

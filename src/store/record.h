@@ -13,7 +13,7 @@
  *     "params": {"ratio": 1, "n": 100},
  *     "metrics": {"test_mse": 0.123},  (null for a NaN/Inf value)
  *     "provenance": {"version": ..., "git_commit": ..., "compiler": ...,
- *                    "blas_core": ..., "threads": 1},
+ *                    "blas_core": ..., "conv": "auto", "threads": 1},
  *     "timing": {"seconds": 0.0123, "rank": 0, "sweep_threads": 2}
  *   }
  *
@@ -21,7 +21,8 @@
  * how many threads the sweep used) lives in the "timing" object, which is written on its own line, so a
  * determinism comparison can drop that one line (grep -v '"timing"').
  * "threads" in provenance is the thread count of the run's own work (always 1:
- * a run is single-threaded, BLAS included). */
+ * a run is single-threaded, BLAS included); "conv" is the convolution path the process
+ * ran with (nn_conv_path_name: "auto", "im2col" or "direct"; absent in older records). */
 #ifndef REC_RECORD_H
 #define REC_RECORD_H
 

@@ -31,8 +31,8 @@ long sw_grid_size(const sw_grid *g)
     return n;
 }
 
-int sw_plan(const char *check_id, const sw_grid *g, const char *control, uint64_t base_seed,
-            sw_run **runs, int *nruns)
+int sw_plan(const char *check_id, const sw_grid *g, const char *control, const char *tag,
+            uint64_t base_seed, sw_run **runs, int *nruns)
 {
     int na = sw_grid_naxes(g);
     if (g->seeds < 1) OP_ERROR(OP_EUSAGE, "%s: a grid needs at least one seed", check_id);
@@ -81,18 +81,15 @@ int sw_plan(const char *check_id, const sw_grid *g, const char *control, uint64_
         u->seed = op_seed_from_key(full, base_seed);
         snprintf(full, sizeof full, "%s/seed=%d", check_id, s);
         u->data_seed = op_seed_from_key(full, base_seed);
-        if (control && *control) {
-            snprintf(u->control, sizeof u->control, "%s", control);
-            char ck[2 * REC_KEY];
-            snprintf(ck, sizeof ck, "control=%s/%s", control, key);
-            if (strlen(ck) >= sizeof u->key) {
-                free(r);
-                OP_ERROR(OP_EUSAGE, "%s: run key too long", check_id);
-            }
-            memcpy(u->key, ck, strlen(ck) + 1);
-        } else {
-            snprintf(u->key, sizeof u->key, "%s", key);
+        if (control && *control) snprintf(u->control, sizeof u->control, "%s", control);
+        char ck[3 * REC_KEY];
+        snprintf(ck, sizeof ck, "%s%s%s%s%s%s", tag && *tag ? tag : "", tag && *tag ? "/" : "",
+                 u->control[0] ? "control=" : "", u->control, u->control[0] ? "/" : "", key);
+        if (strlen(ck) >= sizeof u->key) {
+            free(r);
+            OP_ERROR(OP_EUSAGE, "%s: run key too long", check_id);
         }
+        memcpy(u->key, ck, strlen(ck) + 1);
     }
     *runs = r;
     *nruns = (int)total;

@@ -4,11 +4,13 @@
  * killed sweep restarts where it stopped (DESIGN.md "Data flow", "Determinism").
  *
  * Keys: "<axis>=<value>/.../seed=<s>" in axis order, e.g. "n=512/D=16/seed=3";
- * a control variant prefixes "control=<name>/". Numbers print with %.10g.
- * Seeds: seed = op_seed_from_key("<check>/<key without the control prefix>", base)
- * so a control runs on exactly the data of the theorem's own variant (common
- * random numbers); data_seed = op_seed_from_key("<check>/seed=<s>", base) is shared
- * by every grid point with seed index s (nested training sets, one test set). */
+ * a control variant prefixes "control=<name>/", and a tag (a setting of the whole
+ * sweep that changes results but is not a grid axis, e.g. "conv=direct") prefixes
+ * "<tag>/" before that. Numbers print with %.10g.
+ * Seeds: seed = op_seed_from_key("<check>/<key without the tag and control prefixes>",
+ * base) so a control, or a tagged sweep, runs on exactly the data of the theorem's own
+ * untagged variant (common random numbers); data_seed = op_seed_from_key("<check>/seed=<s>",
+ * base) is shared by every grid point with seed index s (nested training sets, one test set). */
 #ifndef SW_SWEEP_H
 #define SW_SWEEP_H
 
@@ -48,9 +50,10 @@ int sw_grid_naxes(const sw_grid *g);
 long sw_grid_size(const sw_grid *g); /* number of runs */
 
 /* Expands the grid (last axis fastest, seed index fastest of all) into *runs
- * (malloc'd, caller frees). control: NULL or "" for the theorem's own variant. */
-int sw_plan(const char *check_id, const sw_grid *g, const char *control, uint64_t base_seed,
-            sw_run **runs, int *nruns);
+ * (malloc'd, caller frees). control: NULL or "" for the theorem's own variant.
+ * tag: NULL or "" for none, else the key prefix "<tag>/" (see Keys above). */
+int sw_plan(const char *check_id, const sw_grid *g, const char *control, const char *tag,
+            uint64_t base_seed, sw_run **runs, int *nruns);
 
 /* Does one run: fills rec->metrics (names and values) and returns OP_OK,
  * OP_EDIVERGE (NaN/Inf: recorded as diverged) or another error (not recorded;
