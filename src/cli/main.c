@@ -6,6 +6,7 @@
 #include "../core/blas.h"
 #include "../core/op_error.h"
 #include "cmds.h"
+#include "stats/stats.h"
 
 #ifndef OP_VERSION
 #define OP_VERSION "0.0.0"
@@ -51,6 +52,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     op_blas_init(argc, argv);
+    st_init(); /* GSL's process-wide error handler, once, before any thread (stats.h) */
     if (argc < 2) {
         usage(stderr);
         return 2;
