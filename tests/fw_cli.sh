@@ -63,8 +63,8 @@ grep -q "^double-descent$" "$tmp/list" && grep -q "citation:" "$tmp/list" && gre
 grep -q selftest "$tmp/list" && bad "hidden check listed by default" || ok "hidden check not listed"
 "$bin" list --all | grep -q "^selftest-rate  (hidden" && ok "list --all shows hidden" || bad "list --all"
 for id in $(grep -E '^[a-z0-9-]+$' "$tmp/list"); do
-  grep -q "^overparam_theorem($id[ )]" "$tcm" \
-    && ok "ctest line for $id" || bad "tests/theorems.cmake has no overparam_theorem($id ...) line"
+  grep -Eq "^overparam_theorem(_finding)?\($id[ )]" "$tcm" \
+    && ok "ctest line for $id" || bad "tests/theorems.cmake has no overparam_theorem[_finding]($id ...) line"
 done
 
 # verify on the synthetic check: layout, summary, report, verdict line format

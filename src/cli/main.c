@@ -46,7 +46,8 @@ static void usage(FILE *f)
                "Theorems about overparameterized networks as reproducible numerical checks.\n\n"
                "commands:\n");
     for (int i = 0; i < NCOMMANDS; i++) fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\nexit codes: 0 ok (all checks PASS), 1 a check FAILed, 2 usage error, 3 runtime error\n");
+    fprintf(f, "\nexit codes: 0 ok (all checks PASS), 1 a check FAILed, 2 usage error, 3 runtime error,\n"
+               "            4 no check FAILed but one is MARGINAL\n");
 }
 
 int main(int argc, char **argv)
