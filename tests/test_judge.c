@@ -1,4 +1,5 @@
-/* The judge kit (src/stats st_rate_paired / st_grade_equiv / st_trend_grade) on synthetic curves with a known answer,
+/* The judge kit (src/stats st_rate_paired / st_grade_equiv / st_trend_grade, and the
+ * record-level helpers of theorems/util.c) on synthetic curves with a known answer,
  * under the common-random-numbers design the checks use: every seed has its own level
  * offset (its data pool and test set), shared by all grid points and both variants of
  * a comparison, plus independent noise per run.
@@ -10,6 +11,8 @@
  *   - a D effect of 0.2 on the slope with band |dslope| <= 0.15 is detected (TOST
  *     FAILs) and no effect gives PASS;
  *   - trend: sign test on < 5 points, Spearman on >= 5;
+ *   - records -> table -> th_judge_rate: a failed run leaves its seed out of the paired
+ *     slope and caps the grade at MARGINAL, naming the run;
  *   - GSL's error handler stays off while fits run in parallel threads (issue 19).
  * Deterministic: the project's RNG with fixed seeds. Fast (< 0.2 s; valgrind ~2 s). */
 #include <gsl/gsl_errno.h>
@@ -21,6 +24,7 @@
 #include "core/rng.h"
 #include "stats/stats.h"
 #include "test_util.h"
+#include "theorems/check.h"
 
 enum { NP = 5, MAXS = 16 };
 
@@ -235,6 +239,57 @@ static void test_trend(void)
     CHECK(st_trend_grade(x5, y5b, 5, 2, -1, 0.99, &tr) == OP_OK && tr.grade == ST_FAIL, "rho %g < 0.99: FAIL", tr.rho);
 }
 
+/* ---- records -> table -> judge ---- */
+
+static int fake_run(const th_run_ctx *c, const th_params *p, op_rng *r, th_metrics *o) { return OP_OK; }
+static int fake_judge(const th_judge_in *in, th_verdict *v) { return OP_OK; }
+static const th_check fake = {.id = "fake", .metrics = {"err"}, .run = fake_run, .judge = fake_judge};
+
+static void test_records(void)
+{
+    enum { P = 4, S = 3 };
+    static rec_record recs[P * S];
+    int k = 0;
+    for (int p = 0; p < P; p++)
+        for (int s = 0; s < S; s++, k++) {
+            rec_record *r = &recs[k];
+            memset(r, 0, sizeof *r);
+            double n = 128 << p;
+            snprintf(r->key, sizeof r->key, "n=%g/seed=%d", n, s);
+            r->seed_index = s;
+            r->nparams = 1;
+            snprintf(r->pname[0], REC_NAME, "n");
+            r->pval[0] = n;
+            r->nmetrics = 1;
+            snprintf(r->mname[0], REC_NAME, "err");
+            r->mval[0] = (1 + s) * pow(n, -0.5) * (1 + 0.01 * ((p + s) % 3));
+            if (p == 2 && s == 1) {
+                r->status = REC_DIVERGED;
+                r->mval[0] = NAN;
+            }
+        }
+    th_judge_in in = {&fake, NULL, 0, 0, recs, P * S};
+    th_table t;
+    CHECK(th_table_collect(&in, "n", 0, NULL, &t) == OP_OK && t.np == P && t.ns == S && t.nfailed_total == 1 &&
+              strcmp(t.failed_key, "n=512/seed=1") == 0 && isnan(th_table_at(&t, 2, 1)) && t.nok[2] == 2,
+          "table: %d x %d, failed %s", t.np, t.ns, t.failed_key);
+    th_table_free(&t);
+    th_verdict v;
+    memset(&v, 0, sizeof v);
+    st_rate r;
+    CHECK(th_judge_rate_where(&in, "n", 0, NULL, -0.5, -0.6, -0.4, 0, &v, &r) == OP_OK && v.grade == ST_PASS &&
+              r.nseeds == 2 && v.series[0].n == P && v.series[0].nfailed[2] == 1 && strstr(v.extra, "seeds=2"),
+          "judge: grade %s, %d complete seeds, extra '%s'", st_grade_name(v.grade), r.nseeds, v.extra);
+    th_verdict_cap_failed(&in, &v);
+    CHECK(v.grade == ST_MARGINAL && strcmp(v.failed_run, "n=512/seed=1") == 0, "failed run: %s, names %s",
+          st_grade_name(v.grade), v.failed_run);
+    /* a filter that misses an axis is caught, not averaged */
+    recs[1].pval[0] = recs[0].pval[0];
+    recs[1].seed_index = 0;
+    CHECK(th_table_collect(&in, "n", 0, NULL, &t) == OP_EINTERNAL, "two records in one cell refused");
+    op_error_clear();
+}
+
 /* issue 19: fits from parallel threads leave GSL's handler as st_init set it. */
 static void test_handler(void)
 {
@@ -260,6 +315,7 @@ int main(void)
     test_plateau();
     test_equivalence();
     test_trend();
+    test_records();
     test_handler();
     return test_summary("test_judge");
 }
