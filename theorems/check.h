@@ -131,7 +131,7 @@ typedef struct {
     double measured, se, predicted;
     char predicted_text[32]; /* optional, e.g. ">=10" (else %.3g of predicted) */
     double lo, hi;           /* the band; -INFINITY / INFINITY for one-sided */
-    char extra[256];         /* appended to the verdict line: "peak_at=1 ratio10=0.3" */
+    char extra[512];         /* appended to the verdict line: "peak_at=1 ratio10=0.3" */
     char note[128];          /* figure note; default "measured X +- S, predicted P" */
     int nseries;
     th_series series[TH_MAX_SERIES];
@@ -254,6 +254,15 @@ int th_table_log(th_table *t, const th_judge_in *in, const char *what);
 void th_table_series(const th_table *t, int geometric, th_series *s);
 /* Per-point means of the finished seeds (NaN where none) into mean[np]. */
 void th_table_means(const th_table *t, double *mean);
+/* The finished values of row p into vals (t->ns doubles); returns how many. */
+int th_table_row(const th_table *t, int p, double *vals);
+/* Row index of x, or -1. */
+int th_table_find(const th_table *t, double x);
+/* The largest finished value of the table (NaN if none). Failed runs are left to the
+ * framework's rule (th_verdict_cap_failed). */
+double th_table_max(const th_table *t);
+/* Appends " text" to v->extra (cut at the buffer's end). */
+void th_extra_add(th_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The rate of a table of positive values against log x (st_rate_paired on the logs);
  * seed_slope (optional, t->ns values) gets each seed's slope. Rows without a finished

@@ -1,5 +1,6 @@
 /* Helpers shared by every check: parameter lookup, grouping records by a grid
  * axis, and the standard judge of a rate check. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,6 +260,42 @@ void th_table_means(const th_table *t, double *mean)
         }
         mean[p] = c ? sum / c : NAN;
     }
+}
+
+int th_table_row(const th_table *t, int p, double *vals)
+{
+    int c = 0;
+    for (int s = 0; s < t->ns; s++) {
+        double v = th_table_at(t, p, s);
+        if (isfinite(v)) vals[c++] = v;
+    }
+    return c;
+}
+
+int th_table_find(const th_table *t, double x)
+{
+    for (int p = 0; p < t->np; p++)
+        if (t->x[p] == x) return p;
+    return -1;
+}
+
+double th_table_max(const th_table *t)
+{
+    double m = NAN;
+    for (size_t c = 0; c < (size_t)t->np * t->ns; c++)
+        if (isfinite(t->y[c]) && !(t->y[c] <= m)) m = t->y[c];
+    return m;
+}
+
+void th_extra_add(th_verdict *v, const char *fmt, ...)
+{
+    size_t len = strlen(v->extra);
+    if (len + 2 >= sizeof v->extra) return;
+    if (len) v->extra[len++] = ' ';
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->extra + len, sizeof v->extra - len, fmt, ap);
+    va_end(ap);
 }
 
 void th_table_series(const th_table *t, int geometric, th_series *s)
