@@ -261,6 +261,10 @@ int th_table_find(const th_table *t, double x);
 /* The largest finished value of the table (NaN if none). Failed runs are left to the
  * framework's rule (th_verdict_cap_failed). */
 double th_table_max(const th_table *t);
+/* The distinct values of a string / numeric parameter over the variant's records, in
+ * plan order (at most max; NULL / NaN values skipped). Returns how many. */
+int th_distinct_str(const th_judge_in *in, const char *name, const char **out, int max);
+int th_distinct_num(const th_judge_in *in, const char *name, double *out, int max);
 /* Appends " text" to v->extra (cut at the buffer's end). */
 void th_extra_add(th_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -287,6 +287,32 @@ double th_table_max(const th_table *t)
     return m;
 }
 
+int th_distinct_str(const th_judge_in *in, const char *name, const char **out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < in->nrecs; i++) {
+        const char *s = rec_param_str(&in->recs[i], name);
+        if (!s) continue;
+        int k = 0;
+        while (k < n && strcmp(out[k], s) != 0) k++;
+        if (k == n && n < max) out[n++] = s;
+    }
+    return n;
+}
+
+int th_distinct_num(const th_judge_in *in, const char *name, double *out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < in->nrecs; i++) {
+        double x = rec_param(&in->recs[i], name);
+        if (isnan(x)) continue;
+        int k = 0;
+        while (k < n && out[k] != x) k++;
+        if (k == n && n < max) out[n++] = x;
+    }
+    return n;
+}
+
 void th_extra_add(th_verdict *v, const char *fmt, ...)
 {
     size_t len = strlen(v->extra);
