@@ -252,6 +252,10 @@ int th_table_log(th_table *t, const th_judge_in *in, const char *what);
 /* The table's curve for figures and summary.csv: per point the mean of the finished
  * seeds and mean -+ s.e. (geometric = 1: the table holds logs; y is exp(mean log)). */
 void th_table_series(const th_table *t, int geometric, th_series *s);
+/* The table's curve as medians over the finished seeds with quartile bars; *se_last
+ * (optional) gets the normal-theory s.e. of the last point's median,
+ * 1.2533 (IQR / 1.349) / sqrt(n), which is insensitive to outliers. */
+int th_table_series_median(const th_table *t, th_series *s, double *se_last);
 /* Per-point means of the finished seeds (NaN where none) into mean[np]. */
 void th_table_means(const th_table *t, double *mean);
 /* The finished values of row p into vals (t->ns doubles); returns how many. */

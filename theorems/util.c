@@ -356,6 +356,30 @@ void th_table_series(const th_table *t, int geometric, th_series *s)
     s->n = m;
 }
 
+int th_table_series_median(const th_table *t, th_series *s, double *se_last)
+{
+    double *vals = op_malloc((size_t)(2 * t->ns + 1) * sizeof *vals);
+    if (!vals) return OP_ENOMEM;
+    double *work = vals + t->ns;
+    int m = 0;
+    for (int p = 0; p < t->np && m < TH_MAX_POINTS; p++) {
+        int c = th_table_row(t, p, vals);
+        if (!c) continue;
+        s->x[m] = t->x[p];
+        s->y[m] = st_median(vals, c, work);
+        s->ylo[m] = st_quantile(vals, c, 0.25, work);
+        s->yhi[m] = st_quantile(vals, c, 0.75, work);
+        s->fit[m] = s->pred[m] = NAN;
+        s->nok[m] = t->nok[p];
+        s->nfailed[m] = t->nfailed[p];
+        if (se_last) *se_last = 1.2533 * (s->yhi[m] - s->ylo[m]) / 1.349 / sqrt((double)c);
+        m++;
+    }
+    s->n = m;
+    free(vals);
+    return OP_OK;
+}
+
 /* The rows with at least one finished seed, as log x and a compact table. */
 static int rate_rows(const th_table *t, double *lx, double *ly, int *m)
 {
