@@ -177,6 +177,22 @@ static double ab_dim(const char *spec)
 
 #define AB_MAX_D 8
 
+/* test/train MSE of one run (n >> parameters: near 1; reported, not graded) */
+static double ab_test_train(const rec_record *r, void *user)
+{
+    double tr = rec_metric(r, "approx_mse"), te = rec_metric(r, "test_mse");
+    return tr > 0 ? te / tr : NAN;
+}
+
+static int ab_log_table(const th_judge_in *in, double D, th_table *t)
+{
+    th_where w[] = {{"D", NULL, D}, {NULL, NULL, 0}};
+    OP_TRY(th_table_collect(in, "M", M_APPROX, w, t));
+    int s = th_table_log(t, in, "approx_mse");
+    if (s) th_table_free(t);
+    return s;
+}
+
 static int ab_judge(const th_judge_in *in, th_verdict *v)
 {
     if (in->nrecs < 1) OP_ERROR(OP_EUSAGE, "approx-blocks: no records to judge");
@@ -184,40 +200,19 @@ static int ab_judge(const th_judge_in *in, th_verdict *v)
     if (!isfinite(d)) OP_ERROR(OP_EUSAGE, "approx-blocks: unknown manifold in the records");
     double pred = -2 * AB_S / d, hi = -AB_S / d;
     double Ds[AB_MAX_D];
-    int nD = 0;
-    for (int i = 0; i < in->nrecs; i++) {
-        double D = rec_param(&in->recs[i], "D");
-        int k = 0;
-        while (k < nD && Ds[k] != D) k++;
-        if (k == nD && nD < AB_MAX_D) Ds[nD++] = D;
-    }
-    rec_record *sub = op_malloc(sizeof(rec_record) * (size_t)in->nrecs);
-    if (!sub) return OP_ENOMEM;
-    double slope[AB_MAX_D], se[AB_MAX_D], ratio_max = 0;
+    int nD = th_distinct_num(in, "D", Ds, AB_MAX_D);
+    double slope[AB_MAX_D], se[AB_MAX_D];
+    st_rate rate[AB_MAX_D];
     st_grade_t g = ST_PASS;
     int worst = 0, st = OP_OK;
     v->nseries = 0;
     char slopes[96] = "";
     int o = 0;
     for (int b = 0; b < nD && !st; b++) {
-        int ns = 0;
-        for (int i = 0; i < in->nrecs; i++)
-            if (rec_param(&in->recs[i], "D") == Ds[b]) {
-                sub[ns++] = in->recs[i];
-                /* n >> parameters: test/train MSE near 1 (reported, not graded) */
-                const rec_record *r = &in->recs[i];
-                double tr = rec_metric(r, "approx_mse"), te = rec_metric(r, "test_mse");
-                if (r->status == REC_OK && tr > 0) {
-                    double q = te / tr;
-                    if (q > ratio_max) ratio_max = q;
-                }
-            }
-        th_judge_in si = *in;
-        si.recs = sub;
-        si.nrecs = ns;
+        th_where w[] = {{"D", NULL, Ds[b]}, {NULL, NULL, 0}};
         th_verdict tv;
         memset(&tv, 0, sizeof tv);
-        st = th_judge_rate(&si, "M", M_APPROX, pred, -INFINITY, hi, 0, &tv);
+        st = th_judge_rate_where(in, "M", M_APPROX, w, pred, -INFINITY, hi, 0, &tv, &rate[b]);
         if (st) break;
         slope[b] = tv.measured;
         se[b] = tv.se;
@@ -232,15 +227,37 @@ static int ab_judge(const th_judge_in *in, th_verdict *v)
         o += snprintf(slopes + o, sizeof slopes - (size_t)o, "%sD%g:%.2f", b ? "," : "", Ds[b], slope[b]);
         if (o >= (int)sizeof slopes) o = (int)sizeof slopes - 1;
     }
-    free(sub);
     if (st) return st;
-    /* D-invariance: every D against the first */
-    double dsl = 0;
+    th_table tt;
+    OP_TRY(th_table_collect_fn(in, "M", ab_test_train, NULL, NULL, &tt));
+    double ratio_max = th_table_max(&tt);
+    th_table_free(&tt);
+    /* D-invariance: every D against the first, as an equivalence test on the paired
+     * per-seed slope difference (THEOREMS.md: the whole 90 % interval in the band) */
+    st_interval wd = {0};
+    st_grade_t wg = ST_PASS;
+    int wpaired = 1;
     for (int b = 1; b < nD; b++) {
-        double ds = fabs(slope[b] - slope[0]), e = sqrt(se[0] * se[0] + se[b] * se[b]);
-        if (!isfinite(ds)) ds = INFINITY;
-        if (ds > dsl) dsl = ds;
-        g = st_grade_worst(g, st_grade(ds, e, 0, AB_DSLOPE));
+        th_table t0, tb;
+        OP_TRY(ab_log_table(in, Ds[0], &t0));
+        st = ab_log_table(in, Ds[b], &tb);
+        if (st) {
+            th_table_free(&t0);
+            return st;
+        }
+        st_interval di;
+        int paired;
+        st = th_rate_diff(&t0, &tb, in, &di, &paired);
+        th_table_free(&t0);
+        th_table_free(&tb);
+        OP_TRY(st);
+        st_grade_t gd = st_grade_equiv(&di, -AB_DSLOPE, AB_DSLOPE);
+        if (b == 1 || gd > wg || (gd == wg && fabs(di.mean) > fabs(wd.mean))) {
+            wd = di;
+            wg = gd;
+            wpaired = paired;
+        }
+        g = st_grade_worst(g, gd);
     }
     v->grade = g;
     v->measured = slope[worst];
@@ -248,10 +265,14 @@ static int ab_judge(const th_judge_in *in, th_verdict *v)
     v->predicted = pred;
     v->lo = -INFINITY;
     v->hi = hi;
-    char dpart[48] = "";
-    if (nD > 1) snprintf(dpart, sizeof dpart, " dslope_max=%.3g%s", dsl, dsl <= AB_DSLOPE ? "" : "(>0.2)");
-    snprintf(v->extra, sizeof v->extra, "graded=D%g%s slopes=%s test/train_max=%.3g", Ds[worst], dpart, slopes,
-             ratio_max);
+    snprintf(v->extra, sizeof v->extra, "graded=D%g", Ds[worst]);
+    char rt[200];
+    th_rate_text(&rate[worst], rt, sizeof rt);
+    th_extra_add(v, "%s", rt);
+    if (nD > 1)
+        th_extra_add(v, "dslope=%.3g(90%%:[%.3g,%.3g]%s vs [-0.2,0.2] %s)", wd.mean, wd.lo, wd.hi,
+                     wpaired ? "" : ",unpaired", st_grade_name(wg));
+    th_extra_add(v, "slopes=%s test/train_max=%.3g", slopes, ratio_max);
     snprintf(v->note, sizeof v->note, "worst D=%g: slope %.3f ± %.3f, predicted %.3f (band <= %.3f)", Ds[worst],
              slope[worst], se[worst], pred, hi);
     return OP_OK;

@@ -131,11 +131,12 @@ typedef struct {
     double measured, se, predicted;
     char predicted_text[32]; /* optional, e.g. ">=10" (else %.3g of predicted) */
     double lo, hi;           /* the band; -INFINITY / INFINITY for one-sided */
-    char extra[256];         /* appended to the verdict line: "peak_at=1 ratio10=0.3" */
+    char extra[512];         /* appended to the verdict line: "peak_at=1 ratio10=0.3" */
     char note[128];          /* figure note; default "measured X +- S, predicted P" */
     int nseries;
     th_series series[TH_MAX_SERIES];
     int nruns, nfailed; /* filled by the framework */
+    char failed_run[REC_KEY]; /* the first failed run of the variant (plan order), "" if none */
 } th_verdict;
 
 typedef struct {
@@ -210,13 +211,101 @@ int th_group(const th_judge_in *in, const char *x, int metric, const char *fname
              const char *nname, double nval, th_groups *g);
 void th_groups_free(th_groups *g);
 
-/* The standard judge of a rate check (DESIGN.md, THEOREMS.md rules): mean over
- * seeds of log(metric) per x, weighted log-log fit (slope ± s.e.), graded against
- * [lo, hi]; series 0 holds exp(mean log) with exp(mean log ± s.e.) error bars, the
- * fitted line, and the predicted-rate line anchored at the geometric-mean point.
- * figure: the figure index for the series. */
+/* ---- the judge kit (issue 15): records -> points x seeds table -> paired statistics ----
+ *
+ * A judge collects the records it grades into tables (th_table_collect: one row per
+ * value of a grid axis, one column per seed index, NaN for a failed run) and calls the
+ * statistics of src/stats/stats.h on them through the functions below; it does not
+ * loop over records itself. */
+
+/* A filter on a record's parameters: str != NULL matches a string parameter, else the
+ * numeric value num. Lists end with name == NULL; a NULL list matches every record. */
+typedef struct {
+    const char *name;
+    const char *str;
+    double num;
+} th_where;
+
+typedef struct {
+    int np, ns;                     /* points (distinct x, ascending) and seeds (max seed index + 1) */
+    double x[TH_MAX_POINTS];
+    double *y;                      /* np x ns, y[p * ns + s]; NaN: failed, non-finite or absent */
+    int nok[TH_MAX_POINTS], nfailed[TH_MAX_POINTS];
+    int nfailed_total;
+    char failed_key[REC_KEY];       /* the first failed run (plan order), "" if none */
+} th_table;
+
+/* A value computed from one record (e.g. a ratio of two metrics); NaN counts as failed. */
+typedef double (*th_value_fn)(const rec_record *r, void *user);
+
+/* Collects metric `metric` of the records matching `where` into a table over the
+ * numeric parameter `x`. A failed record (status not ok, or a non-finite value)
+ * leaves NaN and is counted. Two records at the same (x, seed) are an internal error
+ * (the filter is incomplete). */
+int th_table_collect(const th_judge_in *in, const char *x, int metric, const th_where *where, th_table *t);
+int th_table_collect_fn(const th_judge_in *in, const char *x, th_value_fn fn, void *user, const th_where *where,
+                        th_table *t);
+void th_table_free(th_table *t);
+static inline double th_table_at(const th_table *t, int p, int s) { return t->y[(size_t)p * t->ns + s]; }
+/* Replaces every finite value by its natural log; OP_ENUM naming the point if one is <= 0. */
+int th_table_log(th_table *t, const th_judge_in *in, const char *what);
+/* The table's curve for figures and summary.csv: per point the mean of the finished
+ * seeds and mean -+ s.e. (geometric = 1: the table holds logs; y is exp(mean log)). */
+void th_table_series(const th_table *t, int geometric, th_series *s);
+/* The table's curve as medians over the finished seeds with quartile bars; *se_last
+ * (optional) gets the normal-theory s.e. of the last point's median,
+ * 1.2533 (IQR / 1.349) / sqrt(n), which is insensitive to outliers. */
+int th_table_series_median(const th_table *t, th_series *s, double *se_last);
+/* Per-point means of the finished seeds (NaN where none) into mean[np]. */
+void th_table_means(const th_table *t, double *mean);
+/* The finished values of row p into vals (t->ns doubles); returns how many. */
+int th_table_row(const th_table *t, int p, double *vals);
+/* Row index of x, or -1. */
+int th_table_find(const th_table *t, double x);
+/* The largest finished value of the table (NaN if none). Failed runs are left to the
+ * framework's rule (th_verdict_cap_failed). */
+double th_table_max(const th_table *t);
+/* The distinct values of a string / numeric parameter over the variant's records, in
+ * plan order (at most max; NULL / NaN values skipped). Returns how many. */
+int th_distinct_str(const th_judge_in *in, const char *name, const char **out, int max);
+int th_distinct_num(const th_judge_in *in, const char *name, double *out, int max);
+/* Appends " text" to v->extra (cut at the buffer's end). */
+void th_extra_add(th_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The rate of a table of positive values against log x (st_rate_paired on the logs);
+ * seed_slope (optional, t->ns values) gets each seed's slope. Rows without a finished
+ * seed are left out; fewer than 3 rows give OP_EUSAGE. */
+int th_table_rate(const th_table *t, const th_judge_in *in, double predicted, st_rate *r, double *seed_slope);
+/* Paired difference of two rates (b - a) over the seeds complete in both, with its 90 %
+ * interval (dof = pairs - 1). With fewer than 2 pairs: the difference of the graded
+ * slopes, s.e. sqrt(se_a^2 + se_b^2), dof the smaller one, and *paired = 0. */
+int th_rate_diff(const th_table *a, const th_table *b, const th_judge_in *in, st_interval *d, int *paired);
+/* Paired difference b - a of two tables at one point p (e.g. log MSE at D2 and D1). */
+void th_table_diff_at(const th_table *a, int pa, const th_table *b, int pb, st_interval *d);
+/* A trend claim over the table's points (st_trend_grade; direction -1 falls, +1 rises). */
+int th_table_trend(const th_table *t, int direction, double rho_min, st_trend *tr);
+/* "slope90=[a,b] pooled=x±y chi2/dof=z last=w±u seeds=k" (+ " plateau", + the s.e.
+ * fallback "se=pooled(1 seed)"): the fields every rate line carries. */
+void th_rate_text(const st_rate *r, char *buf, size_t len);
+/* "name: +0.05 in [-0.19,0.29] vs [-0.15,0.15] -> MARGINAL": an equivalence result. */
+void th_equiv_text(const char *name, const st_interval *d, double lo, double hi, st_grade_t g, char *buf,
+                   size_t len);
+/* The framework's rule for failed runs: if any run of the variant failed, its grade is
+ * no better than MARGINAL and v->failed_run names the first one (plan order). Called by
+ * the framework for the theorem's own variant after its judge. */
+void th_verdict_cap_failed(const th_judge_in *in, th_verdict *v);
+
+/* The standard judge of a rate check (DESIGN.md, THEOREMS.md rules): the table of
+ * metric over x, the paired rate (mean of per-seed log-log slopes ± t-based s.e.)
+ * graded against [lo, hi] with st_grade, and no better than MARGINAL on a plateau;
+ * extra holds th_rate_text. Series 0 holds exp(mean log) with exp(mean log ± s.e.)
+ * error bars, the graded line, and the predicted-rate line anchored at the
+ * geometric-mean point. figure: the figure index for the series. th_judge_rate_where
+ * judges only the records matching `where`; r (optional) receives the rate. */
 int th_judge_rate(const th_judge_in *in, const char *x, int metric, double predicted, double lo,
                   double hi, int figure, th_verdict *v);
+int th_judge_rate_where(const th_judge_in *in, const char *x, int metric, const th_where *where, double predicted,
+                        double lo, double hi, int figure, th_verdict *v, st_rate *r);
 
 /* Fill s->fit (the fitted line f at the points lx) and s->pred (a line of slope
  * `predicted` through the geometric-mean point of the data; ly = log y) for m points. */

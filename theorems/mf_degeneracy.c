@@ -204,27 +204,15 @@ static int md_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
 static int md_series(const th_judge_in *in, int metric, const char *name, double pred, th_series *s,
                      double *se_last)
 {
-    th_groups g;
-    OP_TRY(th_group(in, "m", metric, NULL, NULL, NULL, 0, &g));
+    th_table t;
+    OP_TRY(th_table_collect(in, "m", metric, NULL, &t));
     memset(s, 0, sizeof *s);
     snprintf(s->name, sizeof s->name, "%s", name);
     s->figure = 0;
-    double work[4096];
-    for (int i = 0; i < g.n; i++) {
-        if (g.nok[i] < 1 || g.nok[i] > 4096) continue;
-        int k = s->n++;
-        s->x[k] = g.x[i];
-        s->y[k] = st_median(g.vals[i], g.nok[i], work);
-        s->ylo[k] = st_quantile(g.vals[i], g.nok[i], 0.25, work);
-        s->yhi[k] = st_quantile(g.vals[i], g.nok[i], 0.75, work);
-        s->fit[k] = NAN;
-        s->pred[k] = pred;
-        s->nok[k] = g.nok[i];
-        s->nfailed[k] = g.nfailed[i];
-        if (se_last) *se_last = 1.2533 * (s->yhi[k] - s->ylo[k]) / 1.349 / sqrt((double)g.nok[i]);
-    }
-    th_groups_free(&g);
-    return OP_OK;
+    int st = th_table_series_median(&t, s, se_last);
+    th_table_free(&t);
+    for (int k = 0; k < s->n; k++) s->pred[k] = pred;
+    return st;
 }
 
 static int md_judge(const th_judge_in *in, th_verdict *v)

@@ -111,40 +111,39 @@ static int ne_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
 
 /* Series for figure 0: kernel vs angle at width mw (mean over seeds; bars: the
  * interquartile range over seeds, which shows the seed-to-seed spread). */
-static void ne_angle_series(const th_judge_in *in, double mw, int L, int with_pred, th_series *s)
+static int ne_angle_series(const th_judge_in *in, double mw, int L, int with_pred, th_series *s)
 {
     snprintf(s->name, sizeof s->name, "empirical, m=%g", mw);
     s->figure = 0;
     s->n = NE_NANG;
     double u[NE_D] = {1}, z[NE_D] = {0};
-    double *vals = op_malloc(sizeof(double) * 2 * (size_t)(in->nrecs + 1));
     for (int k = 0; k < NE_NANG; k++) {
-        double sum = 0;
-        int n = 0, nf = 0;
-        for (int i = 0; i < in->nrecs && vals; i++) {
-            const rec_record *r = &in->recs[i];
-            if (rec_param(r, "m") != mw) continue;
-            double y = rec_metric(r, in->check->metrics[M_K0 + k]);
-            if (r->status != REC_OK || !isfinite(y)) {
-                nf++;
-                continue;
-            }
-            sum += y;
-            vals[n++] = y;
+        th_table t;
+        OP_TRY(th_table_collect(in, "m", M_K0 + k, NULL, &t));
+        int p = th_table_find(&t, mw);
+        double *vals = op_malloc(sizeof(double) * 2 * (size_t)(t.ns + 1));
+        if (!vals) {
+            th_table_free(&t);
+            return OP_ENOMEM;
         }
+        int n = p >= 0 ? th_table_row(&t, p, vals) : 0;
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += vals[i];
         z[0] = cos(ne_angle(k));
         z[1] = sin(ne_angle(k));
         s->x[k] = ne_angle(k);
         s->y[k] = n ? sum / n : NAN;
-        s->ylo[k] = n ? st_quantile(vals, n, 0.25, vals + in->nrecs) : NAN;
-        s->yhi[k] = n ? st_quantile(vals, n, 0.75, vals + in->nrecs) : NAN;
+        s->ylo[k] = n ? st_quantile(vals, n, 0.25, vals + t.ns) : NAN;
+        s->yhi[k] = n ? st_quantile(vals, n, 0.75, vals + t.ns) : NAN;
         s->fit[k] = NAN;
         s->pred[k] = with_pred ? kn_eval(KN_NTK, u, z, NE_D, L, 0) : NAN;
         s->nok[k] = n;
-        s->nfailed[k] = nf;
+        s->nfailed[k] = p >= 0 ? t.nfailed[p] : 0;
+        free(vals);
+        th_table_free(&t);
     }
-    free(vals);
     snprintf(s->pred_title, sizeof s->pred_title, "analytic Theta^(%d) (m = infinity)", L);
+    return OP_OK;
 }
 
 static int ne_judge(const th_judge_in *in, th_verdict *v)
@@ -152,13 +151,14 @@ static int ne_judge(const th_judge_in *in, th_verdict *v)
     if (in->nrecs < 1) OP_ERROR(OP_EUSAGE, "ntk-exact: no records to judge");
     int L = (int)rec_param(&in->recs[0], "L");
     OP_TRY(th_judge_rate(in, "m", M_RELRMS, -0.5, -0.6, -0.4, 1, v));
+    char rate[sizeof v->extra];
+    snprintf(rate, sizeof rate, "%s", v->extra);
     th_series *s = &v->series[0];
     snprintf(s->name, sizeof s->name, "%s", in->control ? "mean-field relRMS" : "relRMS(Theta_m - Theta)/(L+1)");
-    double inv = 0;
-    for (int i = 0; i < in->nrecs; i++) {
-        double e = rec_metric(&in->recs[i], "invariant_err");
-        inv = isfinite(e) ? fmax(inv, e) : INFINITY;
-    }
+    th_table t;
+    OP_TRY(th_table_collect(in, "m", M_INV, NULL, &t));
+    double inv = th_table_max(&t);
+    th_table_free(&t);
     double ratio = NAN, need = NAN;
     if (s->n >= 2) {
         ratio = s->y[s->n - 1] / s->y[0];
@@ -166,14 +166,15 @@ static int ne_judge(const th_judge_in *in, th_verdict *v)
     }
     int inv_ok = inv <= 1e-12, to_zero = ratio < need;
     if (!inv_ok || !to_zero) v->grade = ST_FAIL;
-    snprintf(v->extra, sizeof v->extra,
-             "quantity=slope(log relRMS vs log m) L=%d err(m=%g)/err(m=%g)=%.3g(need<%.3g%s) "
-             "relRMS*sqrt(m)@max=%.3g invariants_max_rel_err=%.2g(need<=1e-12%s)",
+    snprintf(v->extra, sizeof v->extra, "quantity=slope(log relRMS vs log m)");
+    th_extra_add(v, "%s", rate);
+    th_extra_add(v, "L=%d err(m=%g)/err(m=%g)=%.3g(need<%.3g%s) relRMS*sqrt(m)@max=%.3g "
+             "invariants_max_rel_err=%.2g(need<=1e-12%s)",
              L, s->n ? s->x[s->n - 1] : NAN, s->n ? s->x[0] : NAN, ratio, need, to_zero ? "" : ",FAILED",
              s->n ? s->y[s->n - 1] * sqrt(s->x[s->n - 1]) : NAN, inv, inv_ok ? "" : ",FAILED");
     if (s->n >= 1) {
-        ne_angle_series(in, s->x[0], L, 0, &v->series[1]);
-        ne_angle_series(in, s->x[s->n - 1], L, 1, &v->series[2]);
+        OP_TRY(ne_angle_series(in, s->x[0], L, 0, &v->series[1]));
+        OP_TRY(ne_angle_series(in, s->x[s->n - 1], L, 1, &v->series[2]));
         v->nseries = 3;
     }
     return OP_OK;

@@ -1,5 +1,6 @@
 /* Helpers shared by every check: parameter lookup, grouping records by a grid
  * axis, and the standard judge of a rate check. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,61 +134,401 @@ void th_series_fit_lines(th_series *s, const double *lx, const double *ly, int m
     }
 }
 
+/* ---- the judge kit ---- */
+
+static int where_matches(const rec_record *r, const th_where *w)
+{
+    for (; w && w->name; w++) {
+        if (w->str) {
+            const char *s = rec_param_str(r, w->name);
+            if (!s || strcmp(s, w->str) != 0) return 0;
+        } else if (!(rec_param(r, w->name) == w->num))
+            return 0;
+    }
+    return 1;
+}
+
+typedef struct {
+    const char *mname;
+} metric_user;
+
+static double metric_value(const rec_record *r, void *user)
+{
+    return rec_metric(r, ((const metric_user *)user)->mname);
+}
+
+int th_table_collect(const th_judge_in *in, const char *x, int metric, const th_where *where, th_table *t)
+{
+    metric_user mu = {in->check->metrics[metric]};
+    return th_table_collect_fn(in, x, metric_value, &mu, where, t);
+}
+
+int th_table_collect_fn(const th_judge_in *in, const char *x, th_value_fn fn, void *user, const th_where *where,
+                        th_table *t)
+{
+    memset(t, 0, sizeof *t);
+    /* distinct x values, ascending, and the seed count */
+    for (int i = 0; i < in->nrecs; i++) {
+        const rec_record *r = &in->recs[i];
+        if (!where_matches(r, where)) continue;
+        double xv = rec_param(r, x);
+        if (!isfinite(xv))
+            OP_ERROR(OP_EINTERNAL, "%s: record %s has no numeric parameter '%s'", in->check->id, r->key, x);
+        if (r->seed_index < 0) OP_ERROR(OP_EINTERNAL, "%s: record %s has a negative seed index", in->check->id, r->key);
+        if (r->seed_index + 1 > t->ns) t->ns = r->seed_index + 1;
+        int k = 0;
+        while (k < t->np && t->x[k] != xv) k++;
+        if (k == t->np) {
+            if (t->np == TH_MAX_POINTS)
+                OP_ERROR(OP_EUSAGE, "%s: more than %d values of '%s'", in->check->id, TH_MAX_POINTS, x);
+            int j = t->np++;
+            while (j > 0 && t->x[j - 1] > xv) {
+                t->x[j] = t->x[j - 1];
+                j--;
+            }
+            t->x[j] = xv;
+        }
+    }
+    size_t cells = (size_t)t->np * (size_t)t->ns;
+    t->y = op_malloc((cells ? cells : 1) * sizeof *t->y);
+    if (!t->y) return OP_ENOMEM;
+    for (size_t c = 0; c < cells; c++) t->y[c] = NAN;
+    unsigned char *seen = op_calloc(cells ? cells : 1, 1);
+    if (!seen) {
+        th_table_free(t);
+        return OP_ENOMEM;
+    }
+    /* records come in plan order, so the first failed one is the plan's first */
+    for (int i = 0; i < in->nrecs; i++) {
+        const rec_record *r = &in->recs[i];
+        if (!where_matches(r, where)) continue;
+        double xv = rec_param(r, x);
+        int p = 0;
+        while (t->x[p] != xv) p++;
+        size_t c = (size_t)p * t->ns + (size_t)r->seed_index;
+        if (seen[c]) {
+            free(seen);
+            th_table_free(t);
+            OP_ERROR(OP_EINTERNAL, "%s: two records at %s=%g, seed %d (the judge's filter misses an axis)",
+                     in->check->id, x, xv, r->seed_index);
+        }
+        seen[c] = 1;
+        double v = r->status == REC_OK ? fn(r, user) : NAN;
+        if (isfinite(v)) {
+            t->y[c] = v;
+            t->nok[p]++;
+        } else {
+            t->nfailed[p]++;
+            if (!t->nfailed_total++) snprintf(t->failed_key, sizeof t->failed_key, "%s", r->key);
+        }
+    }
+    free(seen);
+    return OP_OK;
+}
+
+void th_table_free(th_table *t)
+{
+    free(t->y);
+    t->y = NULL;
+}
+
+int th_table_log(th_table *t, const th_judge_in *in, const char *what)
+{
+    for (int p = 0; p < t->np; p++)
+        for (int s = 0; s < t->ns; s++) {
+            double *v = &t->y[(size_t)p * t->ns + s];
+            if (isnan(*v)) continue;
+            if (!(*v > 0))
+                OP_ERROR(OP_ENUM, "%s: %s = %g is not positive at x=%g, seed %d; cannot take its log", in->check->id,
+                         what, *v, t->x[p], s);
+            *v = log(*v);
+        }
+    return OP_OK;
+}
+
+void th_table_means(const th_table *t, double *mean)
+{
+    for (int p = 0; p < t->np; p++) {
+        double sum = 0;
+        int c = 0;
+        for (int s = 0; s < t->ns; s++) {
+            double v = th_table_at(t, p, s);
+            if (isfinite(v)) {
+                sum += v;
+                c++;
+            }
+        }
+        mean[p] = c ? sum / c : NAN;
+    }
+}
+
+int th_table_row(const th_table *t, int p, double *vals)
+{
+    int c = 0;
+    for (int s = 0; s < t->ns; s++) {
+        double v = th_table_at(t, p, s);
+        if (isfinite(v)) vals[c++] = v;
+    }
+    return c;
+}
+
+int th_table_find(const th_table *t, double x)
+{
+    for (int p = 0; p < t->np; p++)
+        if (t->x[p] == x) return p;
+    return -1;
+}
+
+double th_table_max(const th_table *t)
+{
+    double m = NAN;
+    for (size_t c = 0; c < (size_t)t->np * t->ns; c++)
+        if (isfinite(t->y[c]) && !(t->y[c] <= m)) m = t->y[c];
+    return m;
+}
+
+int th_distinct_str(const th_judge_in *in, const char *name, const char **out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < in->nrecs; i++) {
+        const char *s = rec_param_str(&in->recs[i], name);
+        if (!s) continue;
+        int k = 0;
+        while (k < n && strcmp(out[k], s) != 0) k++;
+        if (k == n && n < max) out[n++] = s;
+    }
+    return n;
+}
+
+int th_distinct_num(const th_judge_in *in, const char *name, double *out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < in->nrecs; i++) {
+        double x = rec_param(&in->recs[i], name);
+        if (isnan(x)) continue;
+        int k = 0;
+        while (k < n && out[k] != x) k++;
+        if (k == n && n < max) out[n++] = x;
+    }
+    return n;
+}
+
+void th_extra_add(th_verdict *v, const char *fmt, ...)
+{
+    size_t len = strlen(v->extra);
+    if (len + 2 >= sizeof v->extra) return;
+    if (len) v->extra[len++] = ' ';
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->extra + len, sizeof v->extra - len, fmt, ap);
+    va_end(ap);
+}
+
+void th_table_series(const th_table *t, int geometric, th_series *s)
+{
+    int m = 0;
+    for (int p = 0; p < t->np && m < TH_MAX_POINTS; p++) {
+        if (!t->nok[p]) continue;
+        double sum = 0, ss = 0;
+        int c = 0;
+        for (int k = 0; k < t->ns; k++) {
+            double v = th_table_at(t, p, k);
+            if (isfinite(v)) {
+                sum += v;
+                c++;
+            }
+        }
+        double mu = sum / c;
+        for (int k = 0; k < t->ns; k++) {
+            double v = th_table_at(t, p, k);
+            if (isfinite(v)) ss += (v - mu) * (v - mu);
+        }
+        double se = c > 1 ? sqrt(ss / (c - 1) / c) : 0.0;
+        s->x[m] = t->x[p];
+        s->y[m] = geometric ? exp(mu) : mu;
+        s->ylo[m] = geometric ? exp(mu - se) : mu - se;
+        s->yhi[m] = geometric ? exp(mu + se) : mu + se;
+        s->fit[m] = s->pred[m] = NAN;
+        s->nok[m] = t->nok[p];
+        s->nfailed[m] = t->nfailed[p];
+        m++;
+    }
+    s->n = m;
+}
+
+int th_table_series_median(const th_table *t, th_series *s, double *se_last)
+{
+    double *vals = op_malloc((size_t)(2 * t->ns + 1) * sizeof *vals);
+    if (!vals) return OP_ENOMEM;
+    double *work = vals + t->ns;
+    int m = 0;
+    for (int p = 0; p < t->np && m < TH_MAX_POINTS; p++) {
+        int c = th_table_row(t, p, vals);
+        if (!c) continue;
+        s->x[m] = t->x[p];
+        s->y[m] = st_median(vals, c, work);
+        s->ylo[m] = st_quantile(vals, c, 0.25, work);
+        s->yhi[m] = st_quantile(vals, c, 0.75, work);
+        s->fit[m] = s->pred[m] = NAN;
+        s->nok[m] = t->nok[p];
+        s->nfailed[m] = t->nfailed[p];
+        if (se_last) *se_last = 1.2533 * (s->yhi[m] - s->ylo[m]) / 1.349 / sqrt((double)c);
+        m++;
+    }
+    s->n = m;
+    free(vals);
+    return OP_OK;
+}
+
+/* The rows with at least one finished seed, as log x and a compact table. */
+static int rate_rows(const th_table *t, double *lx, double *ly, int *m)
+{
+    *m = 0;
+    for (int p = 0; p < t->np; p++) {
+        if (!t->nok[p]) continue;
+        if (!(t->x[p] > 0)) OP_ERROR(OP_ENUM, "rate: x = %g is not positive; cannot take its log", t->x[p]);
+        lx[*m] = log(t->x[p]);
+        memcpy(ly + (size_t)*m * t->ns, t->y + (size_t)p * t->ns, (size_t)t->ns * sizeof *ly);
+        (*m)++;
+    }
+    return OP_OK;
+}
+
+int th_table_rate(const th_table *t, const th_judge_in *in, double predicted, st_rate *r, double *seed_slope)
+{
+    double lx[TH_MAX_POINTS];
+    double *ly = op_malloc(((size_t)t->np * t->ns + 1) * sizeof *ly);
+    if (!ly) return OP_ENOMEM;
+    int m, s = rate_rows(t, lx, ly, &m);
+    if (!s && m < 3) s = op_error_set(OP_EUSAGE, __FILE__, __LINE__, "%s: %d points with a finished run; a rate needs 3",
+                                      in->check->id, m);
+    if (!s) s = st_rate_paired(lx, ly, m, t->ns, predicted, r, seed_slope);
+    free(ly);
+    return s;
+}
+
+int th_rate_diff(const th_table *a, const th_table *b, const th_judge_in *in, st_interval *d, int *paired)
+{
+    if (a->ns != b->ns) OP_ERROR(OP_EINTERNAL, "%s: paired rates over %d and %d seeds", in->check->id, a->ns, b->ns);
+    double *sa = op_malloc((size_t)a->ns * 3 * sizeof *sa);
+    if (!sa) return OP_ENOMEM;
+    double *sb = sa + a->ns, *dd = sb + a->ns;
+    st_rate ra, rb;
+    int s = th_table_rate(a, in, 0, &ra, sa);
+    if (!s) s = th_table_rate(b, in, 0, &rb, sb);
+    if (s) {
+        free(sa);
+        return s;
+    }
+    int n = 0;
+    for (int k = 0; k < a->ns; k++)
+        if (isfinite(sa[k]) && isfinite(sb[k])) dd[n++] = sb[k] - sa[k];
+    if (n >= 2) {
+        st_interval_mean(dd, n, d);
+        *paired = 1;
+    } else {
+        st_interval_make(rb.slope.mean - ra.slope.mean, sqrt(ra.slope.se * ra.slope.se + rb.slope.se * rb.slope.se),
+                         fmin(ra.slope.dof, rb.slope.dof), d);
+        d->n = n;
+        *paired = 0;
+    }
+    free(sa);
+    return OP_OK;
+}
+
+void th_table_diff_at(const th_table *a, int pa, const th_table *b, int pb, st_interval *d)
+{
+    double dd[1024];
+    int n = 0, ns = a->ns < b->ns ? a->ns : b->ns;
+    for (int k = 0; k < ns && n < 1024; k++) {
+        double u = th_table_at(a, pa, k), v = th_table_at(b, pb, k);
+        if (isfinite(u) && isfinite(v)) dd[n++] = v - u;
+    }
+    if (n)
+        st_interval_mean(dd, n, d);
+    else
+        st_interval_make(NAN, NAN, 0, d);
+}
+
+int th_table_trend(const th_table *t, int direction, double rho_min, st_trend *tr)
+{
+    return st_trend_grade(t->x, t->y, t->np, t->ns, direction, rho_min, tr);
+}
+
+void th_rate_text(const st_rate *r, char *buf, size_t len)
+{
+    snprintf(buf, len, "slope90=[%.3g,%.3g] pooled=%.3g±%.2g chi2/dof=%.2g last=%.3g±%.2g seeds=%d%s%s",
+             r->slope.lo, r->slope.hi, r->pooled.slope, r->pooled.se_slope, r->chi2_dof, r->last.mean, r->last.se,
+             r->nseeds, r->plateau ? " plateau" : "",
+             r->se_pooled == 1 ? " se=pooled(1 seed)" : r->se_pooled == 2 ? " se=pooled(no complete seed)" : "");
+}
+
+void th_equiv_text(const char *name, const st_interval *d, double lo, double hi, st_grade_t g, char *buf,
+                   size_t len)
+{
+    snprintf(buf, len, "%s=%.3g(90%%:[%.3g,%.3g] vs [%.3g,%.3g] %s)", name, d->mean, d->lo, d->hi, lo, hi,
+             st_grade_name(g));
+}
+
+void th_verdict_cap_failed(const th_judge_in *in, th_verdict *v)
+{
+    for (int i = 0; i < in->nrecs; i++)
+        if (in->recs[i].status != REC_OK) {
+            snprintf(v->failed_run, sizeof v->failed_run, "%s", in->recs[i].key);
+            v->grade = st_grade_worst(v->grade, ST_MARGINAL);
+            return;
+        }
+}
+
 int th_judge_rate(const th_judge_in *in, const char *x, int metric, double predicted, double lo,
                   double hi, int figure, th_verdict *v)
 {
-    th_groups g;
-    OP_TRY(th_group(in, x, metric, NULL, NULL, NULL, 0, &g));
-    th_series *s = &v->series[0];
-    v->nseries = 1;
-    snprintf(s->name, sizeof s->name, "%s", in->control ? in->control : "measured");
-    s->figure = figure;
-    double lx[TH_MAX_POINTS], ly[TH_MAX_POINTS], se[TH_MAX_POINTS];
-    int m = 0, nk[TH_MAX_POINTS];
-    for (int k = 0; k < g.n; k++) {
-        if (g.nok[k] < 1) continue;
-        int bad = 0;
-        for (int i = 0; i < g.nok[k]; i++) bad |= !(g.vals[k][i] > 0);
-        if (bad) {
-            th_groups_free(&g);
-            OP_ERROR(OP_ENUM, "%s: metric %s is not positive at %s=%g; cannot fit a log-log rate",
-                     in->check->id, in->check->metrics[metric], x, g.x[k]);
-        }
-        double mu, sd;
-        st_mean_log_se(g.vals[k], g.nok[k], &mu, &sd);
-        s->x[m] = g.x[k];
-        s->y[m] = exp(mu);
-        s->ylo[m] = exp(mu - sd);
-        s->yhi[m] = exp(mu + sd);
-        s->nok[m] = g.nok[k];
-        s->nfailed[m] = g.nfailed[k];
-        lx[m] = g.x[k];
-        ly[m] = mu;
-        se[m] = sd;
-        nk[m] = g.nok[k];
-        m++;
+    return th_judge_rate_where(in, x, metric, NULL, predicted, lo, hi, figure, v, NULL);
+}
+
+int th_judge_rate_where(const th_judge_in *in, const char *x, int metric, const th_where *where, double predicted,
+                        double lo, double hi, int figure, th_verdict *v, st_rate *rout)
+{
+    th_table t;
+    OP_TRY(th_table_collect(in, x, metric, where, &t));
+    int s = th_table_log(&t, in, in->check->metrics[metric]);
+    if (s) {
+        th_table_free(&t);
+        return s;
     }
-    th_groups_free(&g);
-    int weighted = st_pool_se(nk, se, m); /* seed-count weights (stats.h: why not 1/sd^2) */
-    s->n = m;
+    th_series *ser = &v->series[0];
+    v->nseries = 1;
+    snprintf(ser->name, sizeof ser->name, "%s", in->control ? in->control : "measured");
+    ser->figure = figure;
+    th_table_series(&t, 1, ser);
     v->predicted = predicted;
     v->lo = lo;
     v->hi = hi;
+    int m = ser->n;
     if (m < 3) {
+        th_table_free(&t);
         v->grade = ST_FAIL;
         v->measured = v->se = NAN;
         snprintf(v->extra, sizeof v->extra, "points=%d(too few to fit)", m);
-        for (int i = 0; i < m; i++) s->fit[i] = s->pred[i] = NAN;
+        if (rout) memset(rout, 0, sizeof *rout);
         return OP_OK;
     }
-    st_fit f;
-    OP_TRY(st_fit_loglog(lx, ly, weighted ? se : NULL, m, &f));
-    v->measured = f.slope;
-    v->se = f.se_slope;
-    v->grade = st_grade(f.slope, f.se_slope, lo, hi);
-    th_series_fit_lines(s, lx, ly, m, &f, predicted);
-    snprintf(s->fit_title, sizeof s->fit_title, "fit: slope %.3f ± %.3f", f.slope, f.se_slope);
-    snprintf(s->pred_title, sizeof s->pred_title, "predicted slope %.3f", predicted);
+    st_rate r;
+    s = th_table_rate(&t, in, predicted, &r, NULL);
+    th_table_free(&t);
+    if (s) return s;
+    v->measured = r.slope.mean;
+    v->se = r.slope.se;
+    v->grade = st_grade(r.slope.mean, r.slope.se, lo, hi);
+    if (r.plateau) v->grade = st_grade_worst(v->grade, ST_MARGINAL);
+    double ly[TH_MAX_POINTS];
+    for (int i = 0; i < m; i++) ly[i] = log(ser->y[i]);
+    st_fit line = {.intercept = r.intercept, .slope = r.slope.mean};
+    th_series_fit_lines(ser, ser->x, ly, m, &line, predicted);
+    snprintf(ser->fit_title, sizeof ser->fit_title, "fit: slope %.3f ± %.3f (paired)", r.slope.mean, r.slope.se);
+    snprintf(ser->pred_title, sizeof ser->pred_title, "predicted slope %.3f", predicted);
+    th_rate_text(&r, v->extra, sizeof v->extra);
+    if (rout) *rout = r;
     return OP_OK;
 }
 

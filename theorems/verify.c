@@ -96,6 +96,7 @@ int th_judge_variant(const th_check *c, const th_opts *o, const char *control, c
     v->hi = INFINITY;
     th_judge_in in = {c, control, o->full, o->seed, recs, n};
     OP_TRY(c->judge(&in, v));
+    if (!control) th_verdict_cap_failed(&in, v); /* a failed run: no better than MARGINAL (issue 15) */
     v->nruns = n;
     for (int i = 0; i < n; i++) v->nfailed += recs[i].status != REC_OK;
     return OP_OK;
@@ -342,8 +343,8 @@ int th_verify(const th_check *c, const th_opts *o, th_result *r)
                             st_grade_name(r->control[i].grade), m);
         }
     if (lv->nfailed)
-        len += snprintf(r->line + len, sizeof r->line - (size_t)len, " failed_runs=%d/%d", lv->nfailed,
-                        lv->nruns);
+        len += snprintf(r->line + len, sizeof r->line - (size_t)len, " failed_runs=%d/%d%s%s", lv->nfailed,
+                        lv->nruns, lv->failed_run[0] ? " first_failed=" : "", lv->failed_run);
     r->seconds = op_now() - t0;
     return OP_OK;
 }

@@ -50,7 +50,8 @@ static int verify_run(int argc, char **argv, int figures_mode)
                                "overparam figures [ID...] [--full|--quick] [--seed N] [--threads N] [--out DIR]\n"
                                "                         [--conv auto|im2col|direct]",
                                "Regenerates every figure (full presets by default) with its .dat and .gp, and\n"
-                               "DIR/report.md + report.html. Prints the verdict lines as verify does.",
+                               "DIR/report.md + report.html. Prints the verdict lines and exits as verify does\n"
+                               "(0 all PASS, 1 a FAIL, 4 no FAIL but a MARGINAL).",
                                spec, ns);
         else
             op_args_print_help(stdout,
@@ -61,9 +62,11 @@ static int verify_run(int argc, char **argv, int figures_mode)
                                "  overparam: <id> <PASS|MARGINAL|FAIL> measured=<x>±<se> predicted=<p> band=[lo,hi] "
                                "control=<FAIL(as required)|PASS(unexpected!)>\n"
                                "Writes DIR/<id>/runs/*.json, DIR/<id>/summary.csv, figures, DIR/report.md/.html.\n"
-                               "Finished runs are reused (resume). Exit 0 if no check FAILs, 1 if one does,\n"
-                               "2 usage error, 3 runtime error. With --control NAME only that variant runs and\n"
-                               "the line reads 'overparam: <id>/<NAME> FAIL ... control=FAIL(as required)'.",
+                               "Finished runs are reused (resume). Exit 0 only if every check PASSes, 1 if one\n"
+                               "FAILs, 4 if none FAILs and one is MARGINAL, 2 usage error, 3 runtime error.\n"
+                               "With --control NAME only that variant runs, the line reads\n"
+                               "'overparam: <id>/<NAME> FAIL ... control=FAIL(as required)' and the exit\n"
+                               "code is 0 only if it FAILed.",
                                spec, ns);
         return 0;
     }
@@ -116,7 +119,7 @@ static int verify_run(int argc, char **argv, int figures_mode)
     th_opts o = {figures_mode ? !quick : full, seed, (int)threads, out, control, no_controls, !no_figures};
     th_result *res = op_calloc((unsigned long)nc, sizeof *res);
     if (!res) return cli_fail(OP_ENOMEM);
-    int any_fail = 0;
+    int any_fail = 0, any_marginal = 0;
     for (int i = 0; i < nc; i++) {
         s = th_verify(checks[i], &o, &res[i]);
         if (s) {
@@ -124,6 +127,7 @@ static int verify_run(int argc, char **argv, int figures_mode)
             return cli_fail(s);
         }
         if (res[i].final == ST_FAIL) any_fail = 1;
+        if (res[i].final == ST_MARGINAL) any_marginal = 1;
         if (sw_dist_rank() != 0) continue; /* under MPI rank 0 reports */
         printf("%s\n", res[i].line);
         fflush(stdout);
@@ -133,7 +137,8 @@ static int verify_run(int argc, char **argv, int figures_mode)
     free(res);
     if (s) return cli_fail(s);
     if (figures_mode && sw_dist_rank() == 0) fprintf(stderr, "overparam: figures and report written under %s/\n", out);
-    return any_fail ? 1 : 0;
+    /* 0 only when every check PASSes: a MARGINAL is not a confirmation (issue 15) */
+    return any_fail ? 1 : any_marginal ? OP_EXIT_MARGINAL : 0;
 }
 
 /* Under an MPI launcher every rank runs this same code on the same arguments, so

@@ -8,6 +8,7 @@
 #include "../core/op_error.h"
 #include "../nn/nn.h"
 #include "cmds.h"
+#include "stats/stats.h"
 
 #ifndef OP_VERSION
 #define OP_VERSION "0.0.0"
@@ -47,7 +48,8 @@ static void usage(FILE *f)
                "Theorems about overparameterized networks as reproducible numerical checks.\n\n"
                "commands:\n");
     for (int i = 0; i < NCOMMANDS; i++) fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\nexit codes: 0 ok (all checks PASS), 1 a check FAILed, 2 usage error, 3 runtime error\n");
+    fprintf(f, "\nexit codes: 0 ok (all checks PASS), 1 a check FAILed, 2 usage error, 3 runtime error,\n"
+               "            4 no check FAILed but one is MARGINAL\n");
 }
 
 int main(int argc, char **argv)
@@ -59,6 +61,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "overparam: OVERPARAM_ISA=%s: %s\n", isa, op_error_message());
         return 2;
     }
+    st_init(); /* GSL's process-wide error handler, once, before any thread (stats.h) */
     if (argc < 2) {
         usage(stderr);
         return 2;
