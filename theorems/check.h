@@ -104,6 +104,8 @@ typedef struct {
 typedef struct {
     const char *name; /* kebab-case, used in --control NAME and in run keys */
     const char *what; /* why the hypothesis is false under it (one line) */
+    int near_miss;    /* 1: the hypothesis violated just enough (THEOREMS.md "Rules"); the
+                       * verdict line's discrim= field and the report use these */
 } th_control;
 
 typedef struct {
