@@ -10,3 +10,7 @@ set_tests_properties(nn_interop PROPERTIES LABELS "unit;nn" TIMEOUT 180 SKIP_RET
 add_test(NAME nn_conv_haswell COMMAND test_nn_conv)
 set_tests_properties(nn_conv_haswell PROPERTIES LABELS "unit;nn" TIMEOUT 120
                      ENVIRONMENT "OPENBLAS_CORETYPE=Haswell;OVERPARAM_NO_BLAS_FIX=1")
+# The kernels' instruction-set dispatch end to end: avx512 and avx2 train to identical
+# bits, OVERPARAM_ISA errors (skips, 77, where the CPU does not run both sets).
+add_test(NAME nn_isa COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/nn_isa.sh ${OVERPARAM_BIN})
+set_tests_properties(nn_isa PROPERTIES LABELS "unit;nn" TIMEOUT 180 SKIP_RETURN_CODE 77)
