@@ -84,6 +84,8 @@ int th_compare_run(const th_check *c, const th_opts *o, const char *const *manif
 
     rec_record *recs;
     int n;
+    const char *main_variant[1] = {NULL};
+    OP_TRY(th_note_replaced(c, o, &g, main_variant, 1));
     OP_TRY(th_sweep_variant(c, o, &g, NULL, &recs, &n));
     int ncomb = nman * nD;
     th_verdict *v = op_calloc((unsigned long)ncomb, sizeof *v);

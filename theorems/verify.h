@@ -18,7 +18,21 @@ typedef struct {
     const char *only_control; /* run only this control variant (--control NAME) */
     int no_controls;
     int figures;              /* write .dat/.gp and render */
+    const rec_identity *identity; /* this invocation's run identity (th_identity): resume
+                                   * reuses only records made under it */
 } th_opts;
+
+/* The run identity of an invocation with these options (store/record.h): o->seed, the
+ * preset (o->full), the --conv path in force and the data-set directory dataset_dir
+ * (NULL: the default) resolved and fingerprinted (dt_dataset_identity). Call once,
+ * before any run; OP_EUSAGE (one line) for a data-set path too long to record. */
+int th_identity(const th_opts *o, const char *dataset_dir, rec_identity *id);
+
+/* Counts the records under o->out that the sweeps of these variants of grid g will
+ * replace because another identity made them, and if there are any prints one line on
+ * stderr: how many, what differs ("seed 0, not 1") and that another --out keeps both.
+ * Rank 0 only; th_verify and th_compare_run call it before their first run. */
+int th_note_replaced(const th_check *c, const th_opts *o, const sw_grid *g, const char *const *variants, int nv);
 
 typedef struct {
     const th_check *check;

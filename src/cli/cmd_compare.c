@@ -100,9 +100,12 @@ static int compare_main(int argc, char **argv)
                 }
         }
     }
-    th_opts o = {full, seed, (int)threads, out, NULL, 1, !no_figures};
+    th_opts o = {full, seed, (int)threads, out, NULL, 1, !no_figures, NULL};
     /* Every argument is checked before --out is created: a refused command leaves
      * no directory behind. */
+    rec_identity identity; /* compare has no --dataset: the default directory's */
+    if ((s = th_identity(&o, NULL, &identity))) return cli_fail(s);
+    o.identity = &identity;
     if ((s = th_compare_validate(c, &o, man, nman, amb, namb))) return cli_fail(s);
     if ((s = op_check_writable_dir(out))) return cli_fail(s);
     int any_fail = 0;

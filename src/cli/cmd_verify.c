@@ -113,10 +113,15 @@ static int verify_run(int argc, char **argv, int figures_mode)
             return 2;
         }
     }
+    th_opts o = {figures_mode ? !quick : full, seed, (int)threads, out, control, no_controls, !no_figures, NULL};
+    /* the seed, preset, conv path and data set every record of this call carries, so
+     * resume never reuses a record made under other ones (checked before --out exists) */
+    rec_identity identity;
+    if ((s = th_identity(&o, dataset, &identity))) return cli_fail(s);
+    o.identity = &identity;
     if ((s = op_check_writable_dir(out))) return cli_fail(s);
     th_dataset_dir = dataset;
 
-    th_opts o = {figures_mode ? !quick : full, seed, (int)threads, out, control, no_controls, !no_figures};
     th_result *res = op_calloc((unsigned long)nc, sizeof *res);
     if (!res) return cli_fail(OP_ENOMEM);
     int any_fail = 0, any_marginal = 0;
