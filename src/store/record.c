@@ -276,7 +276,7 @@ void rec_identity_diff(const rec_identity *old, const rec_identity *cur, char *b
     if (old->format != cur->format) {
         /* a format-1 record has no other identity fields to compare */
         add_phrase(buf, len, "record format %d, not %d%s", old->format, cur->format,
-                   old->format == 1 ? " (written before records named their seed, preset and data set)" : "");
+                   old->format == 1 ? ": written before records named their seed, preset and data set" : "");
         return;
     }
     if (old->base_seed != cur->base_seed)
@@ -286,7 +286,7 @@ void rec_identity_diff(const rec_identity *old, const rec_identity *cur, char *b
     if (strcmp(old->dataset, cur->dataset))
         add_phrase(buf, len, "data set %s, not %s", old->dataset, cur->dataset);
     else if (strcmp(old->dataset_fp, cur->dataset_fp))
-        add_phrase(buf, len, "data set files in %s changed (%s, now %s)", old->dataset, old->dataset_fp,
+        add_phrase(buf, len, "data set files in %s changed: %s, now %s", old->dataset, old->dataset_fp,
                    cur->dataset_fp);
     if (strcmp(old->conv, cur->conv)) add_phrase(buf, len, "conv %s, not %s", old->conv, cur->conv);
 }

@@ -99,7 +99,8 @@ int rec_parse(const char *text, rec_record *r);
 int rec_identity_equal(const rec_identity *a, const rec_identity *b);
 /* One phrase for messages naming what differs in `old` from `cur`, field by field:
  * "seed 0, not 1", "preset quick, not full", "data set /a, not /b",
- * "data set files changed in /a", "conv direct, not auto", "record format 1, not 2". */
+ * "data set files in /a changed: <fingerprint>, now <fingerprint>", "conv direct, not
+ * auto", "record format 1, not 2: written before ...". */
 void rec_identity_diff(const rec_identity *old, const rec_identity *cur, char *buf, int len);
 
 double rec_param(const rec_record *r, const char *name); /* NaN if absent */
