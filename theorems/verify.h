@@ -61,9 +61,10 @@ int th_report_write(const char *out, const th_result *r, int n);
 /* Comparison across manifolds and ambient dimensions (overparam compare):
  * replaces the check's manifold/ambient axes by the given lists, runs the theorem's
  * variant, judges each (manifold, D) subset, prints the table to `table` and writes
- * DIR/compare/<id>.csv, .dat, .gp, .png, .pdf. *any_fail = 1 if a subset FAILed. */
+ * DIR/compare/<id>.csv, .dat, .gp, .png, .pdf. *worst = the worst grade of the subsets
+ * (the CLI maps it to verify's exit codes). */
 int th_compare_run(const th_check *c, const th_opts *o, const char *const *manifolds, int nman,
-                   const double *ambient, int namb, FILE *table, int *any_fail);
+                   const double *ambient, int namb, FILE *table, st_grade_t *worst);
 /* The argument checks of th_compare_run alone (OP_EUSAGE with one line, nothing
  * written): the CLI calls it before it creates the output directory. Under MPI every
  * rank runs th_compare_run (its sweep is spread over the ranks); rank 0 alone prints
