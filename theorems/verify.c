@@ -65,7 +65,7 @@ int th_note_replaced(const th_check *c, const th_opts *o, const sw_grid *g, cons
 {
     if (sw_dist_rank() != 0) return OP_OK;
     int total = 0;
-    rec_identity first;
+    rec_identity first = {0};
     for (int k = 0; k < nv; k++) {
         sw_run *runs;
         int nruns, n;
