@@ -15,10 +15,12 @@
  * sweep's identity (store/record.h: base seed, preset, data set, conv path, record
  * format). The key alone does not say which seed, preset or data set made a record, so
  * a record of another identity is never reused: the run is redone and its record
- * replaced (it is the same file). Replacing, not refusing, because --out holds the
- * last invocation (summary.csv, figures and report are rewritten by every call), so
- * `verify` then `figures` into the default results/ must work; the caller says how
- * many records it replaces (sw_foreign) and that another --out keeps both. */
+ * replaced (it is the same file). Replacing, not refusing: --out holds the last
+ * invocation (summary.csv, figures and report are rewritten by every call), and
+ * `verify` (quick) then `figures` (full) into the default results/ must keep working.
+ * A refusal would keep the other records but stop the two main jobs; a replacement
+ * costs run time, never a wrong number. The caller says how many records it replaces
+ * (sw_foreign) before the first run, and that another --out keeps both. */
 #ifndef SW_SWEEP_H
 #define SW_SWEEP_H
 
