@@ -20,6 +20,8 @@ static void sample(rec_record *r)
     strcpy(r->control, "ridge");
     r->seed_index = 3;
     r->seed = 18446744073709551557ull; /* > 2^53: must survive as a string */
+    r->id = (rec_identity){REC_FORMAT, 18446744073709551615ull, "full", "direct", "/data/\"odd\" dir",
+                           "crc32:89abcdef/30878551"};
     r->status = REC_OK;
     strcpy(r->message, "quote \" backslash \\ newline \n tab \t");
     r->nparams = 3;
@@ -65,6 +67,8 @@ static void test_roundtrip(const char *dir)
     CHECK(rec_metric(&b, "test_mse") == 1.0 / 3.0 && rec_metric(&b, "tiny") == a.mval[1], "metrics bit-exact");
     CHECK(isnan(rec_metric(&b, "bad")) && isnan(rec_metric(&b, "absent")), "NaN written as null, read as NaN");
     CHECK(b.seconds == 0.25 && b.sweep_threads == 2, "timing");
+    CHECK(rec_identity_equal(&a.id, &b.id) && b.id.format == REC_FORMAT && b.id.base_seed == a.id.base_seed,
+          "identity round-trips (base seed %llu, data set '%s')", (unsigned long long)b.id.base_seed, b.id.dataset);
 
     /* the timing object is one line: dropping it is how determinism is compared */
     char *text;
@@ -118,8 +122,27 @@ static void test_malformed(void)
                        "\"status\":\"diverged\",\"params\":{},\"metrics\":{\"m\":null},"
                        "\"timing\":{\"seconds\":null,\"sweep_threads\":1}}";
     CHECK(rec_parse(good, &r) == 0 && r.status == REC_DIVERGED && r.seed == 7 && r.nmetrics == 1 &&
-              isnan(r.mval[0]),
-          "minimal diverged record parses");
+              isnan(r.mval[0]) && r.id.format == 1,
+          "minimal diverged record parses (format 1: no identity)");
+    /* an identity present but incomplete or damaged makes the record unreadable (redone) */
+    const char *bad_id[] = {"{\"identity\":{\"format\":2,\"base_seed\":\"0\",\"preset\":\"quick\",\"conv\":\"auto\","
+                            "\"dataset\":\"/d\"},",
+                            "{\"identity\":{\"format\":2.5,\"base_seed\":\"0\",\"preset\":\"quick\",\"conv\":\"auto\","
+                            "\"dataset\":\"/d\",\"dataset_fingerprint\":\"x\"},",
+                            "{\"identity\":{\"format\":2,\"base_seed\":\"-\",\"preset\":\"quick\",\"conv\":\"auto\","
+                            "\"dataset\":\"/d\",\"dataset_fingerprint\":\"x\"},",
+                            "{\"identity\":null,"};
+    for (int i = 0; i < 4; i++) {
+        char text[1024];
+        snprintf(text, sizeof text, "%s%s", bad_id[i], good + 1);
+        CHECK(rec_parse(text, &r) != 0, "damaged identity #%d rejected", i);
+        op_error_clear();
+    }
+    char text[1024];
+    snprintf(text, sizeof text, "{\"identity\":{\"format\":2,\"base_seed\":\"5\",\"preset\":\"quick\",\"conv\":"
+             "\"auto\",\"dataset\":\"/d\",\"dataset_fingerprint\":\"missing\"},%s", good + 1);
+    CHECK(rec_parse(text, &r) == 0 && r.id.format == 2 && r.id.base_seed == 5 && strcmp(r.id.dataset_fp, "missing") == 0,
+          "complete identity parses");
     js_entry e[8];
     CHECK(js_parse_flat("{\"a\":{\"b\":\"x\\u0041\"}}", e, 8) == 1 && strcmp(e[0].path, "a.b") == 0 &&
               strcmp(e[0].str, "xA") == 0,

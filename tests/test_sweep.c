@@ -119,13 +119,14 @@ static void test_execute(const char *dir)
     sw_plan("chk", &g, NULL, NULL, 7, &r, &n);
     user_t u = {r, 0};
     sw_stats st;
+    rec_identity id = {REC_FORMAT, 7, "quick", "auto", "/data/set", "crc32:01234567/89"};
     memset(calls, 0, sizeof calls);
-    CHECK(sw_execute(dir, "chk", r, n, fn, &u, 2, "chk", &st) == 0 && st.done == NR && st.skipped == 0,
+    CHECK(sw_execute(dir, "chk", r, n, &id, fn, &u, 2, "chk", &st) == 0 && st.done == NR && st.skipped == 0,
           "first sweep runs all: done %d", st.done);
     int once = 1;
     for (int i = 0; i < NR; i++) once &= calls[i] == 1;
     CHECK(once, "each run exactly once");
-    CHECK(sw_execute(dir, "chk", r, n, fn, &u, 2, "chk", &st) == 0 && st.skipped == NR && count_calls() == NR,
+    CHECK(sw_execute(dir, "chk", r, n, &id, fn, &u, 2, "chk", &st) == 0 && st.skipped == NR && count_calls() == NR,
           "second sweep skips everything (resume)");
     /* remove one record, truncate another, corrupt a third's key: those three rerun */
     char p[4096];
@@ -145,16 +146,77 @@ static void test_execute(const char *dir)
     strcpy(rr.key, "someone/else");
     rec_write(p, &rr);
     memset(calls, 0, sizeof calls);
-    CHECK(sw_execute(dir, "chk", r, n, fn, &u, 2, "chk", &st) == 0 && st.done == 3 && st.skipped == NR - 3,
+    CHECK(sw_execute(dir, "chk", r, n, &id, fn, &u, 2, "chk", &st) == 0 && st.done == 3 && st.skipped == NR - 3,
           "missing/truncated/foreign records redone: done %d", st.done);
     CHECK(calls[3] == 1 && calls[10] == 1 && calls[17] == 1 && count_calls() == 3, "exactly those three");
+
+    /* identity: a record with this check and key made under another base seed, preset,
+     * data set (path or files), conv path or record format is never reused: it is
+     * counted (sw_foreign), left out of sw_load, redone, and replaced by this one's */
+    enum { NF = 7 };
+    rec_identity other[NF];
+    for (int k = 0; k < NF; k++) other[k] = id;
+    other[0].base_seed = 8;
+    strcpy(other[1].preset, "full");
+    strcpy(other[2].dataset, "/data/other");
+    strcpy(other[3].dataset_fp, "crc32:76543210/89");
+    strcpy(other[4].conv, "direct");
+    const int victim[NF] = {1, 2, 4, 8, 12, 20, 23}; /* 5: format 1 (no "identity"), 6: format 3 */
+    for (int k = 0; k < NF; k++) {
+        rec_path(dir, "chk", r[victim[k]].key, p, sizeof p);
+        rec_read(p, &rr);
+        rr.id = other[k];
+        rec_write(p, &rr);
+        if (k < 5) continue;
+        op_read_file(p, &t, &len); /* rewrite the identity line as an older or newer writer would */
+        char *line = strstr(t, "  \"identity\""), *end = line ? strchr(line, '\n') : NULL;
+        if (k == 5 && end) memmove(line, end + 1, strlen(end + 1) + 1);
+        if (k == 6 && line) line[strlen("  \"identity\": {\"format\": ")] = '3';
+        f = fopen(p, "w");
+        fputs(t, f);
+        fclose(f);
+        free(t);
+    }
+    rec_read(p, &rr);
+    CHECK(rr.id.format == 3, "a format-3 identity reads back as such (%d)", rr.id.format);
+    rec_path(dir, "chk", r[victim[5]].key, p, sizeof p);
+    CHECK(rec_read(p, &rr) == 0 && rr.id.format == 1 && rr.id.preset[0] == 0,
+          "a record without \"identity\" reads as format 1 (%d)", rr.id.format);
+    int nforeign = -1;
+    rec_identity first;
+    CHECK(sw_foreign(dir, "chk", r, n, &id, &nforeign, &first) == 0 && nforeign == NF && first.base_seed == 8,
+          "sw_foreign counts the %d records of other identities (%d)", NF, nforeign);
+    char why[300];
+    rec_identity_diff(&first, &id, why, sizeof why);
+    CHECK(strcmp(why, "seed 8, not 7") == 0, "diff names the seed: '%s'", why);
+    rec_identity_diff(&other[3], &id, why, sizeof why);
+    CHECK(strstr(why, "data set files in /data/set changed") != NULL, "diff names changed files: '%s'", why);
+    rec_identity_diff(&other[4], &id, why, sizeof why);
+    CHECK(strcmp(why, "conv direct, not auto") == 0, "diff names the conv path: '%s'", why);
+    rec_record *lr = malloc(sizeof *lr * n);
+    int lhave[NR], nhave = 0;
+    sw_load(dir, "chk", r, n, &id, lr, lhave);
+    for (int i = 0; i < n; i++) nhave += lhave[i];
+    CHECK(nhave == NR - NF && !lhave[victim[0]] && !lhave[victim[5]], "sw_load skips them (%d loaded)", nhave);
+    free(lr);
+    memset(calls, 0, sizeof calls);
+    CHECK(sw_execute(dir, "chk", r, n, &id, fn, &u, 2, "chk", &st) == 0 && st.done == NF && st.replaced == NF &&
+              st.skipped == NR - NF,
+          "other identities redone and counted as replaced: done %d, replaced %d", st.done, st.replaced);
+    int redone = 1;
+    for (int k = 0; k < NF; k++) redone &= calls[victim[k]] == 1;
+    CHECK(redone && count_calls() == NF, "exactly those %d", NF);
+    CHECK(sw_foreign(dir, "chk", r, n, &id, &nforeign, NULL) == 0 && nforeign == 0, "none left after the sweep");
+    rec_path(dir, "chk", r[victim[5]].key, p, sizeof p);
+    CHECK(rec_read(p, &rr) == 0 && rec_identity_equal(&rr.id, &id) && rr.id.format == REC_FORMAT,
+          "the replaced record carries this identity");
 
     /* determinism: one thread vs two threads, records equal apart from timing */
     char d1[4200], d2[4200];
     snprintf(d1, sizeof d1, "%s/t1", dir);
     snprintf(d2, sizeof d2, "%s/t2", dir);
-    sw_execute(d1, "chk", r, n, fn, &u, 1, "chk", &st);
-    sw_execute(d2, "chk", r, n, fn, &u, 2, "chk", &st);
+    sw_execute(d1, "chk", r, n, &id, fn, &u, 1, "chk", &st);
+    sw_execute(d2, "chk", r, n, &id, fn, &u, 2, "chk", &st);
     int same = 1;
     for (int i = 0; i < n; i++) {
         char p1[4096], p2[4096];
@@ -172,18 +234,18 @@ static void test_execute(const char *dir)
     snprintf(dv, sizeof dv, "%s/div", dir);
     u.mode = 1;
     memset(calls, 0, sizeof calls);
-    CHECK(sw_execute(dv, "chk", r, n, fn, &u, 2, "chk", &st) == 0 && st.diverged == 6, "6 diverged runs reported (%d)",
+    CHECK(sw_execute(dv, "chk", r, n, &id, fn, &u, 2, "chk", &st) == 0 && st.diverged == 6, "6 diverged runs reported (%d)",
           st.diverged);
     rec_record *recs = malloc(sizeof *recs * n);
     int have[NR];
-    sw_load(dv, "chk", r, n, recs, have);
+    sw_load(dv, "chk", r, n, &id, recs, have);
     int ok = 1;
     for (int i = 0; i < n; i++)
         ok &= have[i] && (recs[i].status == REC_DIVERGED) == (r[i].seed_index == 1) &&
               (r[i].seed_index != 1 || isnan(recs[i].mval[0]));
     CHECK(ok, "diverged runs carry status 'diverged' and a null metric");
     memset(calls, 0, sizeof calls);
-    sw_execute(dv, "chk", r, n, fn, &u, 2, "chk", &st);
+    sw_execute(dv, "chk", r, n, &id, fn, &u, 2, "chk", &st);
     CHECK(count_calls() == 0, "a diverged run is finished: not redone");
     free(recs);
 
@@ -191,7 +253,7 @@ static void test_execute(const char *dir)
     char de[4200];
     snprintf(de, sizeof de, "%s/err", dir);
     u.mode = 2;
-    int s = sw_execute(de, "chk", r, n, fn, &u, 1, "chk", &st);
+    int s = sw_execute(de, "chk", r, n, &id, fn, &u, 1, "chk", &st);
     CHECK(s == OP_EIO && strstr(op_error_message(), r[5].key) && strstr(op_error_message(), "synthetic failure"),
           "error names the run: %s", op_error_message());
     op_error_clear();

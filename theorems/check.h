@@ -184,9 +184,9 @@ const th_control *th_find_control(const th_check *c, const char *name);
 
 /* The image-set directory for checks on real data (verify/figures --dataset DIR);
  * NULL selects the data module's default (dt_default_fashion_mnist_dir). Set once by
- * the CLI before any run starts; runs only read it. The directory is not part of the
- * run keys, so records made on another data set would be resumed: use a separate --out
- * per data set. */
+ * the CLI before any run starts; runs only read it. The directory (resolved) and a
+ * fingerprint of its files are in every record's run identity (store/record.h), so a
+ * resume never reuses records made on another data set. */
 extern const char *th_dataset_dir;
 
 /* Registry (theorems/registry.c). */

@@ -73,10 +73,10 @@ int th_compare_validate(const th_check *c, const th_opts *o, const char *const *
 }
 
 int th_compare_run(const th_check *c, const th_opts *o, const char *const *manifolds, int nman,
-                   const double *ambient, int namb, FILE *table, int *any_fail)
+                   const double *ambient, int namb, FILE *table, st_grade_t *worst)
 {
     const th_compare *cp = &c->compare;
-    *any_fail = 0;
+    *worst = ST_PASS;
     sw_grid g;
     int ad;
     OP_TRY(compare_grid(c, o, manifolds, nman, ambient, namb, &g, &ad));
@@ -84,6 +84,8 @@ int th_compare_run(const th_check *c, const th_opts *o, const char *const *manif
 
     rec_record *recs;
     int n;
+    const char *main_variant[1] = {NULL};
+    OP_TRY(th_note_replaced(c, o, &g, main_variant, 1));
     OP_TRY(th_sweep_variant(c, o, &g, NULL, &recs, &n));
     int ncomb = nman * nD;
     th_verdict *v = op_calloc((unsigned long)ncomb, sizeof *v);
@@ -108,7 +110,7 @@ int th_compare_run(const th_check *c, const th_opts *o, const char *const *manif
     free(sub);
     free(recs);
     for (int k = 0; k < ncomb && !s; k++)
-        if (v[k].grade == ST_FAIL) *any_fail = 1;
+        *worst = st_grade_worst(*worst, v[k].grade);
     /* Under MPI every rank judged the same records (so all exit alike); rank 0 reports. */
     if (sw_dist_rank() != 0) {
         free(v);

@@ -8,6 +8,7 @@
 #include "core/fsutil.h"
 #include "core/op_error.h"
 #include "core/progress.h"
+#include "data/dataset.h"
 #include "nn/nn.h"
 #include "plot/plot.h"
 #include "sweep/dist.h"
@@ -36,6 +37,57 @@ static int run_one(void *user, const sw_run *u, rec_record *rec)
     return s;
 }
 
+int th_identity(const th_opts *o, const char *dataset_dir, rec_identity *id)
+{
+    memset(id, 0, sizeof *id);
+    id->format = REC_FORMAT;
+    id->base_seed = o->seed;
+    snprintf(id->preset, sizeof id->preset, "%s", o->full ? "full" : "quick");
+    snprintf(id->conv, sizeof id->conv, "%s", nn_conv_path_name());
+    return dt_dataset_identity(dataset_dir, id->dataset, sizeof id->dataset, id->dataset_fp, sizeof id->dataset_fp);
+}
+
+static int plan_variant(const th_check *c, const th_opts *o, const sw_grid *g, const char *control, sw_run **runs,
+                        int *nruns)
+{
+    if (!o->identity) OP_ERROR(OP_EINTERNAL, "%s: no run identity (th_identity) in the options", c->id);
+    /* A forced convolution path (--conv) gives other bits than the rule: its runs get
+     * their own keys ("conv=direct/...", same seeds), so the two can share one --out. */
+    char tag[32] = "";
+    if (strcmp(nn_conv_path_name(), "auto") != 0) snprintf(tag, sizeof tag, "conv=%s", nn_conv_path_name());
+    return sw_plan(c->id, g, control, tag, o->seed, runs, nruns);
+}
+
+/* Records of another identity are rerun and replaced (src/sweep/sweep.h "Resume"); say
+ * so once per check, before its first run, so a log shows why finished runs are redone
+ * and how to keep both. */
+int th_note_replaced(const th_check *c, const th_opts *o, const sw_grid *g, const char *const *variants, int nv)
+{
+    if (sw_dist_rank() != 0) return OP_OK;
+    int total = 0;
+    rec_identity first = {0};
+    for (int k = 0; k < nv; k++) {
+        sw_run *runs;
+        int nruns, n;
+        rec_identity f;
+        OP_TRY(plan_variant(c, o, g, variants[k], &runs, &nruns));
+        int s = sw_foreign(o->out, c->id, runs, nruns, o->identity, &n, &f);
+        free(runs);
+        OP_TRY(s);
+        if (n && !total) first = f;
+        total += n;
+    }
+    if (total) {
+        char what[600];
+        rec_identity_diff(&first, o->identity, what, sizeof what);
+        fprintf(stderr,
+                "overparam: %s: replacing %d record%s made with other settings (%s) in %s/%s/runs: "
+                "their runs are redone; use one --out per seed, preset and data set to keep both\n",
+                c->id, total, total == 1 ? "" : "s", what, o->out, c->id);
+    }
+    return OP_OK;
+}
+
 /* Plans, executes (resuming) and reads back the records of one variant. */
 int th_sweep_variant(const th_check *c, const th_opts *o, const sw_grid *g, const char *control,
                      rec_record **recs_out, int *n_out);
@@ -44,16 +96,12 @@ int th_sweep_variant(const th_check *c, const th_opts *o, const sw_grid *g, cons
 {
     sw_run *runs;
     int nruns;
-    /* A forced convolution path (--conv) gives other bits than the rule: its runs get
-     * their own keys ("conv=direct/...", same seeds), so resume never mixes the two. */
-    char tag[32] = "";
-    if (strcmp(nn_conv_path_name(), "auto") != 0) snprintf(tag, sizeof tag, "conv=%s", nn_conv_path_name());
-    OP_TRY(sw_plan(c->id, g, control, tag, o->seed, &runs, &nruns));
+    OP_TRY(plan_variant(c, o, g, control, &runs, &nruns));
     run_user ru = {c, o->full};
     char label[96];
     snprintf(label, sizeof label, "%s%s%s", c->id, control ? "/" : "", control ? control : "");
     sw_stats st;
-    int s = sw_execute(o->out, c->id, runs, nruns, run_one, &ru, o->threads, label, &st);
+    int s = sw_execute(o->out, c->id, runs, nruns, o->identity, run_one, &ru, o->threads, label, &st);
     if (s) {
         free(runs);
         return s;
@@ -66,7 +114,7 @@ int th_sweep_variant(const th_check *c, const th_opts *o, const sw_grid *g, cons
         free(runs);
         return OP_ENOMEM;
     }
-    sw_load(o->out, c->id, runs, nruns, recs, have);
+    sw_load(o->out, c->id, runs, nruns, o->identity, recs, have); /* this identity's records only */
     int k = 0, missing = 0;
     for (int i = 0; i < nruns; i++) {
         if (have[i])
@@ -295,6 +343,7 @@ int th_verify(const th_check *c, const th_opts *o, th_result *r)
             for (int i = 0; i < th_ncontrols(c); i++) variants[nv++] = c->controls[i].name;
     }
     const sw_grid *g = o->full ? &c->full : &c->quick;
+    OP_TRY(th_note_replaced(c, o, g, variants, nv));
     for (int k = 0; k < nv; k++) {
         rec_record *recs;
         int n;

@@ -18,7 +18,21 @@ typedef struct {
     const char *only_control; /* run only this control variant (--control NAME) */
     int no_controls;
     int figures;              /* write .dat/.gp and render */
+    const rec_identity *identity; /* this invocation's run identity (th_identity): resume
+                                   * reuses only records made under it */
 } th_opts;
+
+/* The run identity of an invocation with these options (store/record.h): o->seed, the
+ * preset (o->full), the --conv path in force and the data-set directory dataset_dir
+ * (NULL: the default) resolved and fingerprinted (dt_dataset_identity). Call once,
+ * before any run; OP_EUSAGE (one line) for a data-set path too long to record. */
+int th_identity(const th_opts *o, const char *dataset_dir, rec_identity *id);
+
+/* Counts the records under o->out that the sweeps of these variants of grid g will
+ * replace because another identity made them, and if there are any prints one line on
+ * stderr: how many, what differs ("seed 0, not 1") and that another --out keeps both.
+ * Rank 0 only; th_verify and th_compare_run call it before their first run. */
+int th_note_replaced(const th_check *c, const th_opts *o, const sw_grid *g, const char *const *variants, int nv);
 
 typedef struct {
     const th_check *check;
@@ -47,9 +61,10 @@ int th_report_write(const char *out, const th_result *r, int n);
 /* Comparison across manifolds and ambient dimensions (overparam compare):
  * replaces the check's manifold/ambient axes by the given lists, runs the theorem's
  * variant, judges each (manifold, D) subset, prints the table to `table` and writes
- * DIR/compare/<id>.csv, .dat, .gp, .png, .pdf. *any_fail = 1 if a subset FAILed. */
+ * DIR/compare/<id>.csv, .dat, .gp, .png, .pdf. *worst = the worst grade of the subsets
+ * (the CLI maps it to verify's exit codes). */
 int th_compare_run(const th_check *c, const th_opts *o, const char *const *manifolds, int nman,
-                   const double *ambient, int namb, FILE *table, int *any_fail);
+                   const double *ambient, int namb, FILE *table, st_grade_t *worst);
 /* The argument checks of th_compare_run alone (OP_EUSAGE with one line, nothing
  * written): the CLI calls it before it creates the output directory. Under MPI every
  * rank runs th_compare_run (its sweep is spread over the ranks); rank 0 alone prints

@@ -38,7 +38,9 @@ static int compare_main(int argc, char **argv)
                            "Runs a check over several manifolds and ambient dimensions and draws every curve\n"
                            "with its predicted slope in one figure (DIR/compare/<id>.png/.pdf/.dat/.gp); prints\n"
                            "a table (manifold, d, D, measured slope ± s.e., predicted, verdict) also written to\n"
-                           "DIR/compare/<id>.csv. Exit 1 if a row FAILs.",
+                           "DIR/compare/<id>.csv. Finished runs are reused (resume), as in verify.\n"
+                           "Exit 0 only if every row PASSes, 1 if one FAILs, 4 if none FAILs and one is\n"
+                           "MARGINAL, 2 usage error, 3 runtime error (the codes of verify).",
                            spec, ns);
         return 0;
     }
@@ -100,15 +102,19 @@ static int compare_main(int argc, char **argv)
                 }
         }
     }
-    th_opts o = {full, seed, (int)threads, out, NULL, 1, !no_figures};
+    th_opts o = {full, seed, (int)threads, out, NULL, 1, !no_figures, NULL};
     /* Every argument is checked before --out is created: a refused command leaves
      * no directory behind. */
+    rec_identity identity; /* compare has no --dataset: the default directory's */
+    if ((s = th_identity(&o, NULL, &identity))) return cli_fail(s);
+    o.identity = &identity;
     if ((s = th_compare_validate(c, &o, man, nman, amb, namb))) return cli_fail(s);
     if ((s = op_check_writable_dir(out))) return cli_fail(s);
-    int any_fail = 0;
-    s = th_compare_run(c, &o, man, nman, amb, namb, stdout, &any_fail);
+    st_grade_t worst = ST_PASS;
+    s = th_compare_run(c, &o, man, nman, amb, namb, stdout, &worst);
     if (s) return cli_fail(s);
-    return any_fail ? 1 : 0;
+    /* verify's codes: a row is judged like a check, and a MARGINAL row confirms nothing */
+    return worst == ST_FAIL ? 1 : worst == ST_MARGINAL ? OP_EXIT_MARGINAL : 0;
 }
 
 /* Under an MPI launcher every rank runs compare on the same arguments: the sweep's

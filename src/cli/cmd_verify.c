@@ -51,7 +51,8 @@ static int verify_run(int argc, char **argv, int figures_mode)
                                "                         [--conv auto|im2col|direct]",
                                "Regenerates every figure (full presets by default) with its .dat and .gp, and\n"
                                "DIR/report.md + report.html. Prints the verdict lines and exits as verify does\n"
-                               "(0 all PASS, 1 a FAIL, 4 no FAIL but a MARGINAL).",
+                               "(0 all PASS, 1 a FAIL, 4 no FAIL but a MARGINAL). Resumes as verify does: records\n"
+                               "of another --seed, preset (a quick verify's), --dataset or --conv are redone.",
                                spec, ns);
         else
             op_args_print_help(stdout,
@@ -62,8 +63,10 @@ static int verify_run(int argc, char **argv, int figures_mode)
                                "  overparam: <id> <PASS|MARGINAL|FAIL> measured=<x>±<se> predicted=<p> band=[lo,hi] "
                                "control=<FAIL(as required)|PASS(unexpected!)>\n"
                                "Writes DIR/<id>/runs/*.json, DIR/<id>/summary.csv, figures, DIR/report.md/.html.\n"
-                               "Finished runs are reused (resume). Exit 0 only if every check PASSes, 1 if one\n"
-                               "FAILs, 4 if none FAILs and one is MARGINAL, 2 usage error, 3 runtime error.\n"
+                               "Finished runs are reused (resume) if made with the same --seed, preset, --dataset\n"
+                               "and --conv; records of other settings are redone and replaced (one stderr line).\n"
+                               "Exit 0 only if every check PASSes, 1 if one FAILs, 4 if none FAILs and one is\n"
+                               "MARGINAL, 2 usage error, 3 runtime error.\n"
                                "With --control NAME only that variant runs, the line reads\n"
                                "'overparam: <id>/<NAME> FAIL ... control=FAIL(as required)' and the exit\n"
                                "code is 0 only if it FAILed.",
@@ -113,10 +116,15 @@ static int verify_run(int argc, char **argv, int figures_mode)
             return 2;
         }
     }
+    th_opts o = {figures_mode ? !quick : full, seed, (int)threads, out, control, no_controls, !no_figures, NULL};
+    /* the seed, preset, conv path and data set every record of this call carries, so
+     * resume never reuses a record made under other ones (checked before --out exists) */
+    rec_identity identity;
+    if ((s = th_identity(&o, dataset, &identity))) return cli_fail(s);
+    o.identity = &identity;
     if ((s = op_check_writable_dir(out))) return cli_fail(s);
     th_dataset_dir = dataset;
 
-    th_opts o = {figures_mode ? !quick : full, seed, (int)threads, out, control, no_controls, !no_figures};
     th_result *res = op_calloc((unsigned long)nc, sizeof *res);
     if (!res) return cli_fail(OP_ENOMEM);
     int any_fail = 0, any_marginal = 0;

@@ -1,13 +1,14 @@
 /* One function per subcommand, each in src/cli/cmd_<name>.c. argv[0] is the
  * subcommand name; the return value is the process exit code (DESIGN.md):
  * 0 ok / all PASS, 1 a check FAILed, 2 usage or config error, 3 runtime error,
- * 4 (verify, figures) no check FAILed but one is MARGINAL. */
+ * 4 (verify, figures, compare) no check (compare: row) FAILed but one is MARGINAL. */
 #ifndef OP_CMDS_H
 #define OP_CMDS_H
 
-/* verify/figures: no FAIL, at least one MARGINAL. Not 0, because a MARGINAL is not a
- * confirmation (a script or CI testing `$? == 0` must not read it as one); not 1, so a
- * caller can tell "unresolved" from "refuted". 4 because 2 and 3 are the error codes. */
+/* verify/figures: no check FAILed, at least one is MARGINAL; compare: the same over
+ * its rows. Not 0, because a MARGINAL is not a confirmation (a script or CI testing
+ * `$? == 0` must not read it as one); not 1, so a caller can tell "unresolved" from
+ * "refuted". 4 because 2 and 3 are the error codes. */
 #define OP_EXIT_MARGINAL 4
 
 int cmd_list(int argc, char **argv);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "core/op_error.h"
 #include "core/rng.h"
@@ -101,6 +103,61 @@ static int check_dir(const char *dir, int is_default)
                  dir);
     OP_ERROR(OP_EIO, "dataset directory %s: %s (pass --dataset DIR holding the four MNIST-named IDX files)", dir,
              strerror(e));
+}
+
+int dt_dataset_identity(const char *dir, char *path, size_t pathlen, char *fp, size_t fplen)
+{
+    if (!dir) dir = dt_default_fashion_mnist_dir;
+    char full[8192];
+    if (realpath(dir, full) == NULL) { /* missing: keep the name the user gave, absolute */
+        char cwd[4096];
+        if (dir[0] == '/' || !getcwd(cwd, sizeof cwd))
+            snprintf(full, sizeof full, "%s", dir);
+        else
+            snprintf(full, sizeof full, "%s/%s", cwd, dir);
+    }
+    if (strlen(full) >= pathlen)
+        OP_ERROR(OP_EUSAGE, "--dataset %s: the resolved path %s is longer than %zu bytes, which run records keep",
+                 dir, full, pathlen - 1);
+    snprintf(path, pathlen, "%s", full);
+
+    uLong crc = crc32(0L, Z_NULL, 0);
+    unsigned long long total = 0;
+    enum { HEAD = 64 * 1024 };
+    unsigned char *buf = malloc(HEAD);
+    int missing = buf == NULL;
+    for (int i = 0; i < 4 && !missing; i++) {
+        char f[8400];
+        struct stat st;
+        const char *suffix = "";
+        snprintf(f, sizeof f, "%s/%s", full, FILE_NAMES[i]);
+        if (stat(f, &st) != 0) { /* the loader's order: plain first, then .gz */
+            suffix = ".gz";
+            snprintf(f, sizeof f, "%s/%s.gz", full, FILE_NAMES[i]);
+            if (stat(f, &st) != 0) {
+                missing = 1;
+                break;
+            }
+        }
+        FILE *in = fopen(f, "rb");
+        if (!in) {
+            missing = 1;
+            break;
+        }
+        size_t got = fread(buf, 1, HEAD, in);
+        fclose(in);
+        char head[128];
+        int hl = snprintf(head, sizeof head, "%s%s %lld\n", FILE_NAMES[i], suffix, (long long)st.st_size);
+        crc = crc32(crc, (const Bytef *)head, (uInt)hl);
+        crc = crc32(crc, buf, (uInt)got);
+        total += (unsigned long long)st.st_size;
+    }
+    free(buf);
+    if (missing)
+        snprintf(fp, fplen, "missing");
+    else
+        snprintf(fp, fplen, "crc32:%08lx/%llu", (unsigned long)crc, total);
+    return OP_OK;
 }
 
 int dt_dataset_load(const char *dir, int max_train, int max_test, uint64_t subset_seed,

@@ -57,6 +57,17 @@ int dt_stratified_subset(const int *y, int n, int nclasses, int k, uint64_t seed
  * OP_EUSAGE if rows or cols < 2. `out` must not alias `in`. */
 int dt_image_set_downsample2(const dt_image_set *in, dt_image_set *out);
 
+/* What a run record names as its data set (store/record.h "identity"), computed once
+ * per invocation: *path = `dir` (NULL: the default directory) resolved with realpath,
+ * or made absolute if it does not exist; *fp = a content fingerprint of the files
+ * dt_dataset_load would read: for each of the four (plain or .gz, as the loader picks)
+ * its name, size and first 64 KiB go into one CRC-32, printed "crc32:<8 hex>/<total
+ * bytes>". It reads 256 KiB at most, yet tells MNIST from Fashion-MNIST (their files
+ * have the same sizes) and notices files replaced in the same directory. A missing
+ * directory or file gives "missing" and no error: a run that needs the data reports it.
+ * OP_EUSAGE (one line) if the resolved path does not fit in pathlen. */
+int dt_dataset_identity(const char *dir, char *path, size_t pathlen, char *fp, size_t fplen);
+
 int dt_image_set_alloc(dt_image_set *s, int n, int rows, int cols, int nclasses);
 void dt_image_set_free(dt_image_set *s);
 

@@ -2,6 +2,7 @@
 #include "core/version.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,8 +66,19 @@ int rec_write(const char *path, const rec_record *r)
         op_buf_json_str(&b, r->control);
     else
         op_buf_puts(&b, "null");
-    op_buf_printf(&b, ",\n  \"seed_index\": %d,\n  \"seed\": \"%llu\",\n  \"status\": ", r->seed_index,
+    op_buf_printf(&b, ",\n  \"seed_index\": %d,\n  \"seed\": \"%llu\",\n", r->seed_index,
                   (unsigned long long)r->seed);
+    /* the identity on one line, format first: what resume compares (record.h) */
+    op_buf_printf(&b, "  \"identity\": {\"format\": %d, \"base_seed\": \"%llu\", \"preset\": ", REC_FORMAT,
+                  (unsigned long long)r->id.base_seed);
+    op_buf_json_str(&b, r->id.preset);
+    op_buf_puts(&b, ", \"conv\": ");
+    op_buf_json_str(&b, r->id.conv);
+    op_buf_puts(&b, ", \"dataset\": ");
+    op_buf_json_str(&b, r->id.dataset);
+    op_buf_puts(&b, ", \"dataset_fingerprint\": ");
+    op_buf_json_str(&b, r->id.dataset_fp);
+    op_buf_puts(&b, "},\n  \"status\": ");
     op_buf_json_str(&b, r->status == REC_OK ? "ok" : "diverged");
     op_buf_puts(&b, ",\n  \"message\": ");
     op_buf_json_str(&b, r->message);
@@ -123,9 +135,36 @@ static int copy_str(const js_entry *e, int n, const char *path, char *out, size_
     return 0;
 }
 
+/* The "identity" object (record.h): absent in format-1 records, which read back as
+ * format 1 with empty fields (never equal to a current identity); when present, every
+ * field is required, so a damaged identity makes the record unreadable (redone). */
+static int parse_identity(const js_entry *e, int n, rec_identity *id)
+{
+    memset(id, 0, sizeof *id);
+    const js_entry *f = js_find(e, n, "identity.format");
+    if (!f) {
+        for (int i = 0; i < n; i++)
+            if (strncmp(e[i].path, "identity", 8) == 0) return -1;
+        id->format = 1;
+        return 0;
+    }
+    if (f->type != JS_NUM || !(f->num >= 1 && f->num <= 1000000) || f->num != floor(f->num)) return -1;
+    id->format = (int)f->num;
+    char seed[32];
+    int bad = copy_str(e, n, "identity.base_seed", seed, sizeof seed, 1);
+    bad |= copy_str(e, n, "identity.preset", id->preset, sizeof id->preset, 1);
+    bad |= copy_str(e, n, "identity.conv", id->conv, sizeof id->conv, 1);
+    bad |= copy_str(e, n, "identity.dataset", id->dataset, sizeof id->dataset, 1);
+    bad |= copy_str(e, n, "identity.dataset_fingerprint", id->dataset_fp, sizeof id->dataset_fp, 1);
+    if (bad) return -1;
+    char *end;
+    id->base_seed = strtoull(seed, &end, 10);
+    return end == seed || *end ? -1 : 0;
+}
+
 int rec_parse(const char *text, rec_record *r)
 {
-    enum { MAXE = 64 };
+    enum { MAXE = 80 };
     js_entry *e = malloc(MAXE * sizeof *e);
     if (!e) OP_ERROR(OP_ENOMEM, "out of memory reading a record");
     memset(r, 0, sizeof *r);
@@ -139,6 +178,7 @@ int rec_parse(const char *text, rec_record *r)
         bad |= copy_str(e, n, "status", status, sizeof status, 1);
         bad |= copy_str(e, n, "seed", seed, sizeof seed, 1);
         bad |= copy_str(e, n, "message", r->message, sizeof r->message, 0);
+        bad |= parse_identity(e, n, &r->id);
     }
     const js_entry *si = bad ? NULL : js_find(e, n, "seed_index");
     if (!si || si->type != JS_NUM) bad = 1;
@@ -208,6 +248,47 @@ int rec_read(const char *path, rec_record *r)
     free(text);
     if (s == OP_EIO) OP_ERROR(OP_EIO, "record '%s' is malformed or truncated", path);
     return s;
+}
+
+int rec_identity_equal(const rec_identity *a, const rec_identity *b)
+{
+    return a->format == b->format && a->base_seed == b->base_seed && strcmp(a->preset, b->preset) == 0 &&
+           strcmp(a->conv, b->conv) == 0 && strcmp(a->dataset, b->dataset) == 0 &&
+           strcmp(a->dataset_fp, b->dataset_fp) == 0;
+}
+
+/* Appends ", <phrase>" (no comma before the first) to buf, truncating at len. */
+static void add_phrase(char *buf, int len, const char *fmt, ...)
+{
+    size_t k = strlen(buf);
+    if (k + 1 >= (size_t)len) return;
+    if (k) k += (size_t)snprintf(buf + k, (size_t)len - k, ", ");
+    if (k + 1 >= (size_t)len) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + k, (size_t)len - k, fmt, ap);
+    va_end(ap);
+}
+
+void rec_identity_diff(const rec_identity *old, const rec_identity *cur, char *buf, int len)
+{
+    buf[0] = 0;
+    if (old->format != cur->format) {
+        /* a format-1 record has no other identity fields to compare */
+        add_phrase(buf, len, "record format %d, not %d%s", old->format, cur->format,
+                   old->format == 1 ? ": written before records named their seed, preset and data set" : "");
+        return;
+    }
+    if (old->base_seed != cur->base_seed)
+        add_phrase(buf, len, "seed %llu, not %llu", (unsigned long long)old->base_seed,
+                   (unsigned long long)cur->base_seed);
+    if (strcmp(old->preset, cur->preset)) add_phrase(buf, len, "preset %s, not %s", old->preset, cur->preset);
+    if (strcmp(old->dataset, cur->dataset))
+        add_phrase(buf, len, "data set %s, not %s", old->dataset, cur->dataset);
+    else if (strcmp(old->dataset_fp, cur->dataset_fp))
+        add_phrase(buf, len, "data set files in %s changed: %s, now %s", old->dataset, old->dataset_fp,
+                   cur->dataset_fp);
+    if (strcmp(old->conv, cur->conv)) add_phrase(buf, len, "conv %s, not %s", old->conv, cur->conv);
 }
 
 double rec_param(const rec_record *r, const char *name)

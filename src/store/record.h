@@ -8,6 +8,9 @@
  *     "control": null,                 (or "ridge": the variant the run belongs to)
  *     "seed_index": 3,
  *     "seed": "1234567890123",         (uint64 as a string: JSON numbers lose bits)
+ *     "identity": {"format": 2, "base_seed": "0", "preset": "quick", "conv": "auto",
+ *                  "dataset": "/usr/share/datasets/fashion-mnist",
+ *                  "dataset_fingerprint": "crc32:1a2b3c4d/30878551"},
  *     "status": "ok",                  ("ok" or "diverged")
  *     "message": "",
  *     "params": {"ratio": 1, "n": 100},
@@ -22,7 +25,16 @@
  * determinism comparison can drop that one line (grep -v '"timing"').
  * "threads" in provenance is the thread count of the run's own work (always 1:
  * a run is single-threaded, BLAS included); "conv" is the convolution path the process
- * ran with (nn_conv_path_name: "auto", "im2col" or "direct"; absent in older records). */
+ * ran with (nn_conv_path_name: "auto", "im2col" or "direct"; absent in older records).
+ *
+ * "identity" is everything besides the check and the key that the run's numbers
+ * depend on and that one invocation fixes for all its runs: resume reuses a record
+ * only when check, key and identity all equal the invocation's (src/sweep/sweep.c),
+ * so records of another --seed, preset, data set, --conv path or record format are
+ * never judged with this one's. The data set belongs to every check's identity, not
+ * only to the checks that read it today: a check that starts reading data is then
+ * covered without a second list to keep in step. Records written before the identity
+ * existed read back as format 1 with the other fields empty, so they never match. */
 #ifndef REC_RECORD_H
 #define REC_RECORD_H
 
@@ -35,12 +47,26 @@
 
 enum { REC_OK = 0, REC_DIVERGED = 1 };
 
+/* Format of the records rec_write writes: 2 added "identity" (1: the records before). */
+#define REC_FORMAT 2
+#define REC_DATASET 256 /* the JSON reader keeps 255 bytes of a string */
+
+typedef struct {
+    int format;                  /* REC_FORMAT when written; as read (1 without "identity") */
+    uint64_t base_seed;          /* --seed (as a string in JSON) */
+    char preset[8];              /* "quick" or "full" */
+    char conv[16];               /* the --conv path: "auto", "im2col" or "direct" */
+    char dataset[REC_DATASET];   /* the data-set directory, resolved (dt_dataset_identity) */
+    char dataset_fp[64];         /* its content fingerprint, "missing" if absent */
+} rec_identity;
+
 typedef struct {
     char check[64];
     char key[REC_KEY];
     char control[REC_NAME]; /* "" for the theorem's own variant */
     int seed_index;
     uint64_t seed;
+    rec_identity id;
     int status;
     char message[256];
     int nparams;
@@ -68,6 +94,14 @@ int rec_write(const char *path, const rec_record *r);
 int rec_read(const char *path, rec_record *r);
 /* Parse a record from a NUL-terminated JSON text. */
 int rec_parse(const char *text, rec_record *r);
+
+/* 1 if every field of the two identities (format included) is equal. */
+int rec_identity_equal(const rec_identity *a, const rec_identity *b);
+/* One phrase for messages naming what differs in `old` from `cur`, field by field:
+ * "seed 0, not 1", "preset quick, not full", "data set /a, not /b",
+ * "data set files in /a changed: <fingerprint>, now <fingerprint>", "conv direct, not
+ * auto", "record format 1, not 2: written before ...". */
+void rec_identity_diff(const rec_identity *old, const rec_identity *cur, char *buf, int len);
 
 double rec_param(const rec_record *r, const char *name); /* NaN if absent */
 const char *rec_param_str(const rec_record *r, const char *name); /* NULL if absent */

@@ -96,22 +96,28 @@ int sw_plan(const char *check_id, const sw_grid *g, const char *control, const c
     return OP_OK;
 }
 
-/* A record counts as done when it parses and belongs to this run. */
-static int record_done(const char *out_dir, const char *check_id, const sw_run *u, rec_record *rec)
+/* What a run's record file holds, for resume (sweep.h "Resume"). */
+enum { RUN_MISSING, RUN_DONE, RUN_FOREIGN };
+
+static int record_state(const char *out_dir, const char *check_id, const sw_run *u, const rec_identity *id,
+                        rec_record *rec)
 {
     char path[4096];
-    if (rec_path(out_dir, check_id, u->key, path, sizeof path)) return 0;
-    if (!op_file_exists(path)) return 0;
+    if (rec_path(out_dir, check_id, u->key, path, sizeof path)) return RUN_MISSING;
+    if (!op_file_exists(path)) return RUN_MISSING;
     int ok = rec_read(path, rec) == OP_OK && strcmp(rec->key, u->key) == 0 &&
              strcmp(rec->check, check_id) == 0;
     op_error_clear(); /* an unreadable record only means "redo the run" */
-    return ok;
+    if (!ok) return RUN_MISSING;
+    return rec_identity_equal(&rec->id, id) ? RUN_DONE : RUN_FOREIGN;
 }
 
-static void fill_header(rec_record *rec, const char *check_id, const sw_run *u)
+static void fill_header(rec_record *rec, const char *check_id, const sw_run *u, const rec_identity *id)
 {
     memset(rec, 0, sizeof *rec);
     snprintf(rec->check, sizeof rec->check, "%s", check_id);
+    rec->id = *id;
+    rec->id.format = REC_FORMAT;
     snprintf(rec->key, sizeof rec->key, "%s", u->key);
     snprintf(rec->control, sizeof rec->control, "%s", u->control);
     rec->seed_index = u->seed_index;
@@ -145,7 +151,8 @@ static void remove_stale_temps(const char *dir)
 }
 
 int sw_execute(const char *out_dir, const char *check_id, const sw_run *runs, int nruns,
-               sw_run_fn fn, void *user, int threads, const char *label, sw_stats *st)
+               const rec_identity *id, sw_run_fn fn, void *user, int threads, const char *label,
+               sw_stats *st)
 {
     memset(st, 0, sizeof *st);
     st->total = nruns;
@@ -158,7 +165,7 @@ int sw_execute(const char *out_dir, const char *check_id, const sw_run *runs, in
     int *mine = op_calloc((unsigned long)(nruns ? nruns : 1), sizeof *mine);
     rec_record *scratch = op_malloc(sizeof *scratch);
     int s0 = todo && mine && scratch ? OP_OK : OP_ENOMEM;
-    int ntodo = 0;
+    int ntodo = 0, nreplace = 0;
     char first_msg[1024] = "";
     /* Rank 0 alone looks at the directory (before any rank writes in this sweep),
      * so every rank works from the same list of unfinished runs. */
@@ -166,8 +173,11 @@ int sw_execute(const char *out_dir, const char *check_id, const sw_run *runs, in
         s0 = op_mkdir_p(dir);
         if (s0 == OP_OK) {
             remove_stale_temps(dir);
-            for (int i = 0; i < nruns; i++)
-                if (!record_done(out_dir, check_id, &runs[i], scratch)) todo[ntodo++] = i;
+            for (int i = 0; i < nruns; i++) {
+                int state = record_state(out_dir, check_id, &runs[i], id, scratch);
+                if (state != RUN_DONE) todo[ntodo++] = i;
+                nreplace += state == RUN_FOREIGN;
+            }
         }
     }
     if (s0) snprintf(first_msg, sizeof first_msg, "%s", op_error_message());
@@ -179,6 +189,7 @@ int sw_execute(const char *out_dir, const char *check_id, const sw_run *runs, in
         OP_ERROR(s0, "%s", first_msg);
     }
     sw_dist_bcast_ints(&ntodo, 1);
+    sw_dist_bcast_ints(&nreplace, 1);
     sw_dist_bcast_ints(todo, ntodo);
     st->skipped = nruns - ntodo;
     /* Rank r does the r-th, (r+N)-th, ... unfinished runs: deterministic, and the
@@ -213,7 +224,7 @@ int sw_execute(const char *out_dir, const char *check_id, const sw_run *runs, in
         rec_record *rec = malloc(sizeof *rec);
         int s = rec ? OP_OK : OP_ENOMEM;
         if (rec) {
-            fill_header(rec, check_id, u);
+            fill_header(rec, check_id, u, id);
             double r0 = op_now();
             s = fn(user, u, rec);
             for (int m = 0; s == OP_OK && m < rec->nmetrics; m++)
@@ -267,14 +278,31 @@ int sw_execute(const char *out_dir, const char *check_id, const sw_run *runs, in
     first_err = sw_dist_first_error(first_err_run, first_err, first_msg, sizeof first_msg);
     st->done = (int)sw_dist_sum(done - st->skipped);
     st->diverged = (int)sw_dist_sum(diverged);
+    st->replaced = nreplace;
     st->seconds = op_now() - t0;
     if (first_err) OP_ERROR(first_err, "%s", first_msg);
     return OP_OK;
 }
 
-int sw_load(const char *out_dir, const char *check_id, const sw_run *runs, int nruns,
-            rec_record *recs, int *have)
+int sw_foreign(const char *out_dir, const char *check_id, const sw_run *runs, int nruns,
+               const rec_identity *id, int *count, rec_identity *first)
 {
-    for (int i = 0; i < nruns; i++) have[i] = record_done(out_dir, check_id, &runs[i], &recs[i]);
+    *count = 0;
+    rec_record *scratch = op_malloc(sizeof *scratch);
+    if (!scratch) return OP_ENOMEM;
+    for (int i = 0; i < nruns; i++)
+        if (record_state(out_dir, check_id, &runs[i], id, scratch) == RUN_FOREIGN) {
+            if (*count == 0 && first) *first = scratch->id;
+            ++*count;
+        }
+    free(scratch);
+    return OP_OK;
+}
+
+int sw_load(const char *out_dir, const char *check_id, const sw_run *runs, int nruns,
+            const rec_identity *id, rec_record *recs, int *have)
+{
+    for (int i = 0; i < nruns; i++)
+        have[i] = record_state(out_dir, check_id, &runs[i], id, &recs[i]) == RUN_DONE;
     return OP_OK;
 }

@@ -10,7 +10,17 @@
  * Seeds: seed = op_seed_from_key("<check>/<key without the tag and control prefixes>",
  * base) so a control, or a tagged sweep, runs on exactly the data of the theorem's own
  * untagged variant (common random numbers); data_seed = op_seed_from_key("<check>/seed=<s>",
- * base) is shared by every grid point with seed index s (nested training sets, one test set). */
+ * base) is shared by every grid point with seed index s (nested training sets, one test set).
+ * Resume: a run is done when its record parses and carries the run's check, key and the
+ * sweep's identity (store/record.h: base seed, preset, data set, conv path, record
+ * format). The key alone does not say which seed, preset or data set made a record, so
+ * a record of another identity is never reused: the run is redone and its record
+ * replaced (it is the same file). Replacing, not refusing: --out holds the last
+ * invocation (summary.csv, figures and report are rewritten by every call), and
+ * `verify` (quick) then `figures` (full) into the default results/ must keep working.
+ * A refusal would keep the other records but stop the two main jobs; a replacement
+ * costs run time, never a wrong number. The caller says how many records it replaces
+ * (sw_foreign) before the first run, and that another --out keeps both. */
 #ifndef SW_SWEEP_H
 #define SW_SWEEP_H
 
@@ -63,19 +73,27 @@ typedef int (*sw_run_fn)(void *user, const sw_run *run, rec_record *rec);
 
 typedef struct {
     int total, skipped, done, diverged;
+    int replaced; /* of the runs to do: those whose record of another identity they replace */
     double seconds;
 } sw_stats;
 
-/* Executes the runs whose record under out_dir/check_id/runs/ is missing or
- * unreadable, in parallel (threads <= 0: the OpenMP default), BLAS single-threaded
+/* Executes the runs whose record under out_dir/check_id/runs/ is missing,
+ * unreadable or of another identity than *id (see Resume above), in parallel (threads <= 0: the OpenMP default), BLAS single-threaded
  * inside. Shows a progress bar on stderr if it is a terminal. A diverged run is
  * written with status "diverged" and reported on stderr with its key. */
 int sw_execute(const char *out_dir, const char *check_id, const sw_run *runs, int nruns,
-               sw_run_fn fn, void *user, int threads, const char *label, sw_stats *st);
+               const rec_identity *id, sw_run_fn fn, void *user, int threads, const char *label,
+               sw_stats *st);
+
+/* Counts the runs whose record exists, parses and carries the run's check and key but
+ * another identity than *id: the records sw_execute will replace. *first (if not NULL)
+ * gets the identity of the first of them in plan order. Reads only; rank 0's view. */
+int sw_foreign(const char *out_dir, const char *check_id, const sw_run *runs, int nruns,
+               const rec_identity *id, int *count, rec_identity *first);
 
 /* Reads the records of the runs back (in plan order). have[i] = 1 if run i's
- * record exists, parses and carries the run's key. */
+ * record exists, parses and carries the run's check, key and the identity *id. */
 int sw_load(const char *out_dir, const char *check_id, const sw_run *runs, int nruns,
-            rec_record *recs, int *have);
+            const rec_identity *id, rec_record *recs, int *have);
 
 #endif
