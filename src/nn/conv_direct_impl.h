@@ -436,6 +436,38 @@ static inline void bias_partial(float *pb, const float *q, int npv, int first)
 #endif
 }
 
+/* The epilogues, one pass each (they were 2-3 passes over the same P floats; the
+ * same operations in the same order, so the same bits). Flags are constants after
+ * inlining.
+ * Forward: p = act(stage + b) (act: ReLU or identity); with a residual, also
+ * zo = zr + sc * p. */
+static inline __attribute__((always_inline)) void epi_fwd(int relu, int res, float *p, const float *sr,
+                                                          float bc, const float *zr, float *zo,
+                                                          float sc, size_t P)
+{
+#pragma omp simd
+    for (size_t j = 0; j < P; j++) {
+        float v = sr[j] + bc;
+        if (relu) v = v > 0 ? v : 0;
+        p[j] = v;
+        if (res) zo[j] = zr[j] + sc * v;
+    }
+}
+
+/* Backward: d = (set ? stage : d + stage), then 0 where mk <= 0 (if mk), then + a (if a). */
+static inline __attribute__((always_inline)) void epi_bwd(int set, int mask, int add, float *d,
+                                                          const float *sr, const float *mk,
+                                                          const float *a, size_t P)
+{
+#pragma omp simd
+    for (size_t j = 0; j < P; j++) {
+        float t = set ? sr[j] : d[j] + sr[j];
+        if (mask) t = mk[j] > 0 ? t : 0;
+        if (add) t += a[j];
+        d[j] = t;
+    }
+}
+
 /* Tap offsets relative to output position p = r*W + j. */
 static void taps(long *off, const nn_conv_shape *s)
 {
@@ -531,23 +563,14 @@ static void cd_forward(float *out, const float *in, const float *w, const float 
                     prefetch_w(out + e + N, P);
                     if (o && o->zres) prefetch_r(o->zres + e + N, P), prefetch_w(o->zout + e + N, P);
                 }
-                float *p = out + e;
-                if (o && o->relu) {
-#pragma omp simd
-                    for (size_t j = 0; j < P; j++) {
-                        const float v = sr[j] + bc;
-                        p[j] = v > 0 ? v : 0;
-                    }
-                } else {
-#pragma omp simd
-                    for (size_t j = 0; j < P; j++) p[j] = sr[j] + bc;
-                }
-                if (o && o->zres) {
-                    const float sc = o->scale, *zr = o->zres + e;
-                    float *zo = o->zout + e;
-#pragma omp simd
-                    for (size_t j = 0; j < P; j++) zo[j] = zr[j] + sc * p[j];
-                }
+                const int relu = o && o->relu, res = o && o->zres;
+                float *zo = res ? o->zout + e : NULL;
+                const float *zr = res ? o->zres + e : NULL;
+                const float sc = res ? o->scale : 0;
+                if (relu && res) epi_fwd(1, 1, out + e, sr, bc, zr, zo, sc, P);
+                else if (relu) epi_fwd(1, 0, out + e, sr, bc, zr, zo, sc, P);
+                else if (res) epi_fwd(0, 1, out + e, sr, bc, zr, zo, sc, P);
+                else epi_fwd(0, 0, out + e, sr, bc, zr, zo, sc, P);
             }
         }
     }
@@ -641,22 +664,18 @@ static void cd_backward(float *din, float *dw, float *db, const float *dout,
                     if (o && o->dmask) prefetch_r(o->dmask + e + N, P);
                     if (o && o->din_add) prefetch_r(o->din_add + e + N, P);
                 }
-                if (o && o->din_zero) {
-#pragma omp simd
-                    for (size_t j = 0; j < P; j++) d[j] = sr[j];
-                } else {
-#pragma omp simd
-                    for (size_t j = 0; j < P; j++) d[j] += sr[j];
-                }
-                if (o && o->dmask) {
-                    const float *mk = o->dmask + e;
-#pragma omp simd
-                    for (size_t j = 0; j < P; j++) d[j] = mk[j] > 0 ? d[j] : 0;
-                }
-                if (o && o->din_add) {
-                    const float *a = o->din_add + e;
-#pragma omp simd
-                    for (size_t j = 0; j < P; j++) d[j] += a[j];
+                const float *mk = o && o->dmask ? o->dmask + e : NULL;
+                const float *a = o && o->din_add ? o->din_add + e : NULL;
+                const int set = o && o->din_zero;
+                switch (set * 4 + (mk != NULL) * 2 + (a != NULL)) {
+                case 0: epi_bwd(0, 0, 0, d, sr, mk, a, P); break;
+                case 1: epi_bwd(0, 0, 1, d, sr, mk, a, P); break;
+                case 2: epi_bwd(0, 1, 0, d, sr, mk, a, P); break;
+                case 3: epi_bwd(0, 1, 1, d, sr, mk, a, P); break;
+                case 4: epi_bwd(1, 0, 0, d, sr, mk, a, P); break;
+                case 5: epi_bwd(1, 0, 1, d, sr, mk, a, P); break;
+                case 6: epi_bwd(1, 1, 0, d, sr, mk, a, P); break;
+                default: epi_bwd(1, 1, 1, d, sr, mk, a, P); break;
                 }
             }
         }
