@@ -58,7 +58,7 @@ endfunction()
 # ---- the list: one line per check ----
 overparam_theorem(double-descent ridge)
 overparam_theorem(extrapolate-lemma one-negative no-negatives)
-overparam_theorem(extrapolate-diverse-support positive-orthant)
+overparam_theorem(extrapolate-diverse-support x1-fixed positive-orthant)
 overparam_theorem(extrapolate-linear-rays quadratic)
 overparam_theorem(polylog-width random-labels)
 overparam_theorem(ntk-exact mean-field)
