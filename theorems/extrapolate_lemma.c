@@ -214,7 +214,10 @@ static int el_judge(const th_judge_in *in, th_verdict *v)
     for (int s = 0; !st && nt && s < t[0].ns && ns < 256; s++) {
         double w = -INFINITY;
         for (int k = 0; k < nt; k++)
-            for (int p = 0; p < t[k].np; p++) w = s < t[k].ns ? fmax(w, th_table_at(&t[k], p, s)) : NAN;
+            for (int p = 0; p < t[k].np; p++) {
+                double e = s < t[k].ns ? th_table_at(&t[k], p, s) : NAN;
+                w = isnan(e) || isnan(w) ? NAN : fmax(w, e); /* a failed or missing run: no worst */
+            }
         if (isfinite(w)) seed_worst[ns++] = w;
     }
     for (int k = 0; k < nt; k++) {
