@@ -57,9 +57,9 @@ endfunction()
 
 # ---- the list: one line per check ----
 overparam_theorem(double-descent ridge)
-overparam_theorem(extrapolate-lemma no-negatives)
-overparam_theorem(extrapolate-diverse-support positive-orthant)
-overparam_theorem(extrapolate-linear-rays quadratic)
+overparam_theorem(extrapolate-lemma one-negative no-negatives)
+overparam_theorem(extrapolate-diverse-support x1-fixed positive-orthant)
+overparam_theorem(extrapolate-linear-rays tanh quadratic)
 overparam_theorem(polylog-width random-labels)
 overparam_theorem(ntk-exact mean-field)
 overparam_theorem(lazy-training mean-field)
@@ -72,7 +72,7 @@ overparam_theorem(smooth-approx rough)
 overparam_theorem(classification-dinv random-labels)
 overparam_theorem(robust-size radius-0 random-labels)
 overparam_theorem(mf-degeneracy ntk)
-overparam_theorem(width-independence random-labels last-layer-only)
+overparam_theorem(width-independence last-layer-only)
 # finding (issue 15): the M = 8 -> 16 segment is flat (-0.013 vs predicted -1): plateau
 overparam_theorem_finding(approx-blocks MARGINAL "last segment M=8->16 flat: plateau" full-dim)
 overparam_theorem(selftest-rate rough)   # hidden test-only check: exercises the framework

@@ -4,28 +4,73 @@
  * ICLR 2021 (arXiv 2009.11848), Theorem 2 (Thm 5 of the submission) and their
  * Fig. 3 / 4b. Two-layer ReLU MLP in the NTK regime, linear target beta.x: if the
  * training support contains a connected set S such that every direction w has some
- * k > 0 with k w in S, the regressor converges to beta.x everywhere as n grows; with
- * restricted directions (one coordinate fixed, coordinates of one sign) it does not.
+ * k > 0 with k w in S, the regressor converges to beta.x everywhere as n grows
+ * (f -> beta.x in probability); with restricted directions it does not.
  *
  * Experiment: kernel regression with the bias-free two-layer NTK K1 + K2
  * (src/kernel; the infinite-width limit the theorem is about), ridge 1e-8 (the
- * pilot's), n = 500 training points, beta ~ N(0, I_d), d in {2, 4, 8}. Training
- * geometries ("support" axis, index 1..4 in the figure):
- *   all       uniform (by volume) in the unit ball: every direction is present;
- *   x1-pos    the same with x1 -> |x1| (half ball);
- *   x1-fixed  the same with x1 := 0.1 (a slab: directions with x1 <= 0 are absent);
- *   all-pos   every coordinate -> |coordinate| (positive orthant).
- * Out-of-distribution test set: 2000 points with uniform direction and radius
- * uniform in [1, 5] (a shell outside the training ball; radius-uniform rather than
- * volume-uniform so every radius counts equally). MAPE = 100 * median |yhat - y|/|y|
- * (the median as in Xu et al.'s MLPs.py: the mean explodes near zeros of beta.x).
- * Prediction (graded): MAPE of "all" < 1% for every d: measured = the largest over
- * d of the mean over seeds, band (-inf, 1]. The other geometries are reported and
- * plotted (not graded: Thm 2 says nothing quantitative about them).
- * Pilot (notes, d = 8, n = 500): all 0.26%, x1 > 0 0.69%, x1 = 0.1 3.3%, all > 0 92%.
- * Control "positive-orthant": the graded geometry "all" is replaced by the positive
- * orthant (Thm 2's condition fails: no direction with a negative coordinate is
- * seen); pilot 92% > 30%, so the same judge must FAIL. */
+ * pilot's), beta ~ N(0, I_d), d in {2, 4, 8}, nested training sets (the first n
+ * points of one pool per seed, n = 125 ... 1000 quick, ... 2000 full) drawn uniformly
+ * (by volume) from the unit ball: every direction is present. Out-of-distribution
+ * test set: 1000 points with uniform direction and radius uniform in [1, 5] (a shell
+ * outside the training ball). MAPE = 100 * median |yhat - y|/|y| (the median as in
+ * Xu et al.'s MLPs.py: the mean explodes near zeros of beta.x).
+ *
+ * Claim graded (issue 15: "how MAPE changes with n", not one threshold): Thm 2 is a
+ * consistency statement, so the OOD MAPE must FALL with n, towards 0. Statistic: per d,
+ * the paired per-seed log-log slope of MAPE against n (th_judge_rate_where: common
+ * random numbers, nested sets and one test set per seed); the worst (largest) slope
+ * over d is the measured value, and the verdict is the worst grade over d.
+ * Prediction and band, fixed before any run of this design: a consistent fit of a
+ * noise-free linear target differs from beta.x through the asymmetry of the sample
+ * (Lemma 1: a symmetric sample gives beta.x exactly); the antisymmetric part of the
+ * empirical measure shrinks like n^(-1/2) (CLT), so the predicted slope is -1/2
+ * (a heuristic, not a theorem's rate: Thm 2 gives none). Band: slope <= -1/4, half the
+ * predicted slope, the same line the kit draws for a plateau; an inconsistent fit has
+ * a MAPE that tends to a positive constant, slope -> 0.
+ * Pilot (notes, d = 8, n = 500, earlier one-threshold design): all 0.26%, x1 > 0 0.69%,
+ * x1 = 0.1 3.3%, all > 0 92%; README full preset n = 1000: all 0.105%, x1 > 0 1.5%.
+ *
+ * Controls (same judge, must FAIL):
+ *  - "x1-fixed" (near miss; Xu et al.'s own "fix1" support of Fig. 3): training inputs
+ *    with x1 := 0.1 (the slab through the unit ball). Why it, and not the half ball
+ *    first chosen (issue 15), see "Design change" below. For this bias-free kernel the
+ *    support must meet every direction w or -w (S u -S covers the sphere); the slab's
+ *    directions have w1 >= 0.0995 / |w|, so S u -S misses only the band |w1| < 0.0995
+ *    (about 6 degrees either side of the equator x1 = 0): the condition fails just
+ *    barely. Predicted before its run: the limit fit is not beta.x (the even part is
+ *    free on the band), so MAPE tends to a positive constant (pilot 3.3% at d = 8,
+ *    n = 500), slope ~ 0, more than 3 s.e. above -1/4.
+ *  - "positive-orthant" (kept, not a near miss): every coordinate -> |coordinate|; most
+ *    directions are never seen (pilot 92%); its MAPE stays high and flat in n.
+ *
+ * Design change (issue 15, this commit): the near-miss control was first the half ball
+ * x1 -> |x1| ("half-ball"), predicted to plateau. It did not (quick, seed 0, slopes of
+ * log MAPE vs log n over n = 125 ... 1000: d2 -0.85 ± 0.59, d4 -1.00 ± 0.21, d8
+ * -0.95 ± 0.10; MAPE at n = 1000: 0.037%, 0.38%, 0.58%; the whole ball: -2.6, -1.47,
+ * -1.28): the half ball also converges, only more slowly. The reason, worked out after
+ * that run: K1 + K2 without bias is positively 1-homogeneous and its RKHS holds only
+ * the linear and the even spherical harmonics (the ReLU arc-cosine kernels have no odd
+ * harmonics of degree >= 3), so an interpolant is g = l.x + E(x) with E even. On the
+ * half ball and its mirror image, which together cover every direction, E is fixed to
+ * sign(x1)(beta - l).x, which is in the RKHS only if it vanishes (a kink is too rough for
+ * the kernel's Sobolev-type RKHS): the limit is beta.x. Thm 2's condition (every
+ * direction in S) is sufficient, not necessary, for this kernel: S u -S covering the
+ * sphere suffices. The half ball therefore does not violate what the kernel needs; the
+ * near miss must leave a band of directions out of S u -S, as the slab does.
+ * Open (issue 15 finding, reported to the lead): the slab near miss does not FAIL on
+ * every seed. Quick, base seeds 0..5: FAIL for 0, 3, 4, 5 (d = 2 slopes -0.133 +- 0.039,
+ * -0.097 +- 0.034, -0.069 +- 0.038, -0.064 +- 0.023); MARGINAL for 1 and 2 (-0.34 +- 0.24,
+ * -0.16 +- 0.12): at d = 2 one data draw of base seed 1 fitted the slab almost exactly
+ * (MAPE 0.12% -> 0.010% for n = 125 -> 1000) while the others sat flat at 1-50%; at
+ * d = 4 and 8 the slab's MAPE still falls over these n. A target with a fixed 45-degree
+ * share along e1 (tried once, on the guess that the wrong term scales with beta_1) did
+ * not help (seed 0 d = 2 slope -0.30 +- 0.11: PASS) and was not kept. A near miss that
+ * this bias-free kernel cannot fit consistently, and that shows it at n <= 1000 on every
+ * seed, is still to be found (candidates: the finite net with biases, whose RKHS is not
+ * homogeneous, or a wider slab); the band and the statistic stay as fixed above.
+ * (Until issue 15 the check graded MAPE(all) < 1% at one n, plus a support axis that
+ * was plotted but not graded; MAPE at one n says nothing about convergence.) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,29 +79,23 @@
 #include "core/op_error.h"
 #include "kernel/kernel.h"
 
-#define DS_NTEST 2000
+#define DS_NTEST 1000
 #define DS_RIDGE 1e-8
 #define DS_RMIN 1.0
 #define DS_RMAX 5.0
-#define DS_NGEOM 4
-static const char *const ds_geom[DS_NGEOM] = {"all", "x1-pos", "x1-fixed", "all-pos"};
+#define DS_NMAX 4096 /* the pool every n's training set is the start of */
+#define DS_PRED (-0.5)
+#define DS_BAND (-0.25)
 
 enum { M_MAPE };
-
-static int geom_index(const char *s)
-{
-    for (int g = 0; g < DS_NGEOM; g++)
-        if (s && strcmp(s, ds_geom[g]) == 0) return g;
-    return -1;
-}
+enum { DS_BALL, DS_SLAB, DS_ORTHANT };
 
 static int ds_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_metrics *out)
 {
     (void)rng;
     int d = (int)th_get(p, "d"), n = (int)th_get(p, "n");
-    int g = geom_index(th_get_str(p, "support"));
-    if (g < 0) OP_ERROR(OP_EINTERNAL, "extrapolate-diverse-support: unknown support");
-    if (g == 0 && ctx->control && strcmp(ctx->control, "positive-orthant") == 0) g = 3;
+    if (n < 1 || n > DS_NMAX) OP_ERROR(OP_EUSAGE, "extrapolate-diverse-support: n = %d not in [1, %d]", n, DS_NMAX);
+    int g = !ctx->control ? DS_BALL : strcmp(ctx->control, "x1-fixed") == 0 ? DS_SLAB : DS_ORTHANT;
     double *X = op_malloc(sizeof(double) * (size_t)n * d), *y = op_malloc(sizeof(double) * n);
     double *T = op_malloc(sizeof(double) * (size_t)DS_NTEST * d), *yt = op_malloc(sizeof(double) * DS_NTEST);
     double *K = op_malloc(sizeof(double) * (size_t)n * n), *alpha = op_malloc(sizeof(double) * n);
@@ -68,19 +107,20 @@ static int ds_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
         st = OP_ENOMEM;
         goto done;
     }
-    /* One data stream per seed index: beta, the base ball sample (transformed per
-     * geometry, so the geometries differ only by the reflection / slab), tests. */
-    op_rng data;
+    /* Data streams of the seed index (common random numbers): beta and the test set
+     * from one, the training pool from another; the training set is the pool's first
+     * n points (nested in n), and the variants differ only by the reflections. */
+    op_rng data, pool;
     op_rng_seed(&data, ctx->data_seed);
+    op_rng_seed(&pool, op_seed_from_key("pool", ctx->data_seed));
     for (int k = 0; k < d; k++) beta[k] = op_rng_normal(&data);
     for (int i = 0; i < n; i++) {
         double *x = X + (size_t)i * d;
-        op_rng_unit_vector(&data, d, x);
-        double r = pow(op_rng_uniform_pos(&data), 1.0 / d); /* volume-uniform in the unit ball */
+        op_rng_unit_vector(&pool, d, x);
+        double r = pow(op_rng_uniform_pos(&pool), 1.0 / d); /* volume-uniform in the unit ball */
         for (int k = 0; k < d; k++) x[k] *= r;
-        if (g == 1) x[0] = fabs(x[0]);
-        if (g == 2) x[0] = 0.1;
-        if (g == 3)
+        if (g == DS_SLAB) x[0] = 0.1;
+        if (g == DS_ORTHANT)
             for (int k = 0; k < d; k++) x[k] = fabs(x[k]);
         double t = 0;
         for (int k = 0; k < d; k++) t += beta[k] * x[k];
@@ -122,80 +162,51 @@ done:
     return st;
 }
 
+/* Per d the paired rate of MAPE against n (the kit's rate judge); the verdict is the
+ * worst d's, with every d's slope in the line. */
 static int ds_judge(const th_judge_in *in, th_verdict *v)
 {
-    /* distinct d values (ascending) */
     double ds[TH_MAX_SERIES];
-    int nd = 0;
-    for (int i = 0; i < in->nrecs; i++) {
-        double d = rec_param(&in->recs[i], "d");
-        int k = 0;
-        while (k < nd && ds[k] != d) k++;
-        if (k == nd && nd < TH_MAX_SERIES) ds[nd++] = d;
-    }
-    double worst = -INFINITY, worst_se = NAN, gmean[DS_NGEOM] = {0};
-    int gcount[DS_NGEOM] = {0}, missing = 0;
-    v->nseries = nd;
-    for (int k = 0; k < nd; k++) {
-        th_series *s = &v->series[k];
-        memset(s, 0, sizeof *s);
-        snprintf(s->name, sizeof s->name, "d=%g%s", ds[k], in->control ? " support 1 -> positive orthant" : "");
-        s->figure = 0;
-        s->n = 0;
-        for (int g = 0; g < DS_NGEOM; g++) {
-            th_groups gr;
-            OP_TRY(th_group(in, "d", M_MAPE, "support", ds_geom[g], NULL, 0, &gr));
-            int j = 0;
-            while (j < gr.n && gr.x[j] != ds[k]) j++;
-            if (j == gr.n || gr.nok[j] == 0) {
-                if (g == 0) missing = 1;
-                th_groups_free(&gr);
-                continue;
-            }
-            double mu, se, lo = INFINITY, hi = -INFINITY;
-            st_mean_se(gr.vals[j], gr.nok[j], &mu, &se);
-            gmean[g] += mu;
-            gcount[g]++;
-            if (g == 0 && (mu > worst || !isfinite(worst))) {
-                worst = mu;
-                worst_se = se;
-            }
-            if (in->control && g > 0) { /* the control changes only support 1: plot just that */
-                th_groups_free(&gr);
-                continue;
-            }
-            for (int i = 0; i < gr.nok[j]; i++) {
-                lo = fmin(lo, gr.vals[j][i]);
-                hi = fmax(hi, gr.vals[j][i]);
-            }
-            int q = s->n++;
-            s->x[q] = g + 1;
-            s->y[q] = mu;
-            s->ylo[q] = lo;
-            s->yhi[q] = hi;
-            s->fit[q] = s->pred[q] = NAN;
-            s->nok[q] = gr.nok[j];
-            s->nfailed[q] = gr.nfailed[j];
-            if (g == 0 && gr.nfailed[j]) missing = 1;
-            th_groups_free(&gr);
+    int nd = th_distinct_num(in, "d", ds, TH_MAX_SERIES);
+    th_verdict *w = op_malloc(sizeof *w);
+    if (!w) return OP_ENOMEM;
+    int st = OP_OK, worst = -1;
+    char text[TH_MAX_SERIES][160];
+    v->grade = ST_PASS;
+    v->nseries = 0;
+    for (int k = 0; k < nd && !st; k++) {
+        memset(w, 0, sizeof *w);
+        th_where wh[] = {{"d", NULL, ds[k]}, {NULL, NULL, 0}};
+        st_rate r;
+        st = th_judge_rate_where(in, "n", M_MAPE, wh, DS_PRED, -INFINITY, DS_BAND, 0, w, &r);
+        if (st) break;
+        v->series[v->nseries] = w->series[0];
+        snprintf(v->series[v->nseries].name, sizeof v->series[0].name, "d=%g%s%s", ds[k], in->control ? " " : "",
+                 in->control ? in->control : "");
+        v->nseries++;
+        snprintf(text[k], sizeof text[k], "d%g:%.3f±%.3f(%s,last=%.3g,MAPE@nmax=%.3g%%)", ds[k], w->measured,
+                 w->se, st_grade_name(w->grade), r.last.mean, w->series[0].n ? w->series[0].y[w->series[0].n - 1] : NAN);
+        /* the worst d: the worst grade, then the largest slope */
+        if (worst < 0 || w->grade > v->grade || (w->grade == v->grade && !(w->measured <= v->measured))) {
+            worst = k;
+            v->grade = w->grade;
+            v->measured = w->measured;
+            v->se = w->se;
         }
     }
-    v->measured = missing ? NAN : worst;
-    v->se = worst_se;
-    v->predicted = 1;
-    snprintf(v->predicted_text, sizeof v->predicted_text, "<1%%");
+    free(w);
+    OP_TRY(st);
+    if (worst < 0) {
+        v->grade = ST_FAIL;
+        v->measured = v->se = NAN;
+    }
+    v->predicted = DS_PRED;
     v->lo = -INFINITY;
-    v->hi = 1;
-    v->grade = st_grade(v->measured, v->se, v->lo, v->hi);
-    char parts[4][40];
-    for (int g = 0; g < DS_NGEOM; g++)
-        snprintf(parts[g], sizeof parts[g], "%s=%.3g%%", g == 0 && in->control ? "all(->pos)" : ds_geom[g],
-                 gcount[g] ? gmean[g] / gcount[g] : NAN);
-    snprintf(v->extra, sizeof v->extra,
-             "quantity=max_d(mean MAPE%% of support 'all') mean-over-d: %s %s %s %s", parts[0], parts[1], parts[2],
-             parts[3]);
-    snprintf(v->note, sizeof v->note, "MAPE (support all, worst d) %.3g%% +- %.2g (predicted < 1%%)", v->measured,
-             v->se);
+    v->hi = DS_BAND;
+    snprintf(v->extra, sizeof v->extra, "quantity=max_d(paired slope of log OOD MAPE vs log n)");
+    for (int k = 0; k < nd; k++) th_extra_add(v, "%s", text[k]);
+    snprintf(v->note, sizeof v->note, "worst d: MAPE ~ n^(%.3f ± %.3f) (predicted %.2f, band <= %.2f)", v->measured,
+             v->se, DS_PRED, DS_BAND);
     return OP_OK;
 }
 
@@ -205,23 +216,20 @@ const th_check th_extrapolate_diverse_support = {
                 "(arXiv 2009.11848), Theorem 2 (Thm 5 of the submission), Fig. 3/4b; MAPE as in their MLPs.py",
     .claim = "A two-layer ReLU NTK regressor (no bias) fitting a linear target extrapolates it correctly when "
              "the training support covers every direction; restricted directions break extrapolation.",
-    .prediction = "out-of-distribution (radius 1..5) median APE < 1% when training on the whole unit ball, "
-                  "d = 2, 4, 8, n = 500",
-    .band_source = "THEOREMS.md; pilot (d=8, n=500) all 0.26%, x1>0 0.69%, x1=0.1 3.3%, all>0 92%",
+    .prediction = "out-of-distribution (radius 1..5) median APE falls with n: per-seed slope of log MAPE vs "
+                  "log n = -1/2 (CLT heuristic), band <= -1/4, for every d in {2, 4, 8}",
+    .band_source = "Thm 2 (consistency) + CLT heuristic for the sample's asymmetry; band at half the predicted "
+                   "slope (the kit's plateau line); fixed before the runs of this design",
     .metrics = {"mape"},
-    .quick = {.axes = {{"d", 3, {2, 4, 8}},
-                       {"n", 1, {500}},
-                       {"support", 4, {0}, {"all", "x1-pos", "x1-fixed", "all-pos"}}},
-              .seeds = 3},
-    .full = {.axes = {{"d", 3, {2, 4, 8}},
-                      {"n", 1, {1000}},
-                      {"support", 4, {0}, {"all", "x1-pos", "x1-fixed", "all-pos"}}},
-             .seeds = 10},
-    .controls = {{"positive-orthant", "training inputs restricted to the positive orthant: most directions are "
+    .quick = {.axes = {{"d", 3, {2, 4, 8}}, {"n", 4, {125, 250, 500, 1000}}}, .seeds = 5},
+    .full = {.axes = {{"d", 3, {2, 4, 8}}, {"n", 5, {125, 250, 500, 1000, 2000}}}, .seeds = 10},
+    .controls = {{"x1-fixed", "near miss (Xu et al.'s fix1): training inputs on the slab x1 = 0.1; no direction "
+                              "with |w1| < 0.0995 |w| is in S or -S, so the fit does not converge to beta.x",
+                  1},
+                 {"positive-orthant", "training inputs restricted to the positive orthant: most directions are "
                                       "never seen, so the linear target is not extrapolated"}},
-    .figures = {{"mape-by-support", "Xu et al. Thm 2: extrapolation error by training support (NTK, no bias)",
-                 "training support: 1 all, 2 x1>0, 3 x1=0.1, 4 all coordinates > 0",
-                 "OOD MAPE % (mean over seeds; bars min..max)", 0, 1, 1.5, "graded: support 1"}},
+    .figures = {{"mape-vs-n", "Xu et al. Thm 2: extrapolation error vs training set size (NTK, no bias)",
+                 "training points n", "OOD median APE % (geometric mean over seeds, +- 1 s.e.)", 1, 1, 0, NULL}},
     .run = ds_run,
     .judge = ds_judge,
 };

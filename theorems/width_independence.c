@@ -32,32 +32,46 @@
  * control, whose error falls 0.30 -> 0.115 for m 256 -> 4096, came out -0.12 to -0.14
  * +- 0.02-0.03 per decade: MARGINAL for base seed 3. On the log-log scale the same
  * numbers are an exponent of about -0.35, far outside the band.
- * Judge: mean over seeds of log(test MSE) per width, least-squares log-log line over
- * the widths >= 256; its exponent equals the mean of the seeds' own exponents, and
- * the s.e. is that of the per-seed exponents (paired: each seed's widths share one
- * data draw, so the 0.09-0.16 draw-to-draw level spread cancels; the pooled weighted
- * fit gave +-0.07 from that spread alone). Exponent +- s.e. graded against [-0.1, 0.1]. Plus the level criterion (fixed in the
- * brief, before the runs): the mean test MSE at the largest width < 0.5 Var(y_test),
- * i.e. the net actually learns the target (else FAIL) -- width independence of a net
- * that learns nothing would be vacuous. The absolute slope per decade is reported.
+ * Judge (issue 15, through the kit): the table of log test MSE over widths >= 256 x
+ * seeds; the exponent is the mean of the per-seed log-log slopes (paired: each seed's
+ * widths share one data draw, so the 0.09-0.16 draw-to-draw level spread cancels) with
+ * its t-based 90 % interval. Width independence is an invariance claim, so it is graded
+ * as an equivalence test (TOST): PASS only if the whole 90 % interval lies in
+ * [-0.1, 0.1], FAIL if it lies wholly outside, MARGINAL otherwise (no one-s.e.
+ * leniency). Plus the level criterion (fixed in the brief, before the runs): the mean
+ * test MSE at the largest width < 0.5 Var(y_test), i.e. the net actually learns the
+ * target (else FAIL) -- width independence of a net that learns nothing would be
+ * vacuous. The absolute slope per decade is reported. Quick preset: 4 seeds (with 3,
+ * t = 2.92 for 2 dof would make the TOST interval 1.24x wider than with 4; decided
+ * with the TOST, before its first run).
  * Pilot (data draw 1, one init): test MSE 0.091 / 0.091 / 0.097 at m = 256 / 1024 / 4096.
  *
- * Controls (must FAIL under the same judge):
- *  "random-labels": the training labels are permuted (one permutation per seed index,
- *    the same for every width); the test labels stay true. The net fits noise, so the
- *    test MSE is >= Var(y) (measured 1.1-1.4): the LEVEL criterion fails (the exponent
- *    is also about -0.1: the fitted noise shrinks with width).
- *  "last-layer-only": the first layer stays at its random init and only the output
- *    layer (weights + bias) is trained to convergence, computed exactly: gradient
- *    descent on the output layer from its init converges to the init plus the
- *    minimum-norm least-squares correction, f = f0 + Phi Phi^T (K + jitter)^-1 (y - f0),
- *    K = Phi Phi^T over the training features Phi = [relu(W1 x + b1), 1] (jitter
- *    1e-8 * mean diag K, numerical only). A random-features model: measured (quick,
- *    base seed 0) test MSE 0.30 / 0.18 / 0.115 at m = 256 / 1024 / 4096 -- 3x worse
- *    than the full net at m = 256, then falling towards the random-features kernel
- *    limit like a random-features model. The FLATNESS criterion fails (exponent about
- *    -0.35); the level criterion passes (0.115 < 0.5): at n = 500 the m -> infinity
- *    random-features kernel learns this target about as well as the trained net. */
+ * Control (must FAIL under the same judge):
+ *  "last-layer-only" (near miss, Allen-Zhu-Li-Liang's contrast between a trained
+ *    network and random features / the NTK): everything as in the main variant except
+ *    that the first layer stays at its random init -- the one hypothesis the result
+ *    rests on (the first layer learns features, going beyond the kernel regime) is
+ *    removed. Only the output layer (weights + bias) is trained to convergence, computed
+ *    exactly: gradient descent on the output layer from its init converges to the init
+ *    plus the minimum-norm least-squares correction, f = f0 + Phi Phi^T (K + jitter)^-1
+ *    (y - f0), K = Phi Phi^T over the training features Phi = [relu(W1 x + b1), 1]
+ *    (jitter 1e-8 * mean diag K, numerical only). A random-features model lags the
+ *    trained network provably at finite width: its error approaches the
+ *    random-features kernel limit from above with an O(1/m) excess (the features'
+ *    Monte-Carlo variance), so it is NOT width independent. Measured before issue 15
+ *    (quick, base seed 0): test MSE 0.30 / 0.18 / 0.115 at m = 256 / 1024 / 4096 --
+ *    3x worse than the full net at m = 256 -- an exponent of about -0.35 (s.e. ~0.02),
+ *    i.e. > 10 s.e. below the band: the TOST FAILs. The level criterion passes
+ *    (0.115 < 0.5): at n = 500 the m -> infinity random-features kernel learns this
+ *    target about as well as the trained net; the lag is in the width.
+ *    Full preset (issue 15 run, base seed 0): exponent -0.749 +- 0.012, but chi^2/dof
+ *    780: the full grid's m = 512 sits at the random-features interpolation threshold
+ *    (m ~ n = 500), where the minimum-norm solution's test error peaks (double descent),
+ *    so that exponent is not a power law; the TOST FAILs either way (the quick grid,
+ *    256 / 1024 / 4096, stays clear of the peak). Not changed here: a full grid without
+ *    m = 512 would change the main variant's preset too.
+ *  The former "random-labels" control (permuted training labels) was removed (issue
+ *    15): its test MSE >= Var(y) holds by construction, so it showed nothing. */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,12 +216,11 @@ static double wi_mse(const double *f, const double *y, int n)
 static int wi_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_metrics *out)
 {
     int m = (int)th_get(p, "m");
-    int rnd = ctx->control && strcmp(ctx->control, "random-labels") == 0;
     int last = ctx->control && strcmp(ctx->control, "last-layer-only") == 0;
     wi_data dt = {0};
     nn_model *net = NULL;
     double *pred = NULL;
-    int st = wi_data_make(ctx->data_seed, rnd, &dt);
+    int st = wi_data_make(ctx->data_seed, 0, &dt);
     if (!st) {
         nn_config cfg = nn_config_mlp(WI_D, 1, m, 1, NN_PARAM_STANDARD);
         st = nn_model_create(&cfg, NN_F32, WI_N, &net);
@@ -251,125 +264,99 @@ static int wi_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
     return st;
 }
 
-/* Per width over seeds into series s: with `logmean`, the geometric mean exp(mean log)
- * with exp(mean log +- s.e.) bars and the mean log and its s.e. in ml/sl (the rate
- * rule of THEOREMS.md); else the mean +- s.e. The arithmetic mean goes to am (may be
- * NULL). */
-static int wi_series(const th_judge_in *in, int metric, const char *name, int figure, int logmean, th_series *s,
-                     double *ml, double *sl, double *am)
+/* The rows of t with x >= xmin, as a new table (rows, not records). */
+static int table_from(const th_table *t, double xmin, th_table *out)
 {
-    th_groups g;
-    OP_TRY(th_group(in, "m", metric, NULL, NULL, NULL, 0, &g));
-    memset(s, 0, sizeof *s);
-    snprintf(s->name, sizeof s->name, "%s", name);
-    s->figure = figure;
-    for (int i = 0; i < g.n; i++) {
-        if (g.nok[i] < 1) continue;
-        int bad = 0;
-        for (int j = 0; j < g.nok[i]; j++) bad |= !(g.vals[i][j] > 0);
-        double mu, se;
-        int k = s->n++;
-        st_mean_se(g.vals[i], g.nok[i], &mu, &se);
-        if (am) am[k] = mu;
-        if (logmean && !bad) {
-            double lm, ls;
-            st_mean_log_se(g.vals[i], g.nok[i], &lm, &ls);
-            ml[k] = lm;
-            sl[k] = ls;
-            s->y[k] = exp(lm);
-            s->ylo[k] = exp(lm - ls);
-            s->yhi[k] = exp(lm + ls);
-        } else {
-            if (logmean) ml[k] = sl[k] = NAN; /* a zero MSE: no log rate (judged FAIL) */
-            s->y[k] = mu;
-            s->ylo[k] = mu - se;
-            s->yhi[k] = mu + se;
-        }
-        s->x[k] = g.x[i];
-        s->fit[k] = s->pred[k] = NAN;
-        s->nok[k] = g.nok[i];
-        s->nfailed[k] = g.nfailed[i];
+    *out = *t;
+    out->np = 0;
+    out->y = op_malloc(((size_t)t->np * t->ns + 1) * sizeof *out->y);
+    if (!out->y) return OP_ENOMEM;
+    for (int p = 0; p < t->np; p++) {
+        if (!(t->x[p] >= xmin)) continue;
+        int q = out->np++;
+        out->x[q] = t->x[p];
+        out->nok[q] = t->nok[p];
+        out->nfailed[q] = t->nfailed[p];
+        memcpy(out->y + (size_t)q * t->ns, t->y + (size_t)p * t->ns, (size_t)t->ns * sizeof *out->y);
     }
-    th_groups_free(&g);
     return OP_OK;
 }
 
 static int wi_judge(const th_judge_in *in, th_verdict *v)
 {
     const char *lab = !in->control ? "full net (Adam)" : in->control;
-    double ml[TH_MAX_POINTS], sl[TH_MAX_POINTS], am[TH_MAX_POINTS];
-    OP_TRY(wi_series(in, M_TEST, lab, 0, 1, &v->series[0], ml, sl, am));
-    char name[48];
-    snprintf(name, sizeof name, "%s: train", lab);
-    OP_TRY(wi_series(in, M_TRAIN, name, 1, 0, &v->series[1], NULL, NULL, NULL));
-    v->nseries = 2;
+    th_table t, tf, tv, tt;
+    OP_TRY(th_table_collect(in, "m", M_TEST, NULL, &t));
+    /* level criterion at the largest width: mean test MSE against the test-label variance */
+    double mse[TH_MAX_POINTS], vy[TH_MAX_POINTS];
+    th_table_means(&t, mse);
+    int st = th_table_log(&t, in, "test_mse");
+    if (!st) st = table_from(&t, WI_MFIT, &tf);
+    if (st) {
+        th_table_free(&t);
+        return st;
+    }
     th_series *s = &v->series[0];
+    memset(s, 0, sizeof *s);
+    snprintf(s->name, sizeof s->name, "%s", lab);
+    th_table_series(&t, 1, s);
+    th_table_free(&t);
+    st_rate r;
+    memset(&r, 0, sizeof r);
+    st = tf.np >= 3 ? th_table_rate(&tf, in, 0, &r, NULL) : OP_OK;
+    int nf = tf.np;
+    th_table_free(&tf);
+    OP_TRY(st);
+    OP_TRY(th_table_collect(in, "m", M_VARY, NULL, &tv));
+    th_table_means(&tv, vy);
+    int last = tv.np - 1;
+    th_table_free(&tv);
+    th_series *s1 = &v->series[1];
+    memset(s1, 0, sizeof *s1);
+    snprintf(s1->name, sizeof s1->name, "%s: train", lab);
+    s1->figure = 1;
+    OP_TRY(th_table_collect(in, "m", M_TRAIN, NULL, &tt));
+    double tr[TH_MAX_POINTS];
+    th_table_means(&tt, tr);
+    th_table_series(&tt, 0, s1);
+    th_table_free(&tt);
+    v->nseries = 2;
     v->lo = -WI_FLAT;
     v->hi = WI_FLAT;
     v->predicted = 0;
     snprintf(v->predicted_text, sizeof v->predicted_text, "|slope|<=%.1f", WI_FLAT);
-    double lx[TH_MAX_POINTS], ly[TH_MAX_POINTS];
-    int k0 = -1, nf = 0, failed = 0;
-    for (int k = 0; k < s->n; k++) {
-        failed += s->nfailed[k] + !isfinite(ml[k]);
-        if (s->x[k] < WI_MFIT) continue;
-        if (k0 < 0) k0 = k;
-        lx[nf] = s->x[k];
-        ly[nf] = ml[k];
-        nf++;
-    }
-    st_fit f;
-    if (nf < 3 || failed || st_fit_loglog(lx, ly, NULL, nf, &f) != OP_OK) {
+    if (nf < 3 || last < 0) {
         v->grade = ST_FAIL;
         v->measured = v->se = NAN;
-        snprintf(v->extra, sizeof v->extra, "widths>=%d:%d(need >= 3) failed_or_zero=%d", WI_MFIT, nf, failed);
+        snprintf(v->extra, sizeof v->extra, "widths>=%d:%d(need >= 3)", WI_MFIT, nf);
         return OP_OK;
     }
-    /* The s.e. of the exponent from the seeds' own exponents: every width of a seed
-     * shares its data draw (common random numbers), so the draw-to-draw level
-     * variation cancels within a seed. The OLS exponent of the mean log curve equals
-     * the mean of the per-seed OLS exponents (the fit is linear in y). */
-    double slopes[256];
-    int ns = 0;
-    for (int sd = 0; sd < 256; sd++) {
-        double px[TH_MAX_POINTS], py[TH_MAX_POINTS];
-        int np = 0;
-        for (int i = 0; i < in->nrecs && np < TH_MAX_POINTS; i++) {
-            const rec_record *r = &in->recs[i];
-            double mm = rec_param(r, "m"), e = rec_metric(r, in->check->metrics[M_TEST]);
-            if (r->seed_index != sd || r->status != REC_OK || !(mm >= WI_MFIT) || !(e > 0)) continue;
-            px[np] = log(mm);
-            py[np++] = log(e);
-        }
-        st_fit fs;
-        if (np == nf && st_fit_line(px, py, NULL, np, &fs) == OP_OK) slopes[ns++] = fs.slope;
+    v->measured = r.slope.mean;
+    v->se = r.slope.se;
+    st_grade_t g_eq = st_grade_equiv(&r.slope, -WI_FLAT, WI_FLAT);
+    int learns = mse[last] < WI_LEVEL * vy[last];
+    v->grade = learns ? g_eq : ST_FAIL;
+    for (int k = 0; k < s->n; k++) {
+        s->fit[k] = s->x[k] >= WI_MFIT ? exp(r.intercept + r.slope.mean * log(s->x[k])) : NAN;
+        s->pred[k] = in->control ? NAN : WI_LEVEL * vy[last];
     }
-    double mslope = NAN, sslope = NAN;
-    if (ns >= 2) st_mean_se(slopes, ns, &mslope, &sslope);
-    for (int i = 0; i < nf; i++) s->fit[k0 + i] = exp(f.intercept + f.slope * log(lx[i]));
-    snprintf(s->fit_title, sizeof s->fit_title, "fit (m >= %d): m^(%.3f ± %.3f)", WI_MFIT, f.slope, sslope);
-    v->measured = f.slope;
-    v->se = sslope;
-    v->grade = ns >= 2 ? st_grade(f.slope, sslope, v->lo, v->hi) : ST_FAIL;
-    /* level criterion at the largest width, against the test-label variance */
-    th_groups gv;
-    OP_TRY(th_group(in, "m", M_VARY, NULL, NULL, NULL, 0, &gv));
-    double vy = NAN, vse;
-    if (gv.n > 0 && gv.nok[gv.n - 1] > 0) st_mean_se(gv.vals[gv.n - 1], gv.nok[gv.n - 1], &vy, &vse);
-    th_groups_free(&gv);
-    int last = s->n - 1;
-    int learns = am[last] < WI_LEVEL * vy;
-    if (!learns) v->grade = ST_FAIL;
-    for (int k = 0; k < s->n; k++) s->pred[k] = in->control ? NAN : WI_LEVEL * vy;
+    snprintf(s->fit_title, sizeof s->fit_title, "fit (m >= %d): m^(%.3f ± %.3f) paired", WI_MFIT, r.slope.mean,
+             r.slope.se);
     snprintf(s->pred_title, sizeof s->pred_title, "level bound 0.5 Var(y) (at the largest m)");
-    snprintf(v->extra, sizeof v->extra,
-             "quantity=loglog_slope(test MSE vs m, m>=%d) test_mse@m=%g:%.3g(need<%.2g%s) test_mse@m=%g:%.3g "
-             "abs_slope_per_decade=%.3g train_mse@m=%g:%.2g var_y=%.3g",
-             WI_MFIT, s->x[last], am[last], WI_LEVEL * vy, learns ? "" : ",FAILED", s->x[0], am[0],
-             nf >= 2 ? (am[last] - am[k0]) / log10(s->x[last] / s->x[k0]) : NAN, s->x[last],
-             v->series[1].y[v->series[1].n - 1], vy);
-    snprintf(v->note, sizeof v->note, "test MSE ~ m^(%.3f ± %.3f) (|exponent| <= 0.1); %.3g at m = %g", f.slope,
-             sslope, am[last], s->x[last]);
+    char eq[160], rt[256];
+    th_equiv_text("exponent", &r.slope, -WI_FLAT, WI_FLAT, g_eq, eq, sizeof eq);
+    th_rate_text(&r, rt, sizeof rt);
+    int k0 = 0;
+    while (k0 < s->n && s->x[k0] < WI_MFIT) k0++;
+    snprintf(v->extra, sizeof v->extra, "quantity=loglog_slope(test MSE vs m, m>=%d; TOST)", WI_MFIT);
+    th_extra_add(v, "%s", eq);
+    th_extra_add(v, "%s", rt);
+    th_extra_add(v, "test_mse@m=%g:%.3g(need<%.2g%s) test_mse@m=%g:%.3g abs_slope_per_decade=%.3g "
+                    "train_mse@m=%g:%.2g var_y=%.3g",
+                 s->x[s->n - 1], mse[last], WI_LEVEL * vy[last], learns ? "" : ",FAILED", s->x[k0], mse[k0],
+                 (mse[last] - mse[k0]) / log10(s->x[s->n - 1] / s->x[k0]), s->x[s->n - 1], tr[last], vy[last]);
+    snprintf(v->note, sizeof v->note, "test MSE ~ m^(%.3f ± %.3f) (90%% interval inside ±0.1); %.3g at m = %g",
+             r.slope.mean, r.slope.se, mse[last], s->x[s->n - 1]);
     return OP_OK;
 }
 
@@ -380,17 +367,18 @@ const th_check th_width_independence = {
                 "derived check (research notes section 4), not a figure of the paper",
     .claim = "For a target in the smooth two-layer concept class, the test error of a trained two-layer ReLU "
              "net at fixed n is almost independent of its width",
-    .prediction = "n=500, d=10, target sum_i sin(w1_i.x)(w2_i.x) (unit variance): |slope of test MSE per decade "
-                  "of m| <= 0.1 for m >= 256, and test MSE < 0.5 Var(y) at the largest width",
+    .prediction = "n=500, d=10, target sum_i sin(w1_i.x)(w2_i.x) (unit variance): the 90% interval of the paired "
+                  "log-log exponent of test MSE vs m (m >= 256) inside [-0.1, 0.1] (TOST), and test MSE < 0.5 Var(y) "
+                  "at the largest width",
     .band_source = "THEOREMS.md group O (notes section 4, not piloted there); level criterion from the brief; "
                    "pilot test MSE 0.091/0.091/0.097 at m=256/1024/4096",
     .metrics = {"test_mse", "train_mse", "var_y_test"},
-    .quick = {.axes = {{"m", 3, {256, 1024, 4096}}}, .seeds = 3},
+    .quick = {.axes = {{"m", 3, {256, 1024, 4096}}}, .seeds = 4},
     .full = {.axes = {{"m", 7, {64, 128, 256, 512, 1024, 2048, 4096}}}, .seeds = 5},
-    .controls = {{"random-labels", "permuted training labels: nothing to learn, test MSE >= Var(y), so the "
-                                   "level criterion must FAIL"},
-                 {"last-layer-only", "random features (only the output layer trained, to convergence): cannot "
-                                     "learn the target from 500 points, so the level criterion must FAIL"}},
+    .controls = {{"last-layer-only", "near miss (Allen-Zhu-Li-Liang's contrast): random features, the first "
+                                     "layer frozen at init and the output layer trained to convergence; its error "
+                                     "falls with width towards the kernel limit, so the TOST must FAIL",
+                  1}},
     .figures = {{"test-mse", "width independence: test MSE vs width (n = 500, d = 10)", "width m",
                  "test MSE (mean ± s.e. over seeds; Var(y) = 1)", 1, 1, 0, NULL},
                 {"train-mse", "training MSE at the end of training", "width m", "train MSE (mean ± s.e.)", 1, 1, 0,
