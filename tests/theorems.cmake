@@ -71,7 +71,7 @@ overparam_theorem_finding(manifold-rate MARGINAL "2 seeds cannot resolve the D-i
 overparam_theorem(smooth-approx rough)
 overparam_theorem(classification-dinv random-labels)
 overparam_theorem(robust-size radius-0 random-labels)
-overparam_theorem(mf-degeneracy ntk)
+overparam_theorem(mf-degeneracy ntk mid-scale)
 overparam_theorem(width-independence random-labels last-layer-only)
 # finding (issue 15): the M = 8 -> 16 segment is flat (-0.013 vs predicted -1): plateau
 overparam_theorem_finding(approx-blocks MARGINAL "last segment M=8->16 flat: plateau" full-dim)
