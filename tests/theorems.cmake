@@ -63,7 +63,7 @@ overparam_theorem(extrapolate-linear-rays quadratic)
 overparam_theorem(polylog-width random-labels)
 overparam_theorem(ntk-exact mean-field wrong-depth)
 overparam_theorem(lazy-training mean-field mid-scale)
-overparam_theorem(intrinsic-dim ball)
+overparam_theorem(intrinsic-dim ball d-plus-one)
 # finding (issue 15): with 2 seeds the paired |dslope| and MSE-ratio intervals (t, 1 dof)
 # are far wider than the bands, so the D-invariance is unresolved (README "Verdicts
 # under the judge kit")
