@@ -73,7 +73,20 @@
  * a quarter power short of mean-field. The limit dynamics of (a_i, u_i) are the same
  * (du_i/dt = eta_W m^(-2 gamma) a_i E[...] is O(1)), but the random init part of u_i is
  * m^(1/2 - gamma) = m^-1/4 instead of m^-1/2, so by the same argument
- * PR_group - 1 ~ m^-1/2: predicted slope -0.5, 0.2 above the band's edge -0.7. */
+ * PR_group - 1 ~ m^-1/2: predicted slope -0.5, 0.2 above the band's edge -0.7.
+ *
+ * Measured with this criterion (quick, base seeds 0..5, 6 data/init draws each; 2026-12-06):
+ * paired slope -0.753 +- 0.12, -0.78 +- 0.12, -0.755 +- 0.07 (plateau), -0.674 +- 0.12
+ * (plateau), -0.599 +- 0.14, -0.74 +- 0.06: PASS, PASS, MARGINAL, MARGINAL, MARGINAL, PASS.
+ * Over the 36 draws the rate is about -0.72 +- 0.03, not -1; several draws flatten between
+ * m = 256 and 512 at PR_group ~ 1.01-1.03 (last-segment slopes from +1.6 to -1.2), and about
+ * one draw in six departs (e.g. 1.029 -> 1.091 from m = 256 to 512). A likely gap in the
+ * derivation above, not yet tested: at t = 0 the learned part of u_i is zero, so the ReLU
+ * gates relu'(u_i(x)) of the first steps are set by the SIGN of the random init part, whose
+ * effect does not shrink with m; units of one sign group then start along different
+ * directions, which would leave an m-independent floor on PR_group - 1 rather than O(1/m).
+ * The band was not moved. Deciding between a floor and a slow approach to -1 needs widths
+ * beyond 512 (the full preset reaches 1024; 2048-4096 with more draws would settle it). */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
