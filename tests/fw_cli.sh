@@ -67,6 +67,17 @@ for id in $(grep -E '^[a-z0-9-]+$' "$tmp/list"); do
     && ok "ctest line for $id" || bad "tests/theorems.cmake has no overparam_theorem[_finding]($id ...) line"
 done
 
+# every control is marked near-miss or not; every near-miss control has its ctest (it must
+# FAIL, issue 15): its name is on the check's overparam_theorem[_finding] line
+grep "^  control:" "$tmp/list" | grep -Evq '^  control:    [a-z0-9.-]+ \[(near-miss|not near-miss)\] -- ' \
+  && bad "list: a control without its [near-miss]/[not near-miss] mark" || ok "list marks every control"
+awk '/^[a-z0-9-]+$/ {id = $1} /^  control: .*\[near-miss\]/ {print id, $2}' "$tmp/list" | while read -r id ctl; do
+  grep -Eq "^overparam_theorem(_finding)?\($id .*[ (]$ctl([ )]|$)" "$tcm" \
+    && echo "ok   near-miss control $id/$ctl has a ctest" \
+    || { echo "FAIL near-miss control $id/$ctl has no ctest in tests/theorems.cmake"; echo x >>"$tmp/nm_bad"; }
+done
+[ -e "$tmp/nm_bad" ] && fails=$((fails + $(wc -l <"$tmp/nm_bad")))
+
 # verify on the synthetic check: layout, summary, report, verdict line format
 out="$tmp/v"
 line=$("$bin" verify selftest-rate --out "$out" 2>"$tmp/e")
@@ -75,6 +86,11 @@ echo "$line"
 [ $rc = 0 ] || bad "verify selftest-rate exit $rc"
 grep -Eq '^overparam: selftest-rate PASS measured=-?[0-9.e+-]+±[0-9.e+-]+ predicted=-?[0-9.]+ band=\[-?[0-9.]+,-?[0-9.]+\] control=FAIL\(as required\)' <<<"$line" \
   && ok "verdict line format" || bad "verdict line format: $line"
+# discrimination (issue 15): the near-miss control "rough" (slope -0.2 against [-0.6,-0.4])
+# lies many s.e. outside the band; controls.csv lists it with its z
+grep -Eq ' discrim=rough:[0-9]+\.[0-9]( |$)' <<<"$line" && grep -q '^rough,1,FAIL,.*,1$' "$out/selftest-rate/controls.csv" \
+  && grep -q '| discrim |' "$out/report.md" && ok "discrim= field, controls.csv, report column" \
+  || bad "discrim field / controls.csv / report column: $line"
 n=$(ls "$out"/selftest-rate/runs/*.json | wc -l)
 [ "$n" = 72 ] && ok "72 records (36 theorem + 36 control)" || bad "$n records, expected 72"
 head -1 "$out/selftest-rate/summary.csv" | grep -q '^variant,series,figure,x,y,y_lo,y_hi,fit,predicted,n_ok,n_failed$' \

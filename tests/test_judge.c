@@ -308,8 +308,29 @@ static void test_handler(void)
     CHECK(bad == 0 && now == off, "GSL handler unchanged after 2000 parallel fits");
 }
 
+/* issue 15 item 4: discrimination z of a control against the band, both band kinds. */
+static void test_discrim(void)
+{
+    th_verdict v = {0};
+    v.measured = -0.2;
+    v.se = 0.05;
+    CHECK(fabs(th_discrim_z(&v, -0.6, -0.4) - 4.0) < 1e-12, "z = 4 above a two-sided band");
+    v.measured = -0.5;
+    CHECK(fabs(th_discrim_z(&v, -0.6, -0.4) + 2.0) < 1e-12, "z = -2 inside (nearer edge 0.1 away)");
+    v.measured = 0.3;
+    CHECK(fabs(th_discrim_z(&v, 1, INFINITY) - 14.0) < 1e-12, "z = 14 below a one-sided band [1, inf)");
+    v.measured = 1.5;
+    CHECK(fabs(th_discrim_z(&v, 1, INFINITY) + 10.0) < 1e-12, "z = -10 inside [1, inf): the finite edge");
+    CHECK(fabs(th_discrim_z(&v, -INFINITY, 1.2) - 6.0) < 1e-12, "z = 6 above (-inf, 1.2]");
+    v.se = NAN;
+    CHECK(isnan(th_discrim_z(&v, -0.6, -0.4)), "no s.e.: NaN");
+    v.se = 0;
+    CHECK(th_discrim_z(&v, -0.6, -0.4) == INFINITY, "s.e. 0 outside: inf");
+}
+
 int main(void)
 {
+    test_discrim();
     test_exact();
     test_coverage();
     test_plateau();

@@ -61,9 +61,12 @@ overparam_theorem(extrapolate-lemma one-negative no-negatives)
 overparam_theorem(extrapolate-diverse-support x1-fixed positive-orthant)
 overparam_theorem(extrapolate-linear-rays tanh quadratic)
 overparam_theorem(polylog-width random-labels)
-overparam_theorem(ntk-exact mean-field)
-overparam_theorem(lazy-training mean-field)
-overparam_theorem(intrinsic-dim ball)
+# ntk-exact's mean-field control (kernel Theta/m: FAILs by construction, not a near miss)
+# costs as much as the main run and shows nothing, so ctest runs only the near miss;
+# `overparam verify ntk-exact` still runs both.
+overparam_theorem(ntk-exact wrong-depth)
+overparam_theorem(lazy-training mean-field mid-scale)
+overparam_theorem(intrinsic-dim ball d-plus-one)
 # finding (issue 15): with 2 seeds the paired |dslope| and MSE-ratio intervals (t, 1 dof)
 # are far wider than the bands, so the D-invariance is unresolved (README "Verdicts
 # under the judge kit")
@@ -71,7 +74,7 @@ overparam_theorem_finding(manifold-rate MARGINAL "2 seeds cannot resolve the D-i
 overparam_theorem(smooth-approx rough)
 overparam_theorem(classification-dinv random-labels)
 overparam_theorem(robust-size radius-0 random-labels)
-overparam_theorem(mf-degeneracy ntk)
+overparam_theorem(mf-degeneracy ntk mid-scale)
 overparam_theorem(width-independence last-layer-only)
 # finding (issue 15): the M = 8 -> 16 segment is flat (-0.013 vs predicted -1): plateau
 overparam_theorem_finding(approx-blocks MARGINAL "last segment M=8->16 flat: plateau" full-dim)

@@ -292,6 +292,13 @@ void th_rate_text(const st_rate *r, char *buf, size_t len);
 /* "name: +0.05 in [-0.19,0.29] vs [-0.15,0.15] -> MARGINAL": an equivalence result. */
 void th_equiv_text(const char *name, const st_interval *d, double lo, double hi, st_grade_t g, char *buf,
                    size_t len);
+/* Discrimination of a control (THEOREMS.md "Rules", issue 15): how far the control's
+ * graded value v->measured lies outside the band [lo, hi] in units of its s.e. v->se:
+ * positive outside, negative inside (minus the distance to the nearer finite edge), so a
+ * one-sided band has one edge. NaN when the value or its s.e. is not finite; an s.e. of
+ * 0 gives +-INFINITY (resolved exactly) or 0 on an edge. The framework reports the
+ * smallest z over a check's near-miss controls as discrim=<control>:<z>. */
+double th_discrim_z(const th_verdict *v, double lo, double hi);
 /* The framework's rule for failed runs: if any run of the variant failed, its grade is
  * no better than MARGINAL and v->failed_run names the first one (plan order). Called by
  * the framework for the theorem's own variant after its judge. */

@@ -23,7 +23,21 @@
  * variance: measured err(10)/classical = 1.7 there, so that setting would not test
  * the claim. Recorded here rather than hidden by a band change.
  * Control "ridge": ridge regression with lambda chosen on a validation set (the
- * same features and data) removes the peak, so the prediction must FAIL for it. */
+ * same features and data) removes the peak, so the prediction must FAIL for it.
+ * Its own prediction (issue 15), corrected from THEOREMS.md's "ratio < 2" with the reason:
+ * optimally tuned ridge makes the test error non-increasing in N (Nakkiran, Venkat,
+ * Kakade, Ma, "Optimal regularization can mitigate double descent", ICLR 2021; Mei &
+ * Montanari 2019 for random features), so its global minimum lies at the largest N/n and
+ * peak/min = err(N ~ n)/err(N/n = 20) measures the ordinary gain from more features, not
+ * a peak: the full preset measured peak/min = 10^0.41 = 2.6 for ridge on a curve without
+ * any bump (2026-11-23 records), which "ratio < 2" would call a failure of the control's
+ * theory. The prediction graded for the control is therefore "no peak at the threshold":
+ * peak/neighbours = max median error over N/n in [0.9, 1.1] / max of the medians at the
+ * nearest grid points outside that window < 2 (the same factor 2 as THEOREMS.md). A ridge
+ * run that violates it is graded MARGINAL, not FAIL: a control that does not behave as its
+ * own theory says shows nothing, and then the check FAILs (control=MARGINAL(unexpected!)).
+ * Not yet done: a near-miss control (a hypothesis violated just enough whose effect on
+ * log10(peak/min) can be predicted >= 3 s.e. beyond the band; see README). */
 #include <lapacke.h>
 #include <cblas.h>
 #include <stdio.h>
@@ -241,19 +255,22 @@ typedef struct {
     double bump; /* max over [0.9, 1.1] / max of the nearest points outside it */
 } dd_stats;
 
-/* vals[k][s]: test error at ratio k, seed s (NaN if failed). med: work. */
-static void dd_summarise(int nr, const double *ratio, double *const *vals, int ns, const int *pick,
-                         double *med, double *work, dd_stats *o)
+/* The statistics of the median curve of table t (ratio x seeds); pick (optional, t->ns
+ * entries) resamples the seed columns, the same resample at every ratio (the ratios
+ * share a seed's data). med: t->np, work: 2 t->ns doubles. */
+static void dd_summarise(const th_table *t, const int *pick, double *med, double *work, dd_stats *o)
 {
-    double col[256];
-    for (int k = 0; k < nr; k++) {
+    double *col = work + t->ns;
+    for (int k = 0; k < t->np; k++) {
         int m = 0;
-        for (int s = 0; s < ns; s++) {
-            double v = vals[k][pick ? pick[s] : s];
+        for (int s = 0; s < t->ns; s++) {
+            double v = th_table_at(t, k, pick ? pick[s] : s);
             if (isfinite(v)) col[m++] = v;
         }
         med[k] = m ? st_median(col, m, work) : NAN;
     }
+    const double *ratio = t->x;
+    int nr = t->np;
     double mn = INFINITY, near = -INFINITY, mx = -INFINITY;
     o->classical = INFINITY;
     o->err10 = NAN;
@@ -278,35 +295,27 @@ static void dd_summarise(int nr, const double *ratio, double *const *vals, int n
     o->bump = near / fmax(below, above);
 }
 
+#define DD_RIDGE_BUMP 2.0 /* the ridge control's own prediction: peak/neighbours < 2 (header) */
+
 static int dd_judge(const th_judge_in *in, th_verdict *v)
 {
-    th_groups g;
-    OP_TRY(th_group(in, "ratio", M_TEST, NULL, NULL, NULL, 0, &g));
-    int ns = 0;
-    for (int i = 0; i < in->nrecs; i++)
-        if (in->recs[i].seed_index + 1 > ns) ns = in->recs[i].seed_index + 1;
-    if (ns > 256 || g.n < 3) {
-        th_groups_free(&g);
-        OP_ERROR(OP_EUSAGE, "double-descent: need 3+ ratios and at most 256 seeds");
+    th_table t;
+    OP_TRY(th_table_collect(in, "ratio", M_TEST, NULL, &t));
+    if (t.np < 3 || t.ns < 1) {
+        th_table_free(&t);
+        OP_ERROR(OP_EUSAGE, "double-descent: need 3+ ratios and a seed");
     }
-    /* ratio x seed matrix (NaN where a run failed) */
-    double *mat = op_malloc(sizeof(double) * (size_t)g.n * ns);
-    double *rows[TH_MAX_POINTS];
-    if (!mat) {
-        th_groups_free(&g);
+    double med[TH_MAX_POINTS], bmed[TH_MAX_POINTS];
+    double *work = op_malloc(sizeof(double) * (size_t)(2 * t.ns + 1));
+    int *pick = op_malloc(sizeof(int) * (size_t)t.ns);
+    if (!work || !pick) {
+        free(work);
+        free(pick);
+        th_table_free(&t);
         return OP_ENOMEM;
     }
-    for (size_t i = 0; i < (size_t)g.n * ns; i++) mat[i] = NAN;
-    for (int k = 0; k < g.n; k++) rows[k] = mat + (size_t)k * ns;
-    for (int i = 0; i < in->nrecs; i++) {
-        const rec_record *r = &in->recs[i];
-        int k = 0;
-        while (k < g.n && g.x[k] != rec_param(r, "ratio")) k++;
-        if (k < g.n && r->status == REC_OK) rows[k][r->seed_index] = rec_metric(r, "test_mse");
-    }
-    double med[TH_MAX_POINTS], work[256];
     dd_stats st;
-    dd_summarise(g.n, g.x, rows, ns, NULL, med, work, &st);
+    dd_summarise(&t, NULL, med, work, &st);
 
     /* Bootstrap over seed indices (the same resample at every ratio, since the
      * ratios share data) for the standard error of log(peak/min). */
@@ -314,12 +323,12 @@ static int dd_judge(const th_judge_in *in, th_verdict *v)
     snprintf(key, sizeof key, "%s/bootstrap/%s", in->check->id, in->control ? in->control : "theorem");
     op_rng rb;
     op_rng_seed(&rb, op_seed_from_key(key, in->base_seed));
-    int B = 400, pick[256], nb = 0;
-    double lsum = 0, lsq = 0, bmed[TH_MAX_POINTS];
+    int B = 400, nb = 0;
+    double lsum = 0, lsq = 0;
     for (int b = 0; b < B; b++) {
-        for (int s = 0; s < ns; s++) pick[s] = (int)op_rng_below(&rb, (uint64_t)ns);
+        for (int s = 0; s < t.ns; s++) pick[s] = (int)op_rng_below(&rb, (uint64_t)t.ns);
         dd_stats bs;
-        dd_summarise(g.n, g.x, rows, ns, pick, bmed, work, &bs);
+        dd_summarise(&t, pick, bmed, work, &bs);
         if (!(bs.peak_ratio > 0) || !isfinite(bs.peak_ratio)) continue;
         double l = log(bs.peak_ratio);
         lsum += l;
@@ -344,26 +353,24 @@ static int dd_judge(const th_judge_in *in, th_verdict *v)
              "quantity=log10(peak/min) peak/min=%.3g peak_at=%.3g%s peak/neighbours=%.3g err10/classical=%.3g%s",
              st.peak_ratio, st.peak_at, at_threshold ? "" : "(outside [0.9,1.1])", st.bump, st.err10 / st.classical,
              bigger_better ? "" : "(not < 1)");
+    if (in->control && strcmp(in->control, "ridge") == 0) {
+        /* the ridge's own prediction: no peak at the threshold (header) */
+        int nopeak = st.bump < DD_RIDGE_BUMP;
+        th_extra_add(v, "ridge_own_prediction=peak/neighbours<%g:%s", DD_RIDGE_BUMP, nopeak ? "holds" : "VIOLATED");
+        if (!nopeak) v->grade = ST_MARGINAL; /* a control off its own theory shows nothing */
+    }
     snprintf(v->note, sizeof v->note, "log10(peak/min) %.2f ± %.2f (predicted >= 1), peak at N/n = %.3g",
              v->measured, v->se, st.peak_at);
 
     th_series *s = &v->series[0];
     v->nseries = 1;
+    int rc = th_table_series_median(&t, s, NULL);
     snprintf(s->name, sizeof s->name, "%s", in->control ? "ridge, lambda by validation" : "min-norm (interpolating)");
     s->figure = 0;
-    s->n = g.n;
-    for (int k = 0; k < g.n; k++) {
-        s->x[k] = g.x[k];
-        s->y[k] = med[k];
-        s->ylo[k] = g.nok[k] ? st_quantile(g.vals[k], g.nok[k], 0.25, work) : NAN;
-        s->yhi[k] = g.nok[k] ? st_quantile(g.vals[k], g.nok[k], 0.75, work) : NAN;
-        s->fit[k] = s->pred[k] = NAN;
-        s->nok[k] = g.nok[k];
-        s->nfailed[k] = g.nfailed[k];
-    }
-    free(mat);
-    th_groups_free(&g);
-    return OP_OK;
+    free(work);
+    free(pick);
+    th_table_free(&t);
+    return rc;
 }
 
 const th_check th_double_descent = {

@@ -25,7 +25,17 @@
  *     predicted ratio with a factor 2 of slack; 0.25 for 32 -> 2048). A wrong kernel
  *     (e.g. the c_sigma = 1 convention) would leave an O(1) bias and fail this.
  * Control "mean-field": the 1/m output scale; its kernel is Theta/m -> 0, so the error
- * stays O(1) (slope ~ 0) and the same judge must FAIL.
+ * stays O(1) (slope ~ 0) and the same judge must FAIL. It fails by construction (a kernel
+ * off by a factor m), so it is not a near miss and does not count as discrimination.
+ * Near-miss control "wrong-depth" (issue 15): the same nets (L hidden layers, the same
+ * seeds), compared with the analytic kernel of the next depth, Theta^(L+1), normalised
+ * as before by L+1. The two kernels are close but not equal: Theta^(L+1)(x,x) = (L+2)|x|^2
+ * against (L+1)|x|^2, so the relative error keeps an O(1/(L+1)) bias (1/3 on the
+ * diagonal for L = 2) that no width removes. Predicted before running: relRMS from about
+ * 0.36 at m = 32 (bias 0.3, CLT part 1.15/sqrt(32) = 0.2) to the bias 0.3 at m = 2048, a
+ * slope near -0.05, i.e. ~0.35 above the band's edge -0.4, > 10 paired s.e. with 30 seeds
+ * (s.e. <= 0.03); the ratio criterion fails too (0.3/0.36, not < 0.25). A depth off by
+ * one is the smallest discrete change of the kernel the claim names.
  * Figures: the Jacot et al. Fig. 1 analogue (kernel vs angle at the smallest and the
  * largest width: mean over seeds, bars = quartiles over seeds, and the analytic limit),
  * and the error-vs-width log-log plot with its fitted and predicted lines. */
@@ -69,6 +79,7 @@ static int ne_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
 {
     int L = (int)th_get(p, "L"), m = (int)th_get(p, "m");
     int mf = ctx->control && strcmp(ctx->control, "mean-field") == 0;
+    int Lk = ctx->control && strcmp(ctx->control, "wrong-depth") == 0 ? L + 1 : L; /* analytic kernel's depth */
     /* the circle: from the data stream, the same for every width of this seed index */
     op_rng data;
     op_rng_seed(&data, ctx->data_seed);
@@ -101,7 +112,7 @@ static int ne_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
     double se = 0;
     for (int k = 0; k < NE_NANG; k++) {
         emp[k] *= c;
-        double e = emp[k] - kn_eval(KN_NTK, Z, Z + k * NE_D, NE_D, L, 0);
+        double e = emp[k] - kn_eval(KN_NTK, Z, Z + k * NE_D, NE_D, Lk, 0);
         se += e * e;
         out->v[M_K0 + k] = emp[k];
     }
@@ -154,7 +165,9 @@ static int ne_judge(const th_judge_in *in, th_verdict *v)
     char rate[sizeof v->extra];
     snprintf(rate, sizeof rate, "%s", v->extra);
     th_series *s = &v->series[0];
-    snprintf(s->name, sizeof s->name, "%s", in->control ? "mean-field relRMS" : "relRMS(Theta_m - Theta)/(L+1)");
+    snprintf(s->name, sizeof s->name, "%s",
+             !in->control ? "relRMS(Theta_m - Theta)/(L+1)"
+             : strcmp(in->control, "wrong-depth") == 0 ? "relRMS vs Theta^(L+1) (wrong depth)" : "mean-field relRMS");
     th_table t;
     OP_TRY(th_table_collect(in, "m", M_INV, NULL, &t));
     double inv = th_table_max(&t);
@@ -196,7 +209,9 @@ const th_check th_ntk_exact = {
     .quick = {.axes = {{"L", 1, {2}}, {"m", 7, {32, 64, 128, 256, 512, 1024, 2048}}}, .seeds = 30},
     .full = {.axes = {{"L", 1, {2}}, {"m", 7, {32, 64, 128, 256, 512, 1024, 2048}}}, .seeds = 60},
     .controls = {{"mean-field", "1/m output scale: the empirical NTK is Theta/m -> 0, so the error does not "
-                                "shrink with width and the band must FAIL"}},
+                                "shrink with width and the band must FAIL (fails by construction: not a near miss)"},
+                 {"wrong-depth", "the same nets compared with the analytic kernel one layer deeper, Theta^(L+1): an "
+                                 "O(1/(L+1)) bias that no width removes, so the m^-1/2 band must FAIL", 1}},
     .figures = {{"kernel-vs-angle", "NTK at init on the unit circle (Jacot et al. Fig. 1 analogue, L = 2, d = 8)",
                  "angle gamma between x(0) and x(gamma) (rad)", "2^L d Theta_m(x(0), x(gamma))  (mean; bars: quartiles over seeds)",
                  0, 0, 0, NULL},

@@ -76,8 +76,8 @@ int th_report_write(const char *out, const th_result *r, int n)
     op_buf_init(&h);
     op_buf_puts(&md, "# overparam report\n\n");
     op_buf_printf(&md, "overparam %s, commit %s, %s.\n\n", OP_VERSION, OP_GIT_COMMIT, OP_COMPILER);
-    op_buf_puts(&md, "| check | verdict | measured | predicted | band | control | figures |\n"
-                     "|---|---|---|---|---|---|---|\n");
+    op_buf_puts(&md, "| check | verdict | measured | predicted | band | control | discrim | figures |\n"
+                     "|---|---|---|---|---|---|---|---|\n");
     op_buf_puts(&h, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>overparam report</title>\n"
                     "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
                     "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}"
@@ -85,16 +85,18 @@ int th_report_write(const char *out, const th_result *r, int n)
                     "img{max-width:100%}</style></head><body>\n<h1>overparam report</h1>\n");
     op_buf_printf(&h, "<p>overparam %s, commit %s, %s.</p>\n", OP_VERSION, OP_GIT_COMMIT, OP_COMPILER);
     op_buf_puts(&h, "<table><tr><th>check</th><th>verdict</th><th>measured</th><th>predicted</th>"
-                    "<th>band</th><th>control</th><th>figures</th></tr>\n");
+                    "<th>band</th><th>control</th><th>discrim</th><th>figures</th></tr>\n");
     for (int i = 0; i < n; i++) {
         char meas[128], pred[128], band[128], id[128];
         cells(&r[i], meas, pred, band, sizeof meas);
         snprintf(id, sizeof id, "%s%s%s", r[i].check->id, r[i].control_only ? "/" : "",
                  r[i].control_only ? r[i].control_name[0] : "");
         const char *vd = verdict_of(&r[i]);
-        op_buf_printf(&md, "| %s | %s | %s | %s | %s | %s | ", id, vd, meas, pred, band, r[i].control_text);
-        op_buf_printf(&h, "<tr><td>%s</td><td class=\"%s\">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>",
-                      id, vd, vd, meas, pred, band, r[i].control_text);
+        /* discrim: the nearest near-miss control's z (s.e. outside the band), "none" without one */
+        const char *dz = r[i].ncontrols ? r[i].discrim_text : "skipped";
+        op_buf_printf(&md, "| %s | %s | %s | %s | %s | %s | %s | ", id, vd, meas, pred, band, r[i].control_text, dz);
+        op_buf_printf(&h, "<tr><td>%s</td><td class=\"%s\">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>",
+                      id, vd, vd, meas, pred, band, r[i].control_text, dz);
         for (int f = 0; f < r[i].nfig; f++) {
             op_buf_printf(&md, "%s[%s](%s/%s.png) ([pdf](%s/%s.pdf), [data](%s/%s.dat))", f ? "<br>" : "",
                           r[i].fig[f], r[i].check->id, r[i].fig[f], r[i].check->id, r[i].fig[f],
@@ -125,8 +127,9 @@ int th_report_write(const char *out, const th_result *r, int n)
         html_esc(&h, r[i].line);
         op_buf_puts(&h, "</pre>\n");
         for (int k = 0; k < th_ncontrols(c); k++) {
-            op_buf_printf(&md, "- control `%s`: %s\n", c->controls[k].name, c->controls[k].what);
-            op_buf_printf(&h, "<p>control <code>%s</code>: ", c->controls[k].name);
+            const char *nm = c->controls[k].near_miss ? " (near miss)" : "";
+            op_buf_printf(&md, "- control `%s`%s: %s\n", c->controls[k].name, nm, c->controls[k].what);
+            op_buf_printf(&h, "<p>control <code>%s</code>%s: ", c->controls[k].name, nm);
             html_esc(&h, c->controls[k].what);
             op_buf_puts(&h, "</p>\n");
         }

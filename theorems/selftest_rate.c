@@ -73,7 +73,7 @@ const th_check th_selftest_rate = {
                       {"D", 2, {16, 64}},
                       {"n", 8, {64, 128, 256, 512, 1024, 2048, 4096, 8192}}},
              .seeds = 10},
-    .controls = {{"rough", "smoothness 1/4 instead of 1: the rate is slower than predicted"}},
+    .controls = {{"rough", "smoothness 1/4 instead of 1: the rate is slower than predicted", 1}},
     .figures = {{"rate", "selftest: synthetic rate", "n", "error", 1, 1, 0, NULL}},
     .compare = {"manifold", "D", st_dim, "flat:d=K, curved:d=K, diverge:d=K (K = 1..16)", st_validate},
     .run = st_run,

@@ -470,6 +470,15 @@ void th_equiv_text(const char *name, const st_interval *d, double lo, double hi,
              st_grade_name(g));
 }
 
+double th_discrim_z(const th_verdict *v, double lo, double hi)
+{
+    double x = v->measured, se = v->se;
+    if (!isfinite(x) || !(se >= 0) || !isfinite(se)) return NAN;
+    double out = x < lo ? lo - x : x > hi ? x - hi : -fmin(x - lo, hi - x); /* inf edges drop out */
+    if (se > 0) return out / se;
+    return out > 0 ? INFINITY : out < 0 ? -INFINITY : 0.0;
+}
+
 void th_verdict_cap_failed(const th_judge_in *in, th_verdict *v)
 {
     for (int i = 0; i < in->nrecs; i++)

@@ -235,6 +235,76 @@ static int write_summary(const th_check *c, const th_opts *o, const th_result *r
     return s;
 }
 
+/* The nearest near-miss control (issue 15 item 4): each near-miss control's z is how
+ * far its graded value lies outside the theorem's band, in units of its own s.e.
+ * (th_discrim_z); the smallest z is the check's discrimination. The band is the main
+ * variant's; under --control (no main variant) the control's own, which its judge sets
+ * from the same criteria. */
+static void th_discrim(const th_check *c, th_result *r)
+{
+    r->discrim = -1;
+    r->discrim_z = NAN;
+    snprintf(r->discrim_text, sizeof r->discrim_text, "none");
+    for (int i = 0; i < r->ncontrols; i++) {
+        const th_control *ct = th_find_control(c, r->control_name[i]);
+        if (!ct || !ct->near_miss) continue;
+        const th_verdict *cv = &r->control[i];
+        double lo = r->has_main ? r->main.lo : cv->lo, hi = r->has_main ? r->main.hi : cv->hi;
+        double z = th_discrim_z(cv, lo, hi);
+        /* NaN (no s.e.) ranks as nearest: an unresolved control must not hide behind another */
+        if (r->discrim < 0 || isnan(z) || (!isnan(r->discrim_z) && z < r->discrim_z)) {
+            r->discrim = i;
+            r->discrim_z = z;
+        }
+        if (isnan(z)) break;
+    }
+    if (r->discrim >= 0) {
+        char zt[32];
+        if (isnan(r->discrim_z))
+            snprintf(zt, sizeof zt, "nan");
+        else if (isinf(r->discrim_z))
+            snprintf(zt, sizeof zt, "%sinf", r->discrim_z < 0 ? "-" : "");
+        else
+            snprintf(zt, sizeof zt, "%.1f", r->discrim_z);
+        snprintf(r->discrim_text, sizeof r->discrim_text, "%s:%s", r->control_name[r->discrim], zt);
+    }
+}
+
+/* DIR/<id>/controls.csv (controls-<NAME>.csv under --control): one row per control
+ * run, with its grade, graded value, s.e., the band and its discrimination z. */
+static int write_controls(const th_check *c, const th_opts *o, const th_result *r)
+{
+    if (!r->ncontrols) return OP_OK;
+    op_buf b;
+    op_buf_init(&b);
+    op_buf_puts(&b, "control,near_miss,grade,measured,se,band_lo,band_hi,z,nearest\n");
+    for (int i = 0; i < r->ncontrols; i++) {
+        const th_control *ct = th_find_control(c, r->control_name[i]);
+        const th_verdict *cv = &r->control[i];
+        double lo = r->has_main ? r->main.lo : cv->lo, hi = r->has_main ? r->main.hi : cv->hi;
+        op_buf_printf(&b, "%s,%d,%s", r->control_name[i], ct && ct->near_miss, st_grade_name(cv->grade));
+        double z = th_discrim_z(cv, lo, hi);
+        double vals[5] = {cv->measured, cv->se, lo, hi, z};
+        for (int k = 0; k < 5; k++) {
+            if (isnan(vals[k]))
+                op_buf_puts(&b, ",");
+            else if (isinf(vals[k]))
+                op_buf_puts(&b, vals[k] > 0 ? ",inf" : ",-inf");
+            else
+                op_buf_printf(&b, ",%.10g", vals[k]);
+        }
+        op_buf_printf(&b, ",%d\n", i == r->discrim);
+    }
+    char path[4096];
+    if (r->control_only)
+        snprintf(path, sizeof path, "%s/%s/controls-%s.csv", o->out, c->id, r->control_name[0]);
+    else
+        snprintf(path, sizeof path, "%s/%s/controls.csv", o->out, c->id);
+    int s = b.oom ? OP_ENOMEM : op_write_atomic(path, b.s, b.len);
+    op_buf_free(&b);
+    return s;
+}
+
 static void default_note(const th_verdict *v, char *buf, size_t len)
 {
     if (v->note[0]) {
@@ -365,6 +435,7 @@ int th_verify(const th_check *c, const th_opts *o, th_result *r)
     else
         snprintf(r->control_text, sizeof r->control_text, "%s(unexpected!)",
                  st_grade_name(r->control[unexpected].grade));
+    th_discrim(c, r);
     const th_verdict *lv = r->has_main ? &r->main : &r->control[0];
     if (r->control_only)
         r->final = unexpected < 0 ? ST_PASS : ST_FAIL; /* the control did what it must */
@@ -375,6 +446,7 @@ int th_verify(const th_check *c, const th_opts *o, th_result *r)
      * alone writes the outputs. */
     if (sw_dist_rank() == 0) {
         OP_TRY(write_summary(c, o, r));
+        OP_TRY(write_controls(c, o, r));
         if (o->figures) OP_TRY(emit_figures(c, o, r));
     }
 
@@ -391,6 +463,7 @@ int th_verify(const th_check *c, const th_opts *o, th_result *r)
             len += snprintf(r->line + len, sizeof r->line - (size_t)len, " %s=%s(%s)", r->control_name[i],
                             st_grade_name(r->control[i].grade), m);
         }
+    if (r->ncontrols) len += snprintf(r->line + len, sizeof r->line - (size_t)len, " discrim=%s", r->discrim_text);
     if (lv->nfailed)
         len += snprintf(r->line + len, sizeof r->line - (size_t)len, " failed_runs=%d/%d%s%s", lv->nfailed,
                         lv->nruns, lv->failed_run[0] ? " first_failed=" : "", lv->failed_run);

@@ -47,6 +47,9 @@ typedef struct {
     int nfig;
     char fig[TH_MAX_FIGURES][64];
     char figure_status[96];    /* "", "figures skipped (gnuplot not found)", error text */
+    int discrim;               /* index into control[] of the nearest near-miss control, -1: none */
+    double discrim_z;          /* its z (th_discrim_z against the theorem's band); NaN if none */
+    char discrim_text[80];     /* "<control>:<z>" or "none": the verdict line's discrim= field */
     char line[1024];           /* the verdict line */
     double seconds;
 } th_result;

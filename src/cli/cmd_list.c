@@ -15,7 +15,8 @@ int cmd_list(int argc, char **argv)
     int s = op_args_parse("list", argc - 1, argv + 1, spec, ns, NULL, NULL, 0);
     if (s == OP_ARGS_HELP) {
         op_args_print_help(stdout, "overparam list [--all]",
-                           "Lists the theorem checks: id, citation, claim, prediction and controls.", spec, ns);
+                           "Lists the theorem checks: id, citation, claim, prediction and controls (each marked\n"
+                           "[near-miss] or [not near-miss]).", spec, ns);
         return 0;
     }
     if (s) return cli_fail(s);
@@ -30,7 +31,8 @@ int cmd_list(int argc, char **argv)
         printf("  claim:      %s\n", c->claim);
         printf("  prediction: %s\n", c->prediction);
         for (int k = 0; k < th_ncontrols(c); k++)
-            printf("  control:    %s -- %s\n", c->controls[k].name, c->controls[k].what);
+            printf("  control:    %s [%s] -- %s\n", c->controls[k].name,
+                   c->controls[k].near_miss ? "near-miss" : "not near-miss", c->controls[k].what);
         if (c->compare.manifold_axis) printf("  compare:    supported (manifolds: %s)\n", c->compare.valid_manifolds);
     }
     return 0;
