@@ -85,3 +85,5 @@ add_test(NAME fw_resume COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fw_resume.sh ${
 set_tests_properties(fw_resume PROPERTIES LABELS theorem TIMEOUT 180)
 add_test(NAME fw_determinism COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fw_determinism.sh ${OVERPARAM_BIN})
 set_tests_properties(fw_determinism PROPERTIES LABELS theorem TIMEOUT 180)
+add_test(NAME fw_preflight COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fw_preflight.sh ${OVERPARAM_BIN})
+set_tests_properties(fw_preflight PROPERTIES LABELS unit TIMEOUT 120)

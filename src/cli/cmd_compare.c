@@ -109,6 +109,7 @@ static int compare_main(int argc, char **argv)
     if ((s = th_identity(&o, NULL, &identity))) return cli_fail(s);
     o.identity = &identity;
     if ((s = th_compare_validate(c, &o, man, nman, amb, namb))) return cli_fail(s);
+    if ((s = th_preflight(&c, 1, &o, NULL, 0))) return cli_fail(s);
     if ((s = op_check_writable_dir(out))) return cli_fail(s);
     st_grade_t worst = ST_PASS;
     s = th_compare_run(c, &o, man, nman, amb, namb, stdout, &worst);
