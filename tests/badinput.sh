@@ -17,6 +17,7 @@ printf 'x0,y\n1\n' >"$T/ragged.csv"
 printf 'x0,y\n1,2\n3,4,5\n' >>"$T/ragged.csv"
 printf 'x0,y\n' >"$T/header_only.csv"
 printf 'x0,x1,y\n1,2,3\n' >"$T/three.csv"
+printf 'x0,x1\n1,2\n' >"$T/noy.csv"
 printf '12345' >"$T/five.f32"
 python3 - "$T" <<'PY' || { echo "FAIL cannot build the IDX fixtures (python3)"; exit 1; }
 import gzip, os, struct, sys

@@ -25,7 +25,7 @@ static int compare_main(int argc, char **argv)
         {"ambient", OP_ARG_STR, &alist, 0, 0, "comma-separated ambient dimensions (default: the preset's)", 0},
         {"quick", OP_ARG_FLAG, &quick, 0, 0, "quick preset (default)", 0},
         {"full", OP_ARG_FLAG, &full, 0, 0, "full preset", 0},
-        {"seed", OP_ARG_U64, &seed, 0, 9007199254740992.0, "base seed (default 0)", 0},
+        {"seed", OP_ARG_U64, &seed, 0, (double)UINT64_MAX, "base seed, 0..2^64-1 as in verify (default 0)", 0},
         {"threads", OP_ARG_INT, &threads, 1, 1024, "OpenMP threads over runs", 0},
         {"out", OP_ARG_STR, &out, 0, 0, "output directory (default results/)", 0},
         {"no-figures", OP_ARG_FLAG, &no_figures, 0, 0, "table and CSV only", 0},

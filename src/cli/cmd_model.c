@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../core/args.h"
 #include "../core/fsutil.h"
@@ -27,7 +28,11 @@ static void usage(FILE *f)
 
 static int load_model(const char *path, int max_batch, nn_model **m)
 {
-    if (!op_file_exists(path)) OP_ERROR(OP_EIO, "--model '%s' does not exist", path);
+    struct stat sb;
+    if (stat(path, &sb) != 0) OP_ERROR(OP_EIO, "--model '%s' does not exist", path);
+    if (S_ISDIR(sb.st_mode))
+        OP_ERROR(OP_EIO, "--model '%s' is a directory; give the model file (train --out DIR writes DIR/model.bin)", path);
+    if (!S_ISREG(sb.st_mode)) OP_ERROR(OP_EIO, "--model '%s' is not a regular file", path);
     return nn_model_load(path, -1, max_batch, m);
 }
 

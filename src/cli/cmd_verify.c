@@ -27,7 +27,7 @@ static int verify_run(int argc, char **argv, int figures_mode)
     op_arg spec[] = {
         {"quick", OP_ARG_FLAG, &quick, 0, 0, figures_mode ? "quick presets (fast preview)" : "quick presets (default; what ctest runs)", 0},
         {"full", OP_ARG_FLAG, &full, 0, 0, figures_mode ? "full presets (default)" : "full presets (what the figures use)", 0},
-        {"seed", OP_ARG_U64, &seed, 0, 9007199254740992.0, "base seed of every run (default 0)", 0},
+        {"seed", OP_ARG_U64, &seed, 0, (double)UINT64_MAX, "base seed of every run, 0..2^64-1 as in train and sample (default 0)", 0},
         {"threads", OP_ARG_INT, &threads, 1, 1024, "OpenMP threads over runs (default: OMP_NUM_THREADS or all cores)", 0},
         {"out", OP_ARG_STR, &out, 0, 0, "output directory (default results/)", 0},
         {"control", OP_ARG_STR, &control, 0, 0, "run only this control variant of the check (it must FAIL)", 0},
