@@ -70,7 +70,7 @@ static int verify_run(int argc, char **argv, int figures_mode)
                                "Exit 0 only if every check PASSes, 1 if one FAILs, 4 if none FAILs and one is\n"
                                "MARGINAL, 2 usage error, 3 runtime error (a missing --dataset for a check on real\n"
                                "data is found before the first run; the report of finished checks is still written).\n"
-                               "stderr: a 'check k/N' bar with ETA on a terminal; in a log, a heartbeat at most every\n"
+                               "stderr: a 'check k/N' bar with ETA on a terminal; in a log, a heartbeat line every\n"
                                "30 s and one line per finished check; the last line names the report.\n"
                                "With --control NAME only that variant runs, the line reads\n"
                                "'overparam: <id>/<NAME> FAIL ... control=FAIL(as required)' and the exit\n"

@@ -1,12 +1,15 @@
 /* Progress of a sweep on stderr. On a terminal, a redrawn line
  * ("  check 3/15 robust-size 37/120  31%  ETA 1m12s"); otherwise (nohup, Slurm, CI
- * logs) a heartbeat line at most every op_progress_heartbeat() seconds (30; env
- * OVERPARAM_HEARTBEAT=S for tests), written when a run finishes:
+ * logs) a heartbeat line every op_progress_heartbeat() seconds (30; env
+ * OVERPARAM_HEARTBEAT=S for tests) while the sweep runs, from a helper thread, so a
+ * log shows life even while one long run is in progress:
  *   overparam: progress: check 3/15 robust-size 37/120 runs, 5m12s elapsed, ETA 8m30s
- * Not thread-safe: call op_progress_step from one thread (or inside a critical section). */
+ * op_progress_step may be called from any one thread at a time (a critical section);
+ * op_progress_finish must follow op_progress_start (it stops the helper thread). */
 #ifndef OP_PROGRESS_H
 #define OP_PROGRESS_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 enum { OP_PROGRESS_OFF = 0, OP_PROGRESS_TTY = 1, OP_PROGRESS_LOG = 2 };
@@ -16,7 +19,15 @@ typedef struct {
     long total, done;
     double t0, last_draw;
     int enabled; /* OP_PROGRESS_TTY or OP_PROGRESS_LOG (stderr not a terminal) */
+    /* LOG: the heartbeat thread, and the lock and wake-up it shares with step/finish */
+    pthread_t beat;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int beating, stopping;
 } op_progress;
+
+/* Turns a LOG progress off (say on MPI ranks other than 0) before any step. */
+void op_progress_disable(op_progress *p);
 
 void op_progress_start(op_progress *p, const char *label, long total);
 void op_progress_step(op_progress *p, long done);
