@@ -78,6 +78,15 @@ refused 2 "--input-cols applies to --data" "--input-cols with --manifold" \
 printf 'x0,x0,y\n1,2,3\n' >"$T/dup.csv"
 refused 2 "column 'x0' appears twice" "duplicate column" train --data "$T/dup.csv" --epochs 1 --out "$T/out"
 
+# kernel: its line names the columns; train and test must use the same names
+"$BIN" kernel --train "$T/s.csv" --test "$T/s.csv" --input-cols x2,x0 --target-col f >"$T/line" 2>"$T/err" \
+    && grep -q " target=f inputs=x2,x0$" "$T/line" && ok "kernel line names target and inputs" \
+    || bad "kernel columns: $(cat "$T/line" "$T/err")"
+printf 'a,b,y\n1,2,3\n2,1,0\n' >"$T/ab.csv"
+printf 'b,a,y\n2,1,3\n' >"$T/ba.csv"
+refused 2 "uses target=y inputs=b,a but .* uses target=y inputs=a,b" "kernel: test columns in another order" \
+    kernel --train "$T/ab.csv" --test "$T/ba.csv" --ridge 1
+
 # Too few rows for the splits (a one-row CSV used to train and print val nan, test nan).
 printf 'x0,y\n1,2\n' >"$T/one.csv"
 refused 2 "has 1 rows; --test-frac 0.2 and --val-frac 0.1 need at least 10" "one-row CSV" \

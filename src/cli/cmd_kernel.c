@@ -84,6 +84,11 @@ static int run(const char *train_path, const char *test_path, const char *target
                               te.d - 1, train_path, tr.d);
         goto done;
     }
+    if (strcmp(te.cols, tr.cols) != 0) { /* the same names in the same roles, not only as many */
+        status = op_error_set(OP_EUSAGE, __FILE__, __LINE__, "kernel: %s uses %s but %s uses %s (the columns must match)",
+                              test_path, te.cols, train_path, tr.cols);
+        goto done;
+    }
     if (tr.n > MAX_TRAIN) {
         status = op_error_set(OP_EIO, __FILE__, __LINE__,
                               "kernel: %s has %d rows; at most %d are supported (exact n x n solve)",
@@ -109,10 +114,10 @@ static int run(const char *train_path, const char *test_path, const char *target
     kn_krr_predict(Kx, te.n, tr.n, alpha, pred);
     if (out_path && (status = write_preds(out_path, te.y, pred, te.n))) goto done;
     printf("kernel=%s depth=%d bias=%g ridge=%g n_train=%d n_test=%d d=%d solve=%s rcond=%.3g "
-           "train_mse=%.6g test_mse=%.6g\n",
+           "train_mse=%.6g test_mse=%.6g %s\n",
            kn_kind_name(kind), L, beta, ridge, tr.n, te.n, tr.d,
            info.method == KN_SOLVE_CHOLESKY ? "cholesky" : "pinv", info.rcond, mse(tr.y, fit, tr.n),
-           mse(te.y, pred, te.n));
+           mse(te.y, pred, te.n), tr.cols);
 done:
     free(K);
     free(Kx);

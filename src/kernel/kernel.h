@@ -135,6 +135,7 @@ typedef struct {
     int n, d;
     double *X; /* n x d */
     double *y; /* n */
+    char cols[256]; /* the columns used: "target=y inputs=x0..x7" (or inputs=a,b,c) */
 } kn_xy;
 
 int kn_xy_read_csv(const char *path, const char *target, const char *input_cols, kn_xy *out);

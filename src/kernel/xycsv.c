@@ -60,6 +60,24 @@ static int parse_header(const char *path, char **cells, int nc, const char *targ
     return OP_OK;
 }
 
+/* "target=y inputs=x0..x7" when the inputs are x0..x{D-1} in order, else the names. */
+static void describe(const layout *lay, char *buf, size_t len)
+{
+    int std = 1;
+    for (int k = 0; k < lay->d && std; k++) {
+        char name[24];
+        snprintf(name, sizeof name, "x%d", k);
+        std = strcmp(lay->names[lay->xcol[k]], name) == 0;
+    }
+    int n = snprintf(buf, len, "target=%s inputs=", lay->names[lay->ycol]);
+    if (std && lay->d > 1) {
+        snprintf(buf + n, len - (size_t)n, "x0..x%d", lay->d - 1);
+        return;
+    }
+    for (int k = 0; k < lay->d && (size_t)n < len; k++)
+        n += snprintf(buf + n, len - (size_t)n, "%s%s", k ? "," : "", lay->names[lay->xcol[k]]);
+}
+
 static int parse_cell(const char *path, long line, const char *cell, const char *col, double *out)
 {
     char *end;
@@ -120,6 +138,7 @@ static int read_body(const char *path, const char *target, const char *input_col
                 break;
             }
             status = parse_header(path, cells, nc, target, input_cols, &lay);
+            if (status == OP_OK) describe(&lay, xy->cols, sizeof xy->cols);
             xy->d = lay.d;
             have_header = 1;
         } else if (nc != lay.ncols) {
