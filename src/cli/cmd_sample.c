@@ -80,10 +80,10 @@ int cmd_sample(int argc, char **argv)
     int intdim = 0;
     op_arg spec[] = {
         {"manifold", OP_ARG_STR, &manifold, 0, 0, "manifold spec, e.g. torus:d=2 (overparam manifolds)", 0},
-        {"ambient", OP_ARG_INT, &ambient, 0, MF_MAX_AMBIENT, "ambient dimension D >= the natural dimension (default: natural)", 0},
-        {"n", OP_ARG_INT, &n, 1, 100000000, "number of points (default 1000)", 0},
+        {"ambient", OP_ARG_INT, &ambient, 0, MF_MAX_AMBIENT, "ambient dimension D >= the natural dimension (default: natural; train --manifold: 16)", 0},
+        {"n", OP_ARG_INT, &n, 1, 100000000, "number of points (default 1000; train --manifold: 512, before its splits)", 0},
         {"target", OP_ARG_STR, &target, 0, 0, "target spec (default matern:s=1; none: points only)", 0},
-        {"seed", OP_ARG_U64, &seed, 0, (double)UINT64_MAX, "base seed of the target, embedding and points (0)", 0},
+        {"seed", OP_ARG_U64, &seed, 0, (double)UINT64_MAX, "base seed of the target, embedding and points, 0..2^64-1 (0; train: 1)", 0},
         {"target-seed", OP_ARG_U64, &tseed, 0, (double)UINT64_MAX, "override the target's seed", 0},
         {"embed-seed", OP_ARG_U64, &eseed, 0, (double)UINT64_MAX, "override the embedding's seed", 0},
         {"sample-seed", OP_ARG_U64, &sseed, 0, (double)UINT64_MAX, "override the points' (and noises') seed", 0},
