@@ -86,6 +86,13 @@ static int parse_one(char *text, mf_manifold *m)
         char *save = NULL;
         char *rest = colon + 1;
         if (!*rest) OP_ERROR(OP_EUSAGE, "manifold '%s:' has an empty parameter list", t->name);
+        size_t rl = strlen(rest); /* strtok_r would skip empty fields: "sphere:d=2,," */
+        if (rest[0] == ',' || rest[rl - 1] == ',' || strstr(rest, ",,")) {
+            char plist[256];
+            params_text(t, plist, sizeof plist);
+            OP_ERROR(OP_EUSAGE, "manifold '%s:%s' has an empty parameter; parameters (key=value, comma-separated): %s",
+                     t->name, rest, plist);
+        }
         for (char *tok = strtok_r(rest, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
             char *eq = strchr(tok, '=');
             char plist[256];

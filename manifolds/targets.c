@@ -162,6 +162,11 @@ static int parse_opts(const char *spec, int kind, char *params, opts *o)
     const char *allowed = kind == MF_T_TEACHER ? "m, act"
                           : kind == MF_T_SIGN  ? "s, margin, ell, kc, nmax, features, basis"
                                                : "s, ell, kc, nmax, features, basis";
+    /* strtok_r skips empty fields: "matern:" and "matern:s=1,," would pass unseen */
+    size_t pl = strlen(params);
+    if (pl == 0 || params[0] == ',' || params[pl - 1] == ',' || strstr(params, ",,"))
+        OP_ERROR(OP_EUSAGE, "target '%s' has an empty parameter; parameters of %s (key=value, comma-separated): %s",
+                 spec, kname, allowed);
     char *save = NULL;
     for (char *tok = strtok_r(params, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(tok, '=');

@@ -17,6 +17,7 @@ printf 'x0,y\n1\n' >"$T/ragged.csv"
 printf 'x0,y\n1,2\n3,4,5\n' >>"$T/ragged.csv"
 printf 'x0,y\n' >"$T/header_only.csv"
 printf 'x0,x1,y\n1,2,3\n' >"$T/three.csv"
+printf 'x0,x1\n1,2\n' >"$T/noy.csv"
 printf '12345' >"$T/five.f32"
 python3 - "$T" <<'PY' || { echo "FAIL cannot build the IDX fixtures (python3)"; exit 1; }
 import gzip, os, struct, sys
@@ -46,7 +47,7 @@ write('ds_badgzip', bad)
 write('ds_count', dict(good, **{'train-labels-idx1-ubyte': idx([9], [0] * 9)}))
 PY
 # a small model with one input (for model grad rows)
-if ! "$bin" train --data "$T/ok.csv" --model mlp --width 4 --epochs 1 --out "$T/model" >/dev/null 2>&1; then
+if ! "$bin" train --data "$T/ok.csv" --model mlp --width 4 --epochs 1 --test-frac 0 --val-frac 0 --out "$T/model" >/dev/null 2>&1; then
   echo "FAIL cannot train the fixture model"; fails=$((fails + 1))
 fi
 if ! "$probe" "$T/ds_good" >/dev/null; then

@@ -23,11 +23,11 @@ n=$("$BIN" manifolds | grep -cE '^(sphere|torus|ball|so3|so|stiefel|grassmann|sw
 rc=$?
 [ $rc -eq 0 ] && ok "sample exit 0" || bad "sample exit $rc"
 hdr=$(head -1 "$T/a.csv")
-want=$( (for i in $(seq 0 63); do printf 'x%d,' "$i"; done; printf 'f'; for i in $(seq 0 63); do printf ',g%d' "$i"; done) )
-[ "$hdr" = "$want" ] && ok "header x0..x63,f,g0..g63" || bad "header is '$hdr'"
+want=$( (for i in $(seq 0 63); do printf 'x%d,' "$i"; done; printf 'f,y'; for i in $(seq 0 63); do printf ',g%d' "$i"; done) )
+[ "$hdr" = "$want" ] && ok "header x0..x63,f,y,g0..g63" || bad "header is '$hdr'"
 rows=$(($(wc -l < "$T/a.csv") - 1))
 [ "$rows" -eq 1000 ] && ok "1000 data rows" || bad "$rows data rows"
-awk -F, 'NR > 1 && NF != 129 { exit 1 }' "$T/a.csv" && ok "129 fields per row" || bad "field count"
+awk -F, 'NR > 1 && NF != 130 { exit 1 }' "$T/a.csv" && ok "130 fields per row" || bad "field count"
 # the points have unit-circle pairs in natural coordinates, so |x|^2 = d = 2 in R^64
 awk -F, 'NR > 1 { s = 0; for (i = 1; i <= 64; i++) s += $i * $i; if (s < 2 - 1e-12 || s > 2 + 1e-12) exit 1 }' \
   "$T/a.csv" && ok "every point has |x|^2 = 2 (torus:d=2)" || bad "|x|^2 != 2"
@@ -35,14 +35,14 @@ if python3 -c 'import pandas' 2>/dev/null; then
   python3 - "$T/a.csv" <<'PY' && ok "pandas reads it" || bad "pandas"
 import sys, pandas as pd
 df = pd.read_csv(sys.argv[1])
-assert df.shape == (1000, 129), df.shape
+assert df.shape == (1000, 130), df.shape
 assert df.dtypes.map(lambda t: t.kind == "f").all()
 PY
 else
   python3 - "$T/a.csv" <<'PY' && ok "python csv module parses every value as a float (pandas not installed)" || bad "csv parse"
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1])))
-assert len(rows) == 1001 and all(len(r) == 129 for r in rows)
+assert len(rows) == 1001 and all(len(r) == 130 for r in rows)
 [float(v) for r in rows[1:] for v in r]
 PY
 fi
@@ -57,7 +57,7 @@ cmp -s "$T/c1.csv" "$T/c2.csv" && ok "so:n=3 with noise: identical for 1 and 2 t
 "$BIN" sample --manifold torus:d=2 --ambient 64 --n 300 --target matern:s=1 --seed 3 > "$T/p.csv"
 head -301 "$T/a.csv" | cmp -s - "$T/p.csv" && ok "first 300 of 1000 points = --n 300" || bad "not prefix-stable"
 "$BIN" sample --manifold sphere:d=2 --n 10 --label-noise 0.5 | head -1 | grep -q '^x0,x1,x2,f,y,g0,g1,g2$' \
-  && ok "--label-noise adds column y; default ambient = natural" || bad "label-noise header"
+  && ok "header with --label-noise; default ambient = natural" || bad "label-noise header"
 "$BIN" sample --manifold so3 --ambient 64 --n 2000 --intdim > "$T/id.csv"
 awk -F, 'NR > 1 { if ($NF < 2.7 || $NF > 3.3) exit 1 } END { if (NR != 3) exit 1 }' "$T/id.csv" \
   && ok "--intdim: so3 gives $(cut -d, -f5,8 "$T/id.csv" | tail -2 | tr '\n' ' ')" || bad "--intdim $(cat "$T/id.csv")"

@@ -14,3 +14,5 @@ set_tests_properties(nn_conv_haswell PROPERTIES LABELS "unit;nn" TIMEOUT 120
 # bits, OVERPARAM_ISA errors (skips, 77, where the CPU does not run both sets).
 add_test(NAME nn_isa COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/nn_isa.sh ${OVERPARAM_BIN})
 set_tests_properties(nn_isa PROPERTIES LABELS "unit;nn" TIMEOUT 180 SKIP_RETURN_CODE 77)
+add_test(NAME pipe_cli COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/pipe_cli.sh ${OVERPARAM_BIN})
+set_tests_properties(pipe_cli PROPERTIES LABELS "unit;cli" TIMEOUT 120)

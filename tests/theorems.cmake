@@ -88,3 +88,8 @@ add_test(NAME fw_resume COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fw_resume.sh ${
 set_tests_properties(fw_resume PROPERTIES LABELS theorem TIMEOUT 180)
 add_test(NAME fw_determinism COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fw_determinism.sh ${OVERPARAM_BIN})
 set_tests_properties(fw_determinism PROPERTIES LABELS theorem TIMEOUT 180)
+add_test(NAME fw_preflight COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fw_preflight.sh ${OVERPARAM_BIN})
+set_tests_properties(fw_preflight PROPERTIES LABELS unit TIMEOUT 120)
+add_test(NAME records_recipe COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/records_recipe.sh ${OVERPARAM_BIN}
+         ${CMAKE_SOURCE_DIR}/README.md)
+set_tests_properties(records_recipe PROPERTIES LABELS unit TIMEOUT 120 SKIP_RETURN_CODE 77)

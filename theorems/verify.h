@@ -75,4 +75,12 @@ int th_compare_run(const th_check *c, const th_opts *o, const char *const *manif
 int th_compare_validate(const th_check *c, const th_opts *o, const char *const *manifolds, int nman,
                         const double *ambient, int namb);
 
+/* Fail early (preflight.c): whether check c's preset runs on the real image set, and
+ * every resource the checks will need (that image set under dataset_dir, NULL = the
+ * default; gnuplot when need_gnuplot) checked before the first run: OP_EIO with one
+ * line naming the check and the resource. --out is checked by op_check_writable_dir. */
+int th_needs_image_set(const th_check *c, int full);
+int th_preflight(const th_check *const *checks, int nc, const th_opts *o, const char *dataset_dir,
+                 int need_gnuplot);
+
 #endif

@@ -149,6 +149,12 @@ int cmd_bench(int argc, char **argv)
     if (only) {
         char buf[256];
         snprintf(buf, sizeof buf, "%s", only);
+        size_t ol = strlen(only); /* strtok_r skips empty entries: "W1," would pass unseen */
+        if (ol == 0 || only[0] == ',' || only[ol - 1] == ',' || strstr(only, ",,")) {
+            fprintf(stderr, "overparam: --workload '%s' has an empty entry; allowed: W1, W2, W3, W4, W5, comma-separated\n",
+                    only);
+            return 2;
+        }
         char *save = NULL;
         for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
             int found = 0;

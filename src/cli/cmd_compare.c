@@ -25,7 +25,7 @@ static int compare_main(int argc, char **argv)
         {"ambient", OP_ARG_STR, &alist, 0, 0, "comma-separated ambient dimensions (default: the preset's)", 0},
         {"quick", OP_ARG_FLAG, &quick, 0, 0, "quick preset (default)", 0},
         {"full", OP_ARG_FLAG, &full, 0, 0, "full preset", 0},
-        {"seed", OP_ARG_U64, &seed, 0, 9007199254740992.0, "base seed (default 0)", 0},
+        {"seed", OP_ARG_U64, &seed, 0, (double)UINT64_MAX, "base seed, 0..2^64-1 as in verify (default 0)", 0},
         {"threads", OP_ARG_INT, &threads, 1, 1024, "OpenMP threads over runs", 0},
         {"out", OP_ARG_STR, &out, 0, 0, "output directory (default results/)", 0},
         {"no-figures", OP_ARG_FLAG, &no_figures, 0, 0, "table and CSV only", 0},
@@ -109,6 +109,7 @@ static int compare_main(int argc, char **argv)
     if ((s = th_identity(&o, NULL, &identity))) return cli_fail(s);
     o.identity = &identity;
     if ((s = th_compare_validate(c, &o, man, nman, amb, namb))) return cli_fail(s);
+    if ((s = th_preflight(&c, 1, &o, NULL, 0))) return cli_fail(s);
     if ((s = op_check_writable_dir(out))) return cli_fail(s);
     st_grade_t worst = ST_PASS;
     s = th_compare_run(c, &o, man, nman, amb, namb, stdout, &worst);

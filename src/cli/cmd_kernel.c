@@ -22,11 +22,13 @@ static const char *USAGE =
 static const char *SUMMARY =
     "Kernel regression with the analytic ReLU kernels of an infinitely wide net (NTK\n"
     "parameterization, c_sigma = 2, Arora et al. 2019): fits alpha = (K + R I)^-1 y on the\n"
-    "training CSV and predicts the test CSV. CSV header: x0,...,x{D-1},y in any order; other\n"
-    "columns (f, g0, ...) are ignored. --ridge 0 is ridgeless (minimum-norm interpolation);\n"
-    "a numerically singular Gram matrix is an error (use --ridge > 0). k1/k2/k12 are the\n"
+    "training CSV and predicts the test CSV. Columns as for train --data: the target is\n"
+    "--target-col (default y; a file without it is refused, exit 2), the inputs --input-cols,\n"
+    "else x0..x{D-1} when the file has x0 (sample's f, g0.. are ignored), else every other column.\n"
+    "--ridge 0 is ridgeless (minimum-norm interpolation); a numerically singular Gram matrix\n"
+    "is an error (use --ridge > 0). k1/k2/k12 are the\n"
     "two-layer kernels of Xu et al. 2021 (first / second / both layers trained; no depth).\n"
-    "Prints one line with the train and test MSE. Exit: 0 ok, 2 bad flag, 3 bad/missing\n"
+    "Prints one line with the train and test MSE. Exit: 0 ok, 2 bad flag or column, 3 bad/missing\n"
     "file or numerical failure.";
 
 static int write_preds(const char *path, const double *y, const double *pred, int p)
@@ -64,12 +66,13 @@ static int check_out_dir(const char *path)
     return op_check_writable_dir(dir);
 }
 
-static int run(const char *train_path, const char *test_path, kn_kind kind, int L, double beta,
+static int run(const char *train_path, const char *test_path, const char *target,
+               const char *input_cols, kn_kind kind, int L, double beta,
                double ridge, const char *out_path)
 {
     kn_xy tr, te;
-    OP_TRY(kn_xy_read_csv(train_path, &tr));
-    int status = kn_xy_read_csv(test_path, &te);
+    OP_TRY(kn_xy_read_csv(train_path, target, input_cols, &tr));
+    int status = kn_xy_read_csv(test_path, target, input_cols, &te);
     if (status) {
         kn_xy_free(&tr);
         return status;
@@ -79,6 +82,11 @@ static int run(const char *train_path, const char *test_path, kn_kind kind, int 
         status = op_error_set(OP_EIO, __FILE__, __LINE__,
                               "kernel: %s has %d features (x0..x%d) but %s has %d", test_path, te.d,
                               te.d - 1, train_path, tr.d);
+        goto done;
+    }
+    if (strcmp(te.cols, tr.cols) != 0) { /* the same names in the same roles, not only as many */
+        status = op_error_set(OP_EUSAGE, __FILE__, __LINE__, "kernel: %s uses %s but %s uses %s (the columns must match)",
+                              test_path, te.cols, train_path, tr.cols);
         goto done;
     }
     if (tr.n > MAX_TRAIN) {
@@ -106,10 +114,10 @@ static int run(const char *train_path, const char *test_path, kn_kind kind, int 
     kn_krr_predict(Kx, te.n, tr.n, alpha, pred);
     if (out_path && (status = write_preds(out_path, te.y, pred, te.n))) goto done;
     printf("kernel=%s depth=%d bias=%g ridge=%g n_train=%d n_test=%d d=%d solve=%s rcond=%.3g "
-           "train_mse=%.6g test_mse=%.6g\n",
+           "train_mse=%.6g test_mse=%.6g %s\n",
            kn_kind_name(kind), L, beta, ridge, tr.n, te.n, tr.d,
            info.method == KN_SOLVE_CHOLESKY ? "cholesky" : "pinv", info.rcond, mse(tr.y, fit, tr.n),
-           mse(te.y, pred, te.n));
+           mse(te.y, pred, te.n), tr.cols);
 done:
     free(K);
     free(Kx);
@@ -123,12 +131,15 @@ done:
 
 int cmd_kernel(int argc, char **argv)
 {
-    const char *train = NULL, *test = NULL, *kernel = "ntk", *out = NULL;
+    const char *train = NULL, *test = NULL, *kernel = "ntk", *out = NULL, *target = "y", *input_cols = NULL;
     long depth = 1;
     double bias = 0, ridge = 0;
     op_arg spec[] = {
         {"train", OP_ARG_STR, &train, 0, 0, "training CSV (x0..x{D-1},y)", 0},
         {"test", OP_ARG_STR, &test, 0, 0, "test CSV (same columns)", 0},
+        {"target-col", OP_ARG_STR, &target, 0, 0, "the target column's name; a file without it is refused (y)", 0},
+        {"input-cols", OP_ARG_STR, &input_cols, 0, 0,
+         "input columns a,b,c (default x0..x{D-1} when the file has x0, else every column but the target)", 0},
         {"depth", OP_ARG_INT, &depth, 1, KN_MAX_DEPTH, "hidden layers L (ntk, nngp, sigma-dot; default 1)", 0},
         {"bias", OP_ARG_DOUBLE, &bias, 0, 1e6, "bias scale beta: Sigma^(0) = x.x' + beta^2 (default 0)", 0},
         {"ridge", OP_ARG_DOUBLE, &ridge, 0, 1e12, "ridge R >= 0; 0 = ridgeless interpolation (default 0)", 0},
@@ -160,6 +171,6 @@ int cmd_kernel(int argc, char **argv)
                      depth, kernel);
         return cli_fail(OP_EUSAGE);
     }
-    s = run(train, test, kind, (int)depth, bias, ridge, out);
+    s = run(train, test, target, input_cols, kind, (int)depth, bias, ridge, out);
     return s ? cli_fail(s) : 0;
 }

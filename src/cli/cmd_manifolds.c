@@ -35,6 +35,11 @@ int cmd_manifolds(int argc, char **argv)
         return 0;
     }
     if (st) return cli_fail(st);
+    if (targets && npos > 0) {
+        fprintf(stderr, "overparam: manifolds: --targets lists every target and takes no manifold spec (got '%s')\n",
+                pos[0]);
+        return 2;
+    }
     if (targets) {
         printf("%-52s %s\n", "target", "description");
         for (size_t i = 0; i < sizeof TARGETS / sizeof TARGETS[0]; i++)

@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../core/args.h"
 #include "../core/fsutil.h"
 #include "../core/op_error.h"
 #include "../nn/nn.h"
 #include "../nn/nn_csv.h"
+#include "../core/csvcols.h"
 #include "../nn/nn_dump.h"
 #include "cmds.h"
 
@@ -26,7 +28,11 @@ static void usage(FILE *f)
 
 static int load_model(const char *path, int max_batch, nn_model **m)
 {
-    if (!op_file_exists(path)) OP_ERROR(OP_EIO, "--model '%s' does not exist", path);
+    struct stat sb;
+    if (stat(path, &sb) != 0) OP_ERROR(OP_EIO, "--model '%s' does not exist", path);
+    if (S_ISDIR(sb.st_mode))
+        OP_ERROR(OP_EIO, "--model '%s' is a directory; give the model file (train --out DIR writes DIR/model.bin)", path);
+    if (!S_ISREG(sb.st_mode)) OP_ERROR(OP_EIO, "--model '%s' is not a regular file", path);
     return nn_model_load(path, -1, max_batch, m);
 }
 
@@ -90,13 +96,16 @@ static int read_f32(const char *path, int cols, const char *what, double **v, lo
 static int cmd_grad(int argc, char **argv)
 {
     const char *model = NULL, *input = NULL, *targets = NULL, *format = NULL, *loss_s = "mse",
-               *target_col = "y", *out = NULL;
+               *target_col = "y", *input_cols = NULL, *out = NULL;
     long out_index = 0;
     op_arg spec[] = {
         {"model", OP_ARG_STR, &model, 0, 0, "model file", 0},
         {"input", OP_ARG_STR, &input, 0, 0, "CSV (header; input columns [+ target column]) or raw float32 [B][in_dim]", 0},
         {"format", OP_ARG_STR, &format, 0, 0, "csv|f32 (default: f32 for *.f32/*.bin/*.raw, else csv)", 0},
-        {"target-col", OP_ARG_STR, &target_col, 0, 0, "CSV target column; when present the objective is the loss (y)", 0},
+        {"target-col", OP_ARG_STR, &target_col, 0, 0,
+         "CSV target column; when present the objective is the loss; refused when named and absent (y)", 0},
+        {"input-cols", OP_ARG_STR, &input_cols, 0, 0,
+         "CSV input columns a,b,c (default x0..x{D-1} when the file has x0, else every column but the target)", 0},
         {"targets", OP_ARG_STR, &targets, 0, 0, "raw float32 targets [B][target_dim] for --format f32", 0},
         {"loss", OP_ARG_STR, &loss_s, 0, 0, "mse|logistic|ce (mse)", 0},
         {"output-index", OP_ARG_INT, &out_index, 0, 100000, "without targets: objective = sum of this output (0)", 0},
@@ -129,6 +138,10 @@ static int cmd_grad(int argc, char **argv)
         const char *dot = strrchr(input, '.');
         raw = dot && (!strcmp(dot, ".f32") || !strcmp(dot, ".bin") || !strcmp(dot, ".raw"));
     }
+    const int tc_seen = op_args_find(spec, ns, "target-col")->seen;
+    if (raw && (tc_seen || input_cols))
+        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--%s applies to CSV input, not --format f32",
+                                     tc_seen ? "target-col" : "input-cols"));
     if (targets && !raw)
         return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--targets applies to --format f32 (CSV holds its target column)"));
     nn_model *probe;
@@ -150,29 +163,35 @@ static int cmd_grad(int argc, char **argv)
     } else {
         nn_csv t;
         if ((st = nn_csv_read(input, &t))) return cli_fail(cli_data_status(st));
-        int tc = nn_csv_col(&t, target_col);
+        /* Columns as for train --data (core/csvcols.h); the target is optional here (without
+         * it the objective is one output's sum) unless --target-col names it. */
+        op_csvcols cc;
+        if ((st = op_csvcols_select(input, t.names, t.ncols, target_col, tc_seen, input_cols, &cc))) {
+            nn_csv_free(&t);
+            return cli_fail(st);
+        }
+        int tc = cc.target;
         if (tc >= 0 && yd != 1) {
+            op_csvcols_free(&cc);
             nn_csv_free(&t);
             return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
                                          "CSV targets hold one column; the model has %d outputs for mse (use --format f32 --targets)", O));
         }
-        int nin = t.ncols - (tc >= 0);
-        if (nin != D) {
+        if (cc.nin != D) {
+            st = op_error_set(OP_EIO, __FILE__, __LINE__, "--input '%s' has %d input columns, the model expects %d",
+                              input, cc.nin, D);
+            op_csvcols_free(&cc);
             nn_csv_free(&t);
-            return cli_fail(op_error_set(OP_EIO, __FILE__, __LINE__, "--input '%s' has %d input columns, the model expects %d",
-                                         input, nin, D));
+            return cli_fail(st);
         }
         B = t.nrows;
         x = op_malloc(sizeof(double) * (size_t)B * D);
         y = tc >= 0 ? op_malloc(sizeof(double) * (size_t)B) : NULL;
-        for (long r = 0; x && r < B; r++)
-            for (int c = 0, k = 0; c < t.ncols; c++) {
-                if (c == tc) {
-                    if (y) y[r] = t.v[r * t.ncols + c];
-                } else {
-                    x[r * D + k++] = t.v[r * t.ncols + c];
-                }
-            }
+        for (long r = 0; x && r < B; r++) {
+            if (y) y[r] = t.v[r * t.ncols + tc];
+            for (int k = 0; k < D; k++) x[r * D + k] = t.v[r * t.ncols + cc.in[k]];
+        }
+        op_csvcols_free(&cc);
         nn_csv_free(&t);
         if (!x || (tc >= 0 && !y)) {
             st = OP_ENOMEM;
@@ -181,6 +200,11 @@ static int cmd_grad(int argc, char **argv)
     }
     if (B > (1 << 20)) {
         st = op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--input has %ld rows; at most 1048576", B);
+        goto done;
+    }
+    if (y && op_args_find(spec, ns, "output-index")->seen) {
+        st = op_error_set(OP_EUSAGE, __FILE__, __LINE__,
+                          "--output-index applies without targets; with a target the objective is the mean loss");
         goto done;
     }
     if (!y && out_index >= O) {

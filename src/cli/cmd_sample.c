@@ -25,7 +25,10 @@ static int emit(op_buf *b, const char *out, int final)
     return OP_OK;
 }
 
-static int write_csv(const mf_dataset *ds, int with_y, const char *out)
+/* Columns x0..x{D-1}, f, y, g0..g{D-1}: y (the label, f plus any --label-noise) is always
+ * written, so `sample` output is what `train --data`, `kernel` and `model grad` read
+ * (target column y, inputs x0..x{D-1}; core/csvcols.h) without flags. */
+static int write_csv(const mf_dataset *ds, const char *out)
 {
     op_buf b;
     op_buf_init(&b);
@@ -33,7 +36,7 @@ static int write_csv(const mf_dataset *ds, int with_y, const char *out)
     for (int a = 0; a < D; a++) op_buf_printf(&b, "%sx%d", a ? "," : "", a);
     if (ds->f) {
         op_buf_puts(&b, ",f");
-        if (with_y) op_buf_puts(&b, ",y");
+        op_buf_puts(&b, ",y");
         for (int a = 0; a < D; a++) op_buf_printf(&b, ",g%d", a);
     }
     op_buf_puts(&b, "\n");
@@ -41,7 +44,7 @@ static int write_csv(const mf_dataset *ds, int with_y, const char *out)
         for (int a = 0; a < D; a++) op_buf_printf(&b, "%s%.17g", a ? "," : "", ds->X[i * D + a]);
         if (ds->f) {
             op_buf_printf(&b, ",%.17g", ds->f[i]);
-            if (with_y) op_buf_printf(&b, ",%.17g", ds->y[i]);
+            op_buf_printf(&b, ",%.17g", ds->y[i]);
             for (int a = 0; a < D; a++) op_buf_printf(&b, ",%.17g", ds->grad[i * D + a]);
         }
         op_buf_puts(&b, "\n");
@@ -77,16 +80,16 @@ int cmd_sample(int argc, char **argv)
     int intdim = 0;
     op_arg spec[] = {
         {"manifold", OP_ARG_STR, &manifold, 0, 0, "manifold spec, e.g. torus:d=2 (overparam manifolds)", 0},
-        {"ambient", OP_ARG_INT, &ambient, 0, MF_MAX_AMBIENT, "ambient dimension D >= the natural dimension (default: natural)", 0},
-        {"n", OP_ARG_INT, &n, 1, 100000000, "number of points (default 1000)", 0},
+        {"ambient", OP_ARG_INT, &ambient, 0, MF_MAX_AMBIENT, "ambient dimension D >= the natural dimension (default: natural; train --manifold: 16)", 0},
+        {"n", OP_ARG_INT, &n, 1, 100000000, "number of points (default 1000; train --manifold: 512, before its splits)", 0},
         {"target", OP_ARG_STR, &target, 0, 0, "target spec (default matern:s=1; none: points only)", 0},
-        {"seed", OP_ARG_U64, &seed, 0, (double)UINT64_MAX, "base seed of the target, embedding and points (0)", 0},
+        {"seed", OP_ARG_U64, &seed, 0, (double)UINT64_MAX, "base seed of the target, embedding and points, 0..2^64-1 (0; train: 1)", 0},
         {"target-seed", OP_ARG_U64, &tseed, 0, (double)UINT64_MAX, "override the target's seed", 0},
         {"embed-seed", OP_ARG_U64, &eseed, 0, (double)UINT64_MAX, "override the embedding's seed", 0},
         {"sample-seed", OP_ARG_U64, &sseed, 0, (double)UINT64_MAX, "override the points' (and noises') seed", 0},
         {"noise", OP_ARG_DOUBLE, &noise, 0, 1e6, "ambient Gaussian noise s.d. added to x (0)", 0},
         {"label-noise", OP_ARG_DOUBLE, &label_noise, 0, 1e6,
-         "noise on the target: s.d. (regression) or flip probability (sign); adds column y", 0},
+         "noise on the label y: s.d. (regression) or flip probability (sign) (0: y = f)", 0},
         {"format", OP_ARG_STR, &format, 0, 0, "output format: csv", 0},
         {"out", OP_ARG_STR, &out, 0, 0, "write to FILE atomically (default stdout)", 0},
         {"intdim", OP_ARG_FLAG, &intdim, 0, 0, "print intrinsic-dimension estimates (MLE, TwoNN) instead", 0},
@@ -101,8 +104,10 @@ int cmd_sample(int argc, char **argv)
             "overparam sample --manifold M [--ambient D] [--n N] [--target T] [--seed S] [--noise X]\n"
             "                        [--label-noise X] [--format csv] [--out FILE] [--intdim [--k1 K --k2 K]]",
             "Samples N points uniformly (see overparam manifolds) on M, embeds them isometrically in R^D by\n"
-            "a random orthonormal Q, and writes CSV columns x0..x{D-1}, f, [y,] g0..g{D-1}: the point,\n"
-            "the noise-free target and its ambient (tangent) gradient. Seeds: target, embedding and\n"
+            "a random orthonormal Q, and writes CSV columns x0..x{D-1}, f, y, g0..g{D-1}: the point,\n"
+            "the noise-free target, the label (f plus --label-noise; y = f without it) and the target's\n"
+            "ambient (tangent) gradient. train --data, kernel and model grad read y as the target and\n"
+            "x0..x{D-1} as the inputs, so sample | train needs no column flags. Seeds: target, embedding and\n"
             "points are seeded separately from --seed (hash of \"target\"/\"embed\"/\"sample\" with it),\n"
             "so the target is the same function for every D and the first m points of N are the\n"
             "points of --n m. --intdim prints manifold,d,D,n,estimator,k1,k2,estimate rows\n"
@@ -122,6 +127,11 @@ int cmd_sample(int argc, char **argv)
     }
     if (k1 > k2) {
         fprintf(stderr, "overparam: sample: --k1 %ld is larger than --k2 %ld\n", k1, k2);
+        return 2;
+    }
+    if (op_args_find(spec, nspec, "label-noise")->seen && (intdim || strcmp(target, "none") == 0)) {
+        fprintf(stderr, "overparam: sample: --label-noise applies to a target; %s writes no labels\n",
+                intdim ? "--intdim" : "--target none");
         return 2;
     }
     /* The library reads D = 0 as "the natural dimension"; on the command line that is
@@ -153,7 +163,7 @@ int cmd_sample(int argc, char **argv)
     };
     mf_dataset ds;
     if ((st = mf_dataset_make(&ds_spec, &ds))) return cli_fail(st);
-    st = intdim ? write_intdim(&ds, k1, k2, out) : write_csv(&ds, label_noise > 0, out);
+    st = intdim ? write_intdim(&ds, k1, k2, out) : write_csv(&ds, out);
     mf_dataset_free(&ds);
     if (st) return cli_fail(st);
     return 0;

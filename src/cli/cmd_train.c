@@ -12,6 +12,7 @@
 
 #include "core/version.h"
 #include "../core/args.h"
+#include "../core/csvcols.h"
 #include "../core/blas.h"
 #include "../core/fsutil.h"
 #include "../core/op_error.h"
@@ -26,6 +27,7 @@ typedef struct {
     double *x, *y; /* [n][D], [n] */
     long n;
     int D;
+    char *cols_json; /* --data: "target_col": ..., "input_cols": [...] for the record */
 } train_data;
 
 /* Data on a manifold from the manifolds module (manifolds/dataset.h): n points of
@@ -52,41 +54,38 @@ static int manifold_data(const char *spec, const char *target, int D, long n, do
     return OP_OK;
 }
 
-/* CSV: the target is column `target` (default "y", else the last column); every other
- * column is an input, in file order. */
-static int csv_data(const char *path, const char *target, train_data *td)
+/* CSV: target and input columns by the contract in core/csvcols.h (the target column
+ * --target-col, default y; inputs --input-cols, else x0..x{D-1}, else every other
+ * column). The chosen columns go into the record as JSON (td->cols_json). */
+static int csv_data(const char *path, const char *target, const char *input_cols, train_data *td)
 {
     nn_csv t;
     int st = nn_csv_read(path, &t);
     if (st) return cli_data_status(st);
-    int tc = target ? nn_csv_col(&t, target) : nn_csv_col(&t, "y");
-    if (tc < 0 && target) {
+    op_csvcols cc;
+    if ((st = op_csvcols_select(path, t.names, t.ncols, target, 1, input_cols, &cc))) {
         nn_csv_free(&t);
-        OP_ERROR(OP_EUSAGE, "--target-col '%s' is not a column of '%s'", target, path);
-    }
-    if (tc < 0) tc = t.ncols - 1;
-    if (t.ncols < 2) {
-        nn_csv_free(&t);
-        OP_ERROR(OP_EIO, "'%s' needs at least one input column and a target column", path);
+        return st;
     }
     td->n = t.nrows;
-    td->D = t.ncols - 1;
+    td->D = cc.nin;
     td->x = op_malloc(sizeof(double) * (size_t)td->n * td->D);
     td->y = op_malloc(sizeof(double) * (size_t)td->n);
-    if (!td->x || !td->y) {
+    op_buf b;
+    op_buf_init(&b);
+    op_csvcols_json(&cc, t.names, &b);
+    td->cols_json = b.oom ? NULL : b.s;
+    if (!td->x || !td->y || !td->cols_json) {
+        if (!td->cols_json) op_buf_free(&b);
+        op_csvcols_free(&cc);
         nn_csv_free(&t);
         return OP_ENOMEM;
     }
     for (long r = 0; r < t.nrows; r++) {
-        int k = 0;
-        for (int c = 0; c < t.ncols; c++) {
-            double v = t.v[r * t.ncols + c];
-            if (c == tc)
-                td->y[r] = v;
-            else
-                td->x[r * td->D + k++] = v;
-        }
+        td->y[r] = t.v[r * t.ncols + cc.target];
+        for (int k = 0; k < cc.nin; k++) td->x[r * td->D + k] = t.v[r * t.ncols + cc.in[k]];
     }
+    op_csvcols_free(&cc);
     nn_csv_free(&t);
     return OP_OK;
 }
@@ -161,7 +160,7 @@ static void gather(const train_data *td, const int *idx, long lo, long hi, doubl
 
 int cmd_train(int argc, char **argv)
 {
-    const char *data = NULL, *target = NULL, *manifold = NULL, *field = "matern:s=1", *model = "convresnet1d",
+    const char *data = NULL, *target = NULL, *input_cols = NULL, *manifold = NULL, *field = "matern:s=1", *model = "convresnet1d",
                *head = "fc", *param = "standard", *loss_s = "mse", *opt_s = "adam",
                *schedule = "cosine", *conv = "auto", *out = NULL;
     long ambient = 16, n = 512, C = 8, K = 3, L = 2, M = 4, H = 0, W = 0, width = 64, depth = 2,
@@ -173,10 +172,12 @@ int cmd_train(int argc, char **argv)
     int zero_init_last = 0;
     op_arg spec[] = {
         {"data", OP_ARG_STR, &data, 0, 0, "CSV with a header row: input columns and a target column", 0},
-        {"target-col", OP_ARG_STR, &target, 0, 0, "target column name (default y, else the last)", 0},
+        {"target-col", OP_ARG_STR, &target, 0, 0, "--data: the target column's name; a file without it is refused (y)", 0},
+        {"input-cols", OP_ARG_STR, &input_cols, 0, 0,
+         "--data: input columns a,b,c (default x0..x{D-1} when the file has x0, else every column but the target)", 0},
         {"manifold", OP_ARG_STR, &manifold, 0, 0, "data on a manifold instead of --data, e.g. sphere:d=2, torus:d=2, so3 (overparam manifolds)", 0},
-        {"ambient", OP_ARG_INT, &ambient, 2, 65536, "ambient dimension D for --manifold (16)", 0},
-        {"n", OP_ARG_INT, &n, 4, 10000000, "number of samples for --manifold (512)", 0},
+        {"ambient", OP_ARG_INT, &ambient, 2, 65536, "ambient dimension D for --manifold (16; sample: the natural dimension)", 0},
+        {"n", OP_ARG_INT, &n, 4, 10000000, "number of samples for --manifold, split into test/val/train (512; sample: 1000)", 0},
         {"noise", OP_ARG_DOUBLE, &noise, 0, 100, "label noise sd for --manifold (0)", 0},
         {"target", OP_ARG_STR, &field, 0, 0, "target field for --manifold (matern:s=1; overparam manifolds --targets)", 0},
         {"model", OP_ARG_STR, &model, 0, 0, "convresnet1d|convresnet2d|mlp (convresnet1d)", 0},
@@ -211,7 +212,7 @@ int cmd_train(int argc, char **argv)
         {"val-frac", OP_ARG_DOUBLE, &val_frac, 0, 0.9, "validation fraction, early stopping (0.1)", 0},
         {"test-frac", OP_ARG_DOUBLE, &test_frac, 0, 0.9, "test fraction (0.2)", 0},
         {"patience", OP_ARG_INT, &patience, 0, 1000000, "epochs without val gain before stopping, 0 off (0)", 0},
-        {"seed", OP_ARG_U64, &seed, 0, (double)UINT64_MAX, "seed for data, init and shuffling (1)", 0},
+        {"seed", OP_ARG_U64, &seed, 0, (double)UINT64_MAX, "seed for data, init and shuffling, 0..2^64-1 (1; sample and verify default to 0)", 0},
         {"threads", OP_ARG_INT, &threads, 1, 1024, "OpenMP and BLAS threads (default: OMP_NUM_THREADS)", 0},
         {"out", OP_ARG_STR, &out, 0, 0, "output directory for model.bin and record.json", 0},
     };
@@ -221,7 +222,11 @@ int cmd_train(int argc, char **argv)
     if (st == OP_ARGS_HELP) {
         op_args_print_help(stdout, usage,
                            "Trains one model and prints a summary line; with --out writes DIR/model.bin\n"
-                           "(format: README, 'Model files') and DIR/record.json.",
+                           "(format: README, 'Model files') and DIR/record.json, which names the target and\n"
+                           "input columns. --data CSV: the target is the column --target-col (default y; a file\n"
+                           "without it is refused); the inputs are --input-cols, else x0..x{D-1} when the file has\n"
+                           "x0 (so sample's f and g0.. are never inputs), else every other column.\n"
+                           "overparam sample --out d.csv && overparam train --data d.csv works as is.",
                            spec, nspec);
         return 0;
     }
@@ -258,8 +263,9 @@ int cmd_train(int argc, char **argv)
         if (data && op_args_find(spec, nspec, man_only[i])->seen)
             return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
                                          "--%s applies to --manifold data, not --data", man_only[i]));
-    if (manifold && target)
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--target-col applies to --data"));
+    if (manifold && (target || input_cols))
+        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--%s applies to --data, not --manifold",
+                                     target ? "target-col" : "input-cols"));
     if ((H || W) && kind != NN_CONVRESNET2D)
         return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--H/--W apply to --model convresnet2d"));
     if (K % 2 == 0)
@@ -276,11 +282,11 @@ int cmd_train(int argc, char **argv)
 
     /* ---- data ---- */
     const double t_start = op_now();
-    train_data td = {NULL, NULL, 0, 0};
-    st = data ? csv_data(data, target, &td)
+    train_data td = {NULL, NULL, 0, 0, NULL};
+    st = data ? csv_data(data, target ? target : "y", input_cols, &td)
               : manifold_data(manifold, field, (int)ambient, n, noise, seed, &td);
     if (st) {
-        free(td.x), free(td.y);
+        free(td.x), free(td.y), free(td.cols_json);
         return cli_fail(st);
     }
     int outputs = 1;
@@ -291,7 +297,7 @@ int cmd_train(int argc, char **argv)
         if (outputs < 2) outputs = 2;
     }
     if ((st = nn_loss_check_targets((nn_loss)ls, outputs, td.y, td.n))) {
-        free(td.x), free(td.y);
+        free(td.x), free(td.y), free(td.cols_json);
         return cli_fail(st);
     }
 
@@ -303,7 +309,7 @@ int cmd_train(int argc, char **argv)
         if (!H) H = W ? td.D / W : (long)llround(sqrt((double)td.D));
         if (!W) W = H ? td.D / H : 0;
         if (H * W != td.D) {
-            free(td.x), free(td.y);
+            free(td.x), free(td.y), free(td.cols_json);
             return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
                                          "--H %ld x --W %ld != the data's %d input columns", H, W, td.D));
         }
@@ -326,8 +332,23 @@ int cmd_train(int argc, char **argv)
     /* ---- splits: test, validation, training (one seeded permutation) ---- */
     long nt = (long)floor(test_frac * td.n), nv = (long)floor(val_frac * td.n);
     long ntr = td.n - nt - nv;
+    /* Every split asked for holds a row and training at least two, so no loss is NaN
+     * for want of data: the fewest rows n with floor(frac * n) >= 1 for each frac > 0. */
+    long need = 3;
+    if (test_frac > 0 && (long)ceil(1 / test_frac - 1e-12) > need) need = (long)ceil(1 / test_frac - 1e-12);
+    if (val_frac > 0 && (long)ceil(1 / val_frac - 1e-12) > need) need = (long)ceil(1 / val_frac - 1e-12);
+    if ((test_frac > 0 && nt < 1) || (val_frac > 0 && nv < 1) || ntr < 2) {
+        while ((long)floor(test_frac * need) < (test_frac > 0) || (long)floor(val_frac * need) < (val_frac > 0) ||
+               need - (long)floor(test_frac * need) - (long)floor(val_frac * need) < 2)
+            need++;
+        free(td.x), free(td.y), free(td.cols_json);
+        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
+                                     "%s has %ld rows; --test-frac %g and --val-frac %g need at least %ld "
+                                     "(a row per split and two for training; --test-frac 0 / --val-frac 0 drop a split)",
+                                     data ? data : "--n", td.n, test_frac, val_frac, need));
+    }
     if (ntr < 1) {
-        free(td.x), free(td.y);
+        free(td.x), free(td.y), free(td.cols_json);
         return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "no training samples left after the splits"));
     }
     int *idx = op_malloc(sizeof(int) * (size_t)td.n);
@@ -382,6 +403,10 @@ int cmd_train(int argc, char **argv)
         op_buf_printf(&b, "{\"command\": \"train\", \"model\": %s,\n \"data\": {\"source\": ", cj ? cj : "null");
         free(cj);
         op_buf_json_str(&b, data ? data : manifold);
+        if (data) {
+            op_buf_puts(&b, ", ");
+            op_buf_puts(&b, td.cols_json);
+        }
         if (manifold) {
             op_buf_printf(&b, ", \"ambient\": %ld, \"n\": %ld, \"noise\": ", ambient, n);
             op_buf_json_num(&b, noise);
@@ -442,6 +467,6 @@ int cmd_train(int argc, char **argv)
            out ? " -> " : "", out ? out : "");
 done:
     nn_model_free(m);
-    free(idx), free(sx), free(sy), free(td.x), free(td.y);
+    free(idx), free(sx), free(sy), free(td.x), free(td.y), free(td.cols_json);
     return st ? cli_fail(st) : 0;
 }

@@ -8,6 +8,7 @@
 #include "core/args.h"
 #include "core/fsutil.h"
 #include "core/op_error.h"
+#include "core/progress.h"
 #include "nn/nn.h"
 #include "sweep/dist.h"
 #include "theorems/verify.h"
@@ -26,7 +27,7 @@ static int verify_run(int argc, char **argv, int figures_mode)
     op_arg spec[] = {
         {"quick", OP_ARG_FLAG, &quick, 0, 0, figures_mode ? "quick presets (fast preview)" : "quick presets (default; what ctest runs)", 0},
         {"full", OP_ARG_FLAG, &full, 0, 0, figures_mode ? "full presets (default)" : "full presets (what the figures use)", 0},
-        {"seed", OP_ARG_U64, &seed, 0, 9007199254740992.0, "base seed of every run (default 0)", 0},
+        {"seed", OP_ARG_U64, &seed, 0, (double)UINT64_MAX, "base seed of every run, 0..2^64-1 as in train and sample (default 0)", 0},
         {"threads", OP_ARG_INT, &threads, 1, 1024, "OpenMP threads over runs (default: OMP_NUM_THREADS or all cores)", 0},
         {"out", OP_ARG_STR, &out, 0, 0, "output directory (default results/)", 0},
         {"control", OP_ARG_STR, &control, 0, 0, "run only this control variant of the check (it must FAIL)", 0},
@@ -52,7 +53,8 @@ static int verify_run(int argc, char **argv, int figures_mode)
                                "Regenerates every figure (full presets by default) with its .dat and .gp, and\n"
                                "DIR/report.md + report.html. Prints the verdict lines and exits as verify does\n"
                                "(0 all PASS, 1 a FAIL, 4 no FAIL but a MARGINAL). Resumes as verify does: records\n"
-                               "of another --seed, preset (a quick verify's), --dataset or --conv are redone.",
+                               "of another --seed, preset (a quick verify's), --dataset or --conv are redone.\n"
+                               "gnuplot and the data sets the checks need are checked before the first run (exit 3).",
                                spec, ns);
         else
             op_args_print_help(stdout,
@@ -66,7 +68,10 @@ static int verify_run(int argc, char **argv, int figures_mode)
                                "Finished runs are reused (resume) if made with the same --seed, preset, --dataset\n"
                                "and --conv; records of other settings are redone and replaced (one stderr line).\n"
                                "Exit 0 only if every check PASSes, 1 if one FAILs, 4 if none FAILs and one is\n"
-                               "MARGINAL, 2 usage error, 3 runtime error.\n"
+                               "MARGINAL, 2 usage error, 3 runtime error (a missing --dataset for a check on real\n"
+                               "data is found before the first run; the report of finished checks is still written).\n"
+                               "stderr: a 'check k/N' bar with ETA on a terminal; in a log, a heartbeat line every\n"
+                               "30 s and one line per finished check; the last line names the report.\n"
                                "With --control NAME only that variant runs, the line reads\n"
                                "'overparam: <id>/<NAME> FAIL ... control=FAIL(as required)' and the exit\n"
                                "code is 0 only if it FAILed.",
@@ -122,17 +127,30 @@ static int verify_run(int argc, char **argv, int figures_mode)
     rec_identity identity;
     if ((s = th_identity(&o, dataset, &identity))) return cli_fail(s);
     o.identity = &identity;
+    /* every resource the runs need, before the first run and before --out exists */
+    if ((s = th_preflight(checks, nc, &o, dataset, figures_mode))) return cli_fail(s);
     if ((s = op_check_writable_dir(out))) return cli_fail(s);
     th_dataset_dir = dataset;
 
     th_result *res = op_calloc((unsigned long)nc, sizeof *res);
     if (!res) return cli_fail(OP_ENOMEM);
     int any_fail = 0, any_marginal = 0;
+    const int log = !op_progress_tty(); /* stderr is a log: one line per finished check */
     for (int i = 0; i < nc; i++) {
+        char ctx[32];
+        snprintf(ctx, sizeof ctx, "check %d/%d", i + 1, nc);
+        op_progress_context(ctx);
         s = th_verify(checks[i], &o, &res[i]);
-        if (s) {
+        if (s) { /* a runtime error: the checks that finished still get their report */
+            int rc = cli_fail(s);
+            if (i > 0 && sw_dist_rank() == 0) {
+                op_error_clear();
+                if (th_report_write(out, res, i) == OP_OK)
+                    fprintf(stderr, "overparam: %s: report of the %d finished check%s: %s/report.md\n", cmd, i,
+                            i == 1 ? "" : "s", out);
+            }
             free(res);
-            return cli_fail(s);
+            return rc;
         }
         if (res[i].final == ST_FAIL) any_fail = 1;
         if (res[i].final == ST_MARGINAL) any_marginal = 1;
@@ -140,11 +158,25 @@ static int verify_run(int argc, char **argv, int figures_mode)
         printf("%s\n", res[i].line);
         fflush(stdout);
         if (res[i].figure_status[0]) fprintf(stderr, "overparam: %s: %s\n", checks[i]->id, res[i].figure_status);
+        if (log) {
+            char el[32];
+            op_progress_fmt_time(el, sizeof el, res[i].seconds);
+            fprintf(stderr, "overparam: %s: check %d/%d %s finished in %s: %s\n", cmd, i + 1, nc, checks[i]->id, el,
+                    st_grade_name(res[i].final));
+            fflush(stderr);
+        }
     }
+    op_progress_context(NULL);
     s = sw_dist_rank() == 0 ? th_report_write(out, res, nc) : OP_OK;
     free(res);
     if (s) return cli_fail(s);
-    if (figures_mode && sw_dist_rank() == 0) fprintf(stderr, "overparam: figures and report written under %s/\n", out);
+    if (sw_dist_rank() == 0) {
+        if (figures_mode)
+            fprintf(stderr, "overparam: figures and report written under %s/: %s/report.md, %s/report.html\n", out,
+                    out, out);
+        else
+            fprintf(stderr, "overparam: verify: report: %s/report.md (and %s/report.html)\n", out, out);
+    }
     /* 0 only when every check PASSes: a MARGINAL is not a confirmation (issue 15) */
     return any_fail ? 1 : any_marginal ? OP_EXIT_MARGINAL : 0;
 }

@@ -71,6 +71,10 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
+        if (argc > 2) {
+            fprintf(stderr, "overparam: --version takes no arguments (got '%s')\n", argv[2]);
+            return 2;
+        }
         printf("overparam %s (commit %s, %s, BLAS core %s, kernels %s)\n", OP_VERSION, OP_GIT_COMMIT,
                OP_COMPILER, op_blas_core(), nn_isa_name());
         return 0;

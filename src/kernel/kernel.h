@@ -125,17 +125,20 @@ int kn_krr_fit(const double *K, int n, const double *y, double ridge, double *al
  * training points; OpenMP over j, fixed order. */
 void kn_krr_predict(const double *Kcross, int p, int n, const double *alpha, double *pred);
 
-/* ---- CSV data (xycsv.c): header with columns x0..x{D-1} and y, in any order; other
- * columns (f, g0, ...) are ignored. Every row must have as many cells as the header and
- * every used cell must be a finite number. Errors name "file:line" (OP_EIO: the CLI
- * exits 3 for missing files and malformed contents alike). */
+/* ---- CSV data (xycsv.c): target and input columns by the contract of core/csvcols.h
+ * (target column `target`; inputs `input_cols` (NULL: x0..x{D-1} when present, else
+ * every other column)); other columns (f, g0, ...) are ignored. Every row must have as
+ * many cells as the header and every used cell must be a finite number. Errors name
+ * "file:line" (OP_EIO: exit 3 for missing files and malformed contents; OP_EUSAGE:
+ * exit 2 for a missing target or input column). */
 typedef struct {
     int n, d;
     double *X; /* n x d */
     double *y; /* n */
+    char cols[256]; /* the columns used: "target=y inputs=x0..x7" (or inputs=a,b,c) */
 } kn_xy;
 
-int kn_xy_read_csv(const char *path, kn_xy *out);
+int kn_xy_read_csv(const char *path, const char *target, const char *input_cols, kn_xy *out);
 void kn_xy_free(kn_xy *xy);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csvcols.h"
 #include "core/fsutil.h"
 #include "core/op_error.h"
 #include "kernel/kernel.h"
@@ -37,56 +38,44 @@ static int split_cells(char *s, char *e, char **cells, int maxc)
     return nc;
 }
 
-/* Header column name "x<k>" -> k (>= 0), "y" -> -2, anything else -> -1 (ignored). */
-static long column_role(const char *name)
-{
-    if (strcmp(name, "y") == 0) return -2;
-    if (name[0] != 'x' || name[1] < '0' || name[1] > '9') return -1;
-    if (name[1] == '0' && name[2] != '\0') return -1; /* "x01" is not a feature name */
-    char *end;
-    errno = 0;
-    long k = strtol(name + 1, &end, 10);
-    if (*end != '\0' || errno || k >= MAX_COLS) return -1;
-    return k;
-}
-
 typedef struct {
     int ncols, d, ycol;
-    int *xcol; /* xcol[k] = cell index of column x<k> */
+    int *xcol;    /* xcol[k] = cell index of input k */
+    char **names; /* the header's cells (pointers into line 1 of the buffer) */
 } layout;
 
-static int parse_header(const char *path, char **cells, int nc, layout *lay)
+/* Target and inputs by the shared contract (core/csvcols.h). */
+static int parse_header(const char *path, char **cells, int nc, const char *target,
+                        const char *input_cols, layout *lay)
 {
     lay->ncols = nc;
-    lay->ycol = -1;
-    lay->d = 0;
-    for (int c = 0; c < nc; c++) {
-        long r = column_role(cells[c]);
-        if (r == -2) {
-            if (lay->ycol >= 0) OP_ERROR(OP_EIO, "%s:1: column 'y' appears twice", path);
-            lay->ycol = c;
-        } else if (r >= 0 && r + 1 > lay->d) {
-            lay->d = (int)(r + 1);
-        }
-    }
-    if (lay->ycol < 0)
-        OP_ERROR(OP_EIO, "%s:1: header has no column 'y' (expected x0,...,x{D-1},y)", path);
-    if (lay->d == 0)
-        OP_ERROR(OP_EIO, "%s:1: header has no column 'x0' (expected x0,...,x{D-1},y)", path);
-    lay->xcol = op_malloc(sizeof(int) * (size_t)lay->d);
-    if (!lay->xcol) return OP_ENOMEM;
-    for (int k = 0; k < lay->d; k++) lay->xcol[k] = -1;
-    for (int c = 0; c < nc; c++) {
-        long r = column_role(cells[c]);
-        if (r < 0) continue;
-        if (lay->xcol[r] >= 0) OP_ERROR(OP_EIO, "%s:1: column 'x%ld' appears twice", path, r);
-        lay->xcol[r] = c;
-    }
-    for (int k = 0; k < lay->d; k++)
-        if (lay->xcol[k] < 0)
-            OP_ERROR(OP_EIO, "%s:1: header has x%d but no column 'x%d' (features must be x0..x%d)",
-                     path, lay->d - 1, k, lay->d - 1);
+    lay->names = op_malloc(sizeof(char *) * (size_t)nc);
+    if (!lay->names) return OP_ENOMEM;
+    memcpy(lay->names, cells, sizeof(char *) * (size_t)nc);
+    op_csvcols cc;
+    OP_TRY(op_csvcols_select(path, lay->names, nc, target, 1, input_cols, &cc));
+    lay->ycol = cc.target;
+    lay->d = cc.nin;
+    lay->xcol = cc.in;
     return OP_OK;
+}
+
+/* "target=y inputs=x0..x7" when the inputs are x0..x{D-1} in order, else the names. */
+static void describe(const layout *lay, char *buf, size_t len)
+{
+    int std = 1;
+    for (int k = 0; k < lay->d && std; k++) {
+        char name[24];
+        snprintf(name, sizeof name, "x%d", k);
+        std = strcmp(lay->names[lay->xcol[k]], name) == 0;
+    }
+    int n = snprintf(buf, len, "target=%s inputs=", lay->names[lay->ycol]);
+    if (std && lay->d > 1) {
+        snprintf(buf + n, len - (size_t)n, "x0..x%d", lay->d - 1);
+        return;
+    }
+    for (int k = 0; k < lay->d && (size_t)n < len; k++)
+        n += snprintf(buf + n, len - (size_t)n, "%s%s", k ? "," : "", lay->names[lay->xcol[k]]);
 }
 
 static int parse_cell(const char *path, long line, const char *cell, const char *col, double *out)
@@ -118,9 +107,10 @@ static int grow(kn_xy *xy, int *cap)
     return OP_OK;
 }
 
-static int read_body(const char *path, char *buf, size_t len, kn_xy *xy, char **cells)
+static int read_body(const char *path, const char *target, const char *input_cols, char *buf,
+                     size_t len, kn_xy *xy, char **cells)
 {
-    layout lay = {0, 0, -1, NULL};
+    layout lay = {0, 0, -1, NULL, NULL};
     int status = OP_OK, have_header = 0, cap = 0;
     char *p = buf, *end = buf + len;
     long line = 0;
@@ -147,32 +137,32 @@ static int read_body(const char *path, char *buf, size_t len, kn_xy *xy, char **
                 status = op_error_set(OP_EIO, __FILE__, __LINE__, "%s:%ld: header must be line 1", path, line);
                 break;
             }
-            status = parse_header(path, cells, nc, &lay);
+            status = parse_header(path, cells, nc, target, input_cols, &lay);
+            if (status == OP_OK) describe(&lay, xy->cols, sizeof xy->cols);
             xy->d = lay.d;
             have_header = 1;
         } else if (nc != lay.ncols) {
             status = op_error_set(OP_EIO, __FILE__, __LINE__, "%s:%ld: %d cells, the header has %d",
                                   path, line, nc, lay.ncols);
         } else if ((status = grow(xy, &cap)) == OP_OK) {
-            char col[32];
-            for (int k = 0; k < lay.d && status == OP_OK; k++) {
-                snprintf(col, sizeof col, "x%d", k);
-                status = parse_cell(path, line, cells[lay.xcol[k]], col,
+            for (int k = 0; k < lay.d && status == OP_OK; k++)
+                status = parse_cell(path, line, cells[lay.xcol[k]], lay.names[lay.xcol[k]],
                                     &xy->X[(size_t)xy->n * lay.d + k]);
-            }
-            if (status == OP_OK) status = parse_cell(path, line, cells[lay.ycol], "y", &xy->y[xy->n]);
+            if (status == OP_OK)
+                status = parse_cell(path, line, cells[lay.ycol], lay.names[lay.ycol], &xy->y[xy->n]);
             if (status == OP_OK) xy->n++;
         }
         p = next;
     }
     free(lay.xcol);
+    free(lay.names);
     if (status == OP_OK && !have_header) status = op_error_set(OP_EIO, __FILE__, __LINE__, "%s: empty file (no header)", path);
     if (status == OP_OK && xy->n == 0)
         status = op_error_set(OP_EIO, __FILE__, __LINE__, "%s: header but no data rows", path);
     return status;
 }
 
-int kn_xy_read_csv(const char *path, kn_xy *out)
+int kn_xy_read_csv(const char *path, const char *target, const char *input_cols, kn_xy *out)
 {
     memset(out, 0, sizeof *out);
     char *buf;
@@ -183,7 +173,7 @@ int kn_xy_read_csv(const char *path, kn_xy *out)
         free(buf);
         return OP_ENOMEM;
     }
-    int status = read_body(path, buf, len, out, cells);
+    int status = read_body(path, target, input_cols, buf, len, out, cells);
     free(cells);
     free(buf);
     if (status != OP_OK) kn_xy_free(out);

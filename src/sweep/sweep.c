@@ -200,6 +200,7 @@ int sw_execute(const char *out_dir, const char *check_id, const sw_run *runs, in
 
     op_progress bar;
     op_progress_start(&bar, label, nruns);
+    if (rank != 0) op_progress_disable(&bar); /* in a log, rank 0's lines only */
     op_progress_step(&bar, st->skipped);
     long done = st->skipped;
     int first_err_run = -1, first_err = OP_OK;
@@ -243,7 +244,7 @@ int sw_execute(const char *out_dir, const char *check_id, const sw_run *runs, in
                 {
                     diverged++;
                     fprintf(stderr, "%soverparam: %s run %s diverged (%s); counted as failed\n",
-                            bar.enabled ? "\n" : "", check_id, u->key, rec->message);
+                            bar.enabled == OP_PROGRESS_TTY ? "\n" : "", check_id, u->key, rec->message);
                 }
             }
             if (s == OP_OK) {
