@@ -78,6 +78,7 @@ overparam_theorem(mf-degeneracy ntk mid-scale)
 overparam_theorem(width-independence last-layer-only)
 # finding (issue 15): the M = 8 -> 16 segment is flat (-0.013 vs predicted -1): plateau
 overparam_theorem_finding(approx-blocks MARGINAL "last segment M=8->16 flat: plateau" full-dim)
+overparam_theorem(scaling-id sum)
 overparam_theorem(selftest-rate rough)   # hidden test-only check: exercises the framework
 
 # ---- framework tests driving the CLI ----

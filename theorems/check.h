@@ -139,6 +139,9 @@ typedef struct {
     th_series series[TH_MAX_SERIES];
     int nruns, nfailed; /* filled by the framework */
     char failed_run[REC_KEY]; /* the first failed run of the variant (plan order), "" if none */
+    char table_csv[2048];     /* optional per-check table (CSV with header): written to
+                               * DIR/<id>/table.csv for the theorem's variant,
+                               * table-control-<NAME>.csv for a control; "" = none */
 } th_verdict;
 
 typedef struct {

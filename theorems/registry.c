@@ -20,6 +20,7 @@ extern const th_check th_robust_size;
 extern const th_check th_mf_degeneracy;
 extern const th_check th_width_independence;
 extern const th_check th_approx_blocks;
+extern const th_check th_scaling_id;
 extern const th_check th_selftest_rate;    /* hidden, tests only: framework, compare */
 extern const th_check th_selftest_placebo; /* hidden, tests only: a control that passes */
 extern const th_check th_selftest_diverge; /* hidden, tests only: diverged runs (faults) */
@@ -41,6 +42,7 @@ static const th_check *const registry[] = {
     &th_mf_degeneracy,
     &th_width_independence,
     &th_approx_blocks,
+    &th_scaling_id,
     &th_selftest_rate,
     &th_selftest_placebo,
     &th_selftest_diverge,

@@ -235,6 +235,23 @@ static int write_summary(const th_check *c, const th_opts *o, const th_result *r
     return s;
 }
 
+/* DIR/<id>/table.csv (the theorem's variant) and table-control-<NAME>.csv (each
+ * control): a check's own table, when its judge filled th_verdict.table_csv. */
+static int write_tables(const th_check *c, const th_opts *o, const th_result *r)
+{
+    char path[4096];
+    if (r->has_main && r->main.table_csv[0]) {
+        snprintf(path, sizeof path, "%s/%s/table.csv", o->out, c->id);
+        OP_TRY(op_write_atomic(path, r->main.table_csv, strlen(r->main.table_csv)));
+    }
+    for (int i = 0; i < r->ncontrols; i++)
+        if (r->control[i].table_csv[0]) {
+            snprintf(path, sizeof path, "%s/%s/table-control-%s.csv", o->out, c->id, r->control_name[i]);
+            OP_TRY(op_write_atomic(path, r->control[i].table_csv, strlen(r->control[i].table_csv)));
+        }
+    return OP_OK;
+}
+
 /* The nearest near-miss control (issue 15 item 4): each near-miss control's z is how
  * far its graded value lies outside the theorem's band, in units of its own s.e.
  * (th_discrim_z); the smallest z is the check's discrimination. The band is the main
@@ -447,6 +464,7 @@ int th_verify(const th_check *c, const th_opts *o, th_result *r)
     if (sw_dist_rank() == 0) {
         OP_TRY(write_summary(c, o, r));
         OP_TRY(write_controls(c, o, r));
+        OP_TRY(write_tables(c, o, r));
         if (o->figures) OP_TRY(emit_figures(c, o, r));
     }
 

@@ -60,6 +60,31 @@ int nn_predict(nn_model *m, const double *x, long n, double *out)
     return m->prec == NN_F32 ? nn_predict_f32(m, x, n, out) : nn_predict_f64(m, x, n, out);
 }
 
+int nn_mlp_last_hidden(nn_model *m, const double *x, long n, double *h)
+{
+    if (m->cfg.kind != NN_MLP || m->cfg.depth < 1)
+        OP_ERROR(OP_EUSAGE, "nn_mlp_last_hidden: needs an MLP with at least one hidden layer");
+    const int D = m->cfg.in_dim, W = m->cfg.width, L = m->cfg.depth;
+    for (long s = 0; s < n; s += m->max_batch) {
+        int B = (int)(n - s < m->max_batch ? n - s : m->max_batch);
+        const double *xs = x + (size_t)s * D;
+        double *hs = h + (size_t)s * W;
+        if (m->prec == NN_F32) {
+            float *xb = (float *)m->ax;
+            for (size_t i = 0; i < (size_t)B * D; i++) xb[i] = (float)xs[i];
+            OP_TRY(nn_forward_f32(m, xb, B, NULL));
+            const float *hl = (const float *)m->h[L];
+            for (size_t i = 0; i < (size_t)B * W; i++) hs[i] = hl[i];
+        } else {
+            double *xb = (double *)m->ax;
+            memcpy(xb, xs, sizeof(double) * (size_t)B * D);
+            OP_TRY(nn_forward_f64(m, xb, B, NULL));
+            memcpy(hs, m->h[L], sizeof(double) * (size_t)B * W);
+        }
+    }
+    return OP_OK;
+}
+
 int nn_input_grad_output(nn_model *m, const double *x, long n, int o, double *dx)
 {
     return m->prec == NN_F32 ? nn_input_grad_output_f32(m, x, n, o, dx)

@@ -163,6 +163,10 @@ long nn_loss_errors_f64(nn_loss l, const double *out, const double *y, int B, in
 
 /* ---- double convenience API (either precision; batches of max_batch) ---- */
 int nn_predict(nn_model *m, const double *x, long n, double *out);
+/* MLP only: the last hidden layer's activations (after its ReLU) for n inputs,
+ * h [n][width], computed by the same forward pass as nn_predict (batches of max_batch).
+ * OP_EUSAGE for a ConvResNet or an MLP without hidden layers. */
+int nn_mlp_last_hidden(nn_model *m, const double *x, long n, double *h);
 /* Gradient of output `o` with respect to the input, dx [n][in_dim]. */
 int nn_input_grad_output(nn_model *m, const double *x, long n, int o, double *dx);
 /* Gradient of the loss summed over samples (each sample's own loss), dx [n][in_dim];

@@ -1,0 +1,627 @@
+/* scaling-id: the scaling exponent of the loss in the parameter count is set by the
+ * intrinsic dimension of the data manifold, alpha ~ 4/d.
+ *
+ * Utkarsh Sharma and Jared Kaplan, "Scaling Laws from the Data Manifold Dimension",
+ * JMLR 23(9):1-34, 2022 (arXiv 2004.10802), eq. 2.5-2.6 and their teacher/student
+ * experiment (appendix A; code U-Sharma/NeuralScaleID, Experiments/L2.py). Claim: a
+ * ReLU network of N parameters fitting a smooth function on a d-dimensional manifold is
+ * a piecewise-linear interpolant with cells of size s ~ N^(-1/d), its error is
+ * O(s^2) (second-order Taylor), so the MSE falls like N^(-4/d); and 4/alpha tracks the
+ * intrinsic dimension measured (TwoNN) in the network's last hidden layer.
+ *
+ * Protocol (theirs, then what is scaled to 2 cores):
+ * - teacher: ReLU MLP [20, 600, 600, 1], weights N(0, 1/fan_in), zero biases, output
+ *   x 6 (the engine's NN_PARAM_NTK MLP without biases: N(0,1) weights with forward
+ *   scale 1/sqrt(fan_in) is the same function class and distribution); ONE teacher per
+ *   seed index shared by every k (as their database: one W, one mask per k);
+ * - inputs: uniform in [-1/2, 1/2]^k on the first k of the 20 inputs, the rest 0;
+ * - students: ReLU MLPs [20, n, n, 1] (engine MLP, standard PyTorch-style init, biases),
+ *   widths n = int(n0 1.3^i), i = 0..6, n0 = 8 for k <= 6 and 15 for k >= 7 (their
+ *   L2.py), N = n^2 + 23 n + 1 parameters; MSE loss;
+ * - Adam (engine NN_OPT_ADAM, beta 0.9/0.999, eps 1e-8) with their three phases:
+ *   S steps batch 200 lr 0.01, then S/10 steps batch 1000 lr 0.01, then S/10 steps batch
+ *   4000 lr 0.001;
+ * - best of the trials per width; test MSE on 10 000 fresh inputs;
+ * - TwoNN (manifolds/intdim.c, mf_intdim_twonn) on the last hidden layer's activations
+ *   (nn_mlp_last_hidden) of the best trial, on the first `nid` test inputs;
+ * - fit: log L against log N over the power-law window. The window starts at the
+ *   smallest width and ends, mechanically, where the radius of a circle fitted
+ *   (algebraic least squares, Kasa) to the first m points of the seed-mean curve
+ *   (log N, log L) is largest, m = 5..7 (at least 5 points in every window, issue 18).
+ *
+ * Scaled to 2 cores (every change here and in the README; each is checked not to move
+ * the result, see the README section "scaling-id"):
+ * 1. steps: S = 200 000 in the paper; here the `steps` axis (quick and full values in the
+ *    grids below) with the same 10:1:1 phase ratio. The run records plateau = the
+ *    smallest, over widths, ratio of the mean training loss of the last phase-1 epoch to
+ *    that of the epoch at half of phase 1 (1 = flat: the loss has reached its plateau
+ *    before the annealing phases).
+ * 2. data: a fixed pool of `pool` teacher-labelled inputs per (k, seed) instead of fresh
+ *    inputs each step (their own L2.py also draws from a stored database of 1.6e8); the
+ *    teacher is evaluated once per pool, not per student. The full preset runs two pool
+ *    sizes and reports the paired alpha difference (pool_dalpha=).
+ * 3. trials: `trials` per width (10, best 9 in the paper), best one kept; replicates are
+ *    the seeds (a new teacher, pool and test set each), which is what the s.e. uses.
+ * 4. TwoNN on `nid` points (12 000 in the paper).
+ * 5. Adam's moments restart at each phase (the engine's nn_train owns the optimizer
+ *    state; their TF graph keeps one optimizer across the three phases).
+ *
+ * Graded (bands fixed from the paper's claim before the first run; not from results):
+ * - per k, the ratio (4/alpha) / ID_TwoNN, mean over seeds of the per-seed ratio (the
+ *   per-seed slope over the window, paired, and the per-seed mean ID over the window's
+ *   widths), band [2/3, 3/2]. Source: the paper claims alpha ~ 4/d (eq. 2.6, Fig. 1,
+ *   4/alpha against ID on log axes with the line 4/alpha = ID) and states no numerical
+ *   tolerance; we read "~" as agreement within a factor 1.5 either way (the paper's
+ *   bound alpha >= 4/d would make the ratio <= 1; its teacher/student points scatter
+ *   on both sides of the line, so the band is two-sided). Every k must be inside: the
+ *   graded number is the ratio of the worst k (worst grade, then farthest from 1 in
+ *   log), with its s.e. over seeds;
+ * - 4/alpha increases with k: with < 5 values of k (quick: k = 2, 4) the per-seed
+ *   paired difference 4/alpha(k_max) - 4/alpha(k_min), 90 % interval above 0
+ *   (st_grade_equiv on [0, inf)); with >= 5 values (full: k = 2..8) Spearman's rho of
+ *   the seed means against k >= 0.8 (THEOREMS.md: rank statistics only with >= 5 points).
+ * The verdict is the worse of the two.
+ *
+ * Design changes after a run (THEOREMS.md "Rules"; every seed rerun after each):
+ * - first quick run (steps 3000, 1 trial, 3 seeds; seed 0, 2026-12-06): k=2 ratio
+ *   1.51 +- 0.03 (MARGINAL), k=4 1.10 +- 0.10; plateau 0.22-0.43 at k=2 (phase 1 still
+ *   falling fast) and single-trial outliers (seed 2, k=2: one width 20x above both
+ *   neighbours, an optimisation failure that the paper's best-of-trials removes). Changed
+ *   the training budget, not the band: quick steps 4000 and 3 trials per width (best
+ *   kept). A one-seed probe at k=2 with steps 10000 and 30000 (1 trial) gave
+ *   plateau 0.35 and 0.72 and window slopes that moved with the outliers, so the budget
+ *   (not the window rule) is what limits the quick preset; the full preset runs
+ *   steps 8000 with 2 trials and two pool sizes.
+ *
+ * Near-miss control "sum" (the paper's own product-manifold experiment, XxY.py, made
+ * into the smallest split): the target is the sum of two independent teachers, one on
+ * the first ceil(k/2) input coordinates, one on the other floor(k/2), each a
+ * [20,600,600,1] teacher seeing only its block. The data are unchanged (a k-dimensional
+ * cube, so the last hidden layer still sees a k-dimensional manifold), but the function
+ * is additive: a network can fit the two parts with separate units, each a
+ * ceil(k/2)-dimensional regression, so the argument's "generic smooth function on a
+ * d-dimensional manifold" does not hold and the exponent is that of d = ceil(k/2):
+ * 4/alpha ~ k/2 against an ID ~ k, a ratio ~ 1/2 for even k, below the band's 2/3.
+ * Nothing in the graded statistic is changed: it fails only if the students really
+ * learn the sum faster than a generic function of k variables. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "core/op_error.h"
+#include "manifolds/intdim.h"
+#include "nn/nn.h"
+
+#define SI_NW 7        /* widths per k */
+#define SI_IN 20       /* teacher / student input dimension */
+#define SI_TW 600      /* teacher width */
+#define SI_NTEST 10000 /* test inputs (as the paper) */
+#define SI_MINWIN 5    /* at least 5 points in the power-law window */
+#define SI_RATIO_LO (2.0 / 3.0)
+#define SI_RATIO_HI 1.5
+#define SI_RHO_MIN 0.8
+#define SI_MAXK 16
+
+enum { M_L0 = 0, M_ID0 = SI_NW, M_PLATEAU = 2 * SI_NW };
+
+static int si_width(int k, int i)
+{
+    double n0 = k <= 6 ? 8 : 15;
+    return (int)(n0 * pow(1.3, i) + 1e-9);
+}
+static double si_params(int n) { return (double)n * n + 23.0 * n + 1.0; }
+
+/* ---- data: teacher outputs for a pool and a test set, once per run ---- */
+
+static int si_teacher(uint64_t seed, nn_model **out)
+{
+    nn_config cfg = nn_config_mlp(SI_IN, 2, SI_TW, 1, NN_PARAM_NTK);
+    cfg.bias = 0;
+    OP_TRY(nn_model_create(&cfg, NN_F32, 1000, out));
+    op_rng r;
+    op_rng_seed(&r, seed);
+    nn_model_init(*out, &r);
+    return OP_OK;
+}
+
+/* y = 6 T(x) with the coordinates outside [c0, c1) zeroed (the teacher's mask). */
+static int si_label(nn_model *t, const double *x, long n, int c0, int c1, double *y, double *work)
+{
+    for (long i = 0; i < n; i++)
+        for (int j = 0; j < SI_IN; j++) work[i * SI_IN + j] = j >= c0 && j < c1 ? x[i * SI_IN + j] : 0.0;
+    OP_TRY(nn_predict(t, work, n, y));
+    for (long i = 0; i < n; i++) y[i] *= 6.0;
+    return OP_OK;
+}
+
+static void si_inputs(uint64_t seed, int k, long n, double *x)
+{
+    op_rng r;
+    op_rng_seed(&r, seed);
+    for (long i = 0; i < n; i++)
+        for (int j = 0; j < SI_IN; j++) x[i * SI_IN + j] = j < k ? op_rng_uniform(&r) - 0.5 : 0.0;
+}
+
+/* ---- one student ---- */
+
+typedef struct {
+    double loss[4096];
+    int n;
+} si_hist;
+
+static void si_on_epoch(const nn_epoch_info *info, void *ctx)
+{
+    si_hist *h = ctx;
+    if (h->n < (int)(sizeof h->loss / sizeof h->loss[0])) h->loss[h->n++] = info->train_loss;
+}
+
+static int si_phase(nn_model *m, const nn_dataset *pool, long steps, int batch, double lr, uint64_t seed,
+                    si_hist *h)
+{
+    nn_train_opts o;
+    nn_train_opts_default(&o);
+    o.loss = NN_LOSS_MSE;
+    o.opt = NN_OPT_ADAM;
+    o.lr = lr;
+    o.batch = batch;
+    o.max_steps = steps;
+    o.epochs = (int)((steps * (long)batch + pool->n - 1) / pool->n) + 1;
+    o.keep_best = 0;
+    o.seed = seed;
+    if (h) {
+        o.on_epoch = si_on_epoch;
+        o.ctx = h;
+    }
+    nn_train_result res;
+    return nn_train(m, pool, NULL, &o, &res);
+}
+
+static int si_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_metrics *out)
+{
+    int k = (int)th_get(p, "k");
+    long S = (long)th_get(p, "steps"), P = (long)th_get(p, "pool");
+    int trials = (int)th_get(p, "trials"), nid = (int)th_get(p, "nid");
+    int sum = ctx->control && strcmp(ctx->control, "sum") == 0;
+    if (k < 1 || k > SI_IN || S < 10 || P < 4000 || trials < 1 || nid < 100 || nid > SI_NTEST)
+        OP_ERROR(OP_EUSAGE, "scaling-id: bad grid point k=%d steps=%ld pool=%ld trials=%d nid=%d", k, S, P, trials,
+                 nid);
+    for (int i = 0; i < TH_MAX_METRICS; i++) out->v[i] = NAN;
+    long nall = P + SI_NTEST;
+    double *x = op_malloc(sizeof(double) * (size_t)nall * SI_IN), *y = op_malloc(sizeof(double) * (size_t)nall);
+    double *y2 = op_malloc(sizeof(double) * (size_t)nall), *work = op_malloc(sizeof(double) * (size_t)nall * SI_IN);
+    double *hid = op_malloc(sizeof(double) * (size_t)nid * si_width(k, SI_NW - 1));
+    si_hist *hist = op_malloc(sizeof *hist);
+    nn_model *teach = NULL, *net = NULL;
+    int st = x && y && y2 && work && hid && hist ? OP_OK : OP_ENOMEM;
+    /* one teacher per seed index (shared by every k), inputs per (k, seed) */
+    char key[64];
+    snprintf(key, sizeof key, "pool/k=%d/P=%ld", k, P);
+    if (!st) si_inputs(op_seed_from_key(key, ctx->data_seed), k, P, x);
+    snprintf(key, sizeof key, "test/k=%d", k);
+    if (!st) si_inputs(op_seed_from_key(key, ctx->data_seed), k, SI_NTEST, x + (size_t)P * SI_IN);
+    if (!st) st = si_teacher(op_seed_from_key("teacher", ctx->data_seed), &teach);
+    int ka = sum ? (k + 1) / 2 : k;
+    if (!st) st = si_label(teach, x, nall, 0, ka, y, work);
+    if (!st && sum) {
+        nn_model_free(teach);
+        teach = NULL;
+        st = si_teacher(op_seed_from_key("teacher2", ctx->data_seed), &teach);
+        if (!st) st = si_label(teach, x, nall, ka, k, y2, work);
+        for (long i = 0; !st && i < nall; i++) y[i] += y2[i];
+    }
+    nn_model_free(teach);
+    nn_dataset pool = {P, SI_IN, 1, x, y};
+    const double *xt = x + (size_t)P * SI_IN, *yt = y + P;
+    double plateau = INFINITY;
+    for (int i = 0; !st && i < SI_NW; i++) {
+        int n = si_width(k, i);
+        nn_config cfg = nn_config_mlp(SI_IN, 2, n, 1, NN_PARAM_STANDARD);
+        st = nn_model_create(&cfg, NN_F32, 4000, &net);
+        double best = INFINITY, best_id = NAN, best_plat = NAN;
+        for (int t = 0; !st && t < trials; t++) {
+            op_rng r;
+            op_rng_child(&r, rng, (uint64_t)(i * 64 + t));
+            nn_model_init(net, &r);
+            hist->n = 0;
+            st = si_phase(net, &pool, S, 200, 0.01, op_rng_u64(&r), hist);
+            double plat = hist->n >= 2 ? hist->loss[hist->n - 1] / hist->loss[(hist->n - 1) / 2] : NAN;
+            if (!st) st = si_phase(net, &pool, S / 10, 1000, 0.01, op_rng_u64(&r), NULL);
+            if (!st) st = si_phase(net, &pool, S / 10, 4000, 0.001, op_rng_u64(&r), NULL);
+            double loss = NAN;
+            if (!st) st = nn_eval(net, NN_LOSS_MSE, xt, yt, SI_NTEST, &loss, NULL);
+            if (!st && !isfinite(loss))
+                st = op_error_set(OP_EDIVERGE, __FILE__, __LINE__, "scaling-id: test loss %g (k=%d n=%d)", loss, k,
+                                  n);
+            if (!st && loss < best) {
+                best = loss;
+                best_plat = plat;
+                st = nn_mlp_last_hidden(net, xt, nid, hid);
+                if (!st) st = mf_intdim_twonn(hid, nid, n, &best_id);
+            }
+        }
+        nn_model_free(net);
+        net = NULL;
+        if (st) break;
+        out->v[M_L0 + i] = best;
+        out->v[M_ID0 + i] = best_id;
+        plateau = fmin(plateau, best_plat);
+    }
+    out->v[M_PLATEAU] = plateau;
+    free(x);
+    free(y);
+    free(y2);
+    free(work);
+    free(hid);
+    free(hist);
+    return st;
+}
+
+/* ---- judge ---- */
+
+/* Radius of the least-squares (Kasa) circle through m points; INFINITY when they are
+ * collinear to working precision. */
+static double si_circle_radius(const double *px, const double *py, int m)
+{
+    double cx = 0, cy = 0;
+    for (int i = 0; i < m; i++) {
+        cx += px[i] / m;
+        cy += py[i] / m;
+    }
+    /* x^2 + y^2 + D x + E y + F = 0 in centred coordinates: normal equations */
+    double A[3][4] = {{0}};
+    for (int i = 0; i < m; i++) {
+        double u = px[i] - cx, v = py[i] - cy, r[3] = {u, v, 1}, b = -(u * u + v * v);
+        for (int a = 0; a < 3; a++) {
+            for (int c = 0; c < 3; c++) A[a][c] += r[a] * r[c];
+            A[a][3] += r[a] * b;
+        }
+    }
+    double scale = A[0][0] + A[1][1] + A[2][2];
+    for (int c = 0; c < 3; c++) { /* Gauss-Jordan with partial pivoting */
+        int piv = c;
+        for (int a = c + 1; a < 3; a++)
+            if (fabs(A[a][c]) > fabs(A[piv][c])) piv = a;
+        if (fabs(A[piv][c]) <= 1e-12 * scale) return INFINITY;
+        for (int j = 0; j < 4; j++) {
+            double tmp = A[c][j];
+            A[c][j] = A[piv][j];
+            A[piv][j] = tmp;
+        }
+        for (int a = 0; a < 3; a++) {
+            if (a == c) continue;
+            double f = A[a][c] / A[c][c];
+            for (int j = 0; j < 4; j++) A[a][j] -= f * A[c][j];
+        }
+    }
+    double D = A[0][3] / A[0][0], E = A[1][3] / A[1][1], F = A[2][3] / A[2][2];
+    double r2 = D * D / 4 + E * E / 4 - F;
+    return r2 > 0 ? sqrt(r2) : INFINITY;
+}
+
+typedef struct {
+    int k, ok, nseeds;
+    double N[SI_NW], mlogL[SI_NW], selogL[SI_NW], mid[SI_NW];
+    int nokp[SI_NW], nfailp[SI_NW];
+    int win;             /* points in the window (from the smallest width) */
+    double radius[SI_NW + 1];
+    st_rate rate;        /* over the window, paired over seeds */
+    double alpha, alpha_se, foa, foa_se;
+    st_interval id, ratio;
+    double seed_foa[64];  /* per seed 4/alpha (NaN if incomplete) */
+    double plateau_min;
+} si_k;
+
+/* The per-k analysis of the records matching `where`. */
+static int si_analyse(const th_judge_in *in, const th_where *where, double kval, si_k *o)
+{
+    memset(o, 0, sizeof *o);
+    o->k = (int)kval;
+    th_table tl[SI_NW], ti[SI_NW], tp;
+    int nl = 0, ni = 0, st = OP_OK, hasp = 0;
+    for (; nl < SI_NW && !st; nl++) st = th_table_collect(in, "k", M_L0 + nl, where, &tl[nl]);
+    if (st) nl--;
+    for (; !st && ni < SI_NW; ni++) st = th_table_collect(in, "k", M_ID0 + ni, where, &ti[ni]);
+    if (st) ni--;
+    if (!st) {
+        st = th_table_collect(in, "k", M_PLATEAU, where, &tp);
+        hasp = !st;
+    }
+    int p = st ? -1 : th_table_find(&tl[0], kval);
+    if (!st && p >= 0) {
+        int ns = tl[0].ns < 64 ? tl[0].ns : 64;
+        double ly[SI_NW * 64], lx[SI_NW], idv[64];
+        for (int i = 0; i < SI_NW; i++) {
+            int n = si_width(o->k, i);
+            o->N[i] = si_params(n);
+            lx[i] = log(o->N[i]);
+            double vals[64], m = 0, s2 = 0, mi = 0;
+            int c = 0, ci = 0;
+            for (int s = 0; s < ns; s++) {
+                double v = th_table_at(&tl[i], p, s), w = th_table_at(&ti[i], p, s);
+                ly[i * ns + s] = v > 0 ? log(v) : NAN;
+                if (v > 0) vals[c++] = log(v);
+                if (isfinite(w)) {
+                    mi += w;
+                    ci++;
+                }
+            }
+            for (int j = 0; j < c; j++) m += vals[j] / c;
+            for (int j = 0; j < c; j++) s2 += (vals[j] - m) * (vals[j] - m);
+            o->mlogL[i] = c ? m : NAN;
+            o->selogL[i] = c > 1 ? sqrt(s2 / (c - 1) / c) : 0;
+            o->mid[i] = ci ? mi / ci : NAN;
+            o->nokp[i] = tl[i].nok[p];
+            o->nfailp[i] = tl[i].nfailed[p];
+        }
+        int allfin = 1;
+        for (int i = 0; i < SI_NW; i++) allfin &= isfinite(o->mlogL[i]);
+        if (allfin) {
+            /* the window: argmax over m = 5..7 of the circle radius of the first m points */
+            double best = -1;
+            for (int m = SI_MINWIN; m <= SI_NW; m++) {
+                o->radius[m] = si_circle_radius(lx, o->mlogL, m);
+                if (o->radius[m] >= best) {
+                    best = o->radius[m];
+                    o->win = m;
+                }
+            }
+            double sl[64], mid_id = 0;
+            st = st_rate_paired(lx, ly, o->win, ns, -4.0 / o->k, &o->rate, sl);
+            if (!st) {
+                o->alpha = -o->rate.slope.mean;
+                o->alpha_se = o->rate.slope.se;
+                o->foa = 4.0 / o->alpha;
+                o->foa_se = 4.0 * o->alpha_se / (o->alpha * o->alpha);
+                double rat[64];
+                int nr = 0, nidv = 0;
+                for (int s = 0; s < ns; s++) {
+                    double id = 0;
+                    int c = 0;
+                    for (int i = 0; i < o->win; i++) {
+                        double w = th_table_at(&ti[i], p, s);
+                        if (isfinite(w)) {
+                            id += w;
+                            c++;
+                        }
+                    }
+                    id = c == o->win ? id / c : NAN;
+                    if (isfinite(id)) idv[nidv++] = id;
+                    o->seed_foa[s] = isfinite(sl[s]) && sl[s] < 0 ? -4.0 / sl[s] : NAN;
+                    if (isfinite(id) && isfinite(o->seed_foa[s])) rat[nr++] = o->seed_foa[s] / id;
+                }
+                for (int s = ns; s < 64; s++) o->seed_foa[s] = NAN;
+                st_interval_mean(idv, nidv, &o->id);
+                st_interval_mean(rat, nr, &o->ratio);
+                o->nseeds = nr;
+                (void)mid_id;
+                o->ok = nr > 0;
+            }
+        }
+        o->plateau_min = hasp ? INFINITY : NAN;
+        for (int s = 0; hasp && s < tp.ns; s++) {
+            double v = th_table_at(&tp, p, s);
+            if (isfinite(v)) o->plateau_min = fmin(o->plateau_min, v);
+        }
+    }
+    for (int i = 0; i < nl; i++) th_table_free(&tl[i]);
+    for (int i = 0; i < ni; i++) th_table_free(&ti[i]);
+    if (hasp) th_table_free(&tp);
+    return st;
+}
+
+static int si_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int si_judge(const th_judge_in *in, th_verdict *v)
+{
+    if (in->nrecs < 1) OP_ERROR(OP_EUSAGE, "scaling-id: no records to judge");
+    double ks[SI_MAXK], pools[4];
+    int nk = th_distinct_num(in, "k", ks, SI_MAXK), npool = th_distinct_num(in, "pool", pools, 4);
+    qsort(ks, (size_t)nk, sizeof *ks, si_cmp_double);
+    qsort(pools, (size_t)npool, sizeof *pools, si_cmp_double);
+    double P1 = pools[npool - 1]; /* the graded pool: the largest */
+    th_where w1[] = {{"pool", NULL, P1}, {NULL, NULL, 0}};
+    si_k *res = op_malloc(sizeof(si_k) * (size_t)(2 * nk));
+    if (!res) return OP_ENOMEM;
+    int st = OP_OK;
+    for (int i = 0; i < nk && !st; i++) st = si_analyse(in, w1, ks[i], &res[i]);
+    /* the second pool (full preset): alpha per k, paired difference over seeds */
+    double dmax = NAN;
+    char dtext[160] = "";
+    if (!st && npool > 1) {
+        th_where w2[] = {{"pool", NULL, pools[0]}, {NULL, NULL, 0}};
+        double dsum = 0, dse2 = 0;
+        int nd = 0;
+        for (int i = 0; i < nk && !st; i++) {
+            st = si_analyse(in, w2, ks[i], &res[nk + i]);
+            if (st || !res[i].ok || !res[nk + i].ok) continue;
+            double da = res[nk + i].alpha - res[i].alpha;
+            dsum += da;
+            dse2 += res[i].alpha_se * res[i].alpha_se + res[nk + i].alpha_se * res[nk + i].alpha_se;
+            nd++;
+            if (!(fabs(da) <= dmax)) dmax = fabs(da);
+        }
+        if (nd)
+            snprintf(dtext, sizeof dtext, "pool_dalpha(P=%g-P=%g)=mean%+.3f±%.3f,max|d|=%.3f", pools[0], P1, dsum / nd,
+                     sqrt(dse2) / nd, dmax);
+    }
+    if (st) {
+        free(res);
+        return st;
+    }
+    /* grade 1: every k's ratio (4/alpha)/ID inside [2/3, 3/2] */
+    st_grade_t gr = ST_PASS;
+    int wk = -1;
+    double wdist = -1;
+    st_grade_t wgrade = ST_PASS;
+    for (int i = 0; i < nk; i++) {
+        const si_k *r = &res[i];
+        st_grade_t g = r->ok ? st_grade(r->ratio.mean, r->ratio.se, SI_RATIO_LO, SI_RATIO_HI) : ST_FAIL;
+        double dist = r->ok ? fabs(log(r->ratio.mean)) : INFINITY;
+        if (wk < 0 || g > wgrade || (g == wgrade && dist > wdist)) {
+            wk = i;
+            wgrade = g;
+            wdist = dist;
+        }
+        gr = st_grade_worst(gr, g);
+    }
+    /* grade 2: 4/alpha increases with k */
+    st_grade_t gt = ST_FAIL;
+    char ttext[160] = "trend=none";
+    if (nk >= 5) {
+        int ns = 64;
+        double *tab = op_malloc(sizeof(double) * (size_t)nk * ns);
+        if (!tab) {
+            free(res);
+            return OP_ENOMEM;
+        }
+        for (int i = 0; i < nk; i++)
+            for (int s = 0; s < ns; s++) tab[i * ns + s] = res[i].seed_foa[s];
+        st_trend tr;
+        st = st_trend_grade(ks, tab, nk, ns, +1, SI_RHO_MIN, &tr);
+        free(tab);
+        if (st) {
+            free(res);
+            return st;
+        }
+        gt = tr.grade;
+        snprintf(ttext, sizeof ttext, "trend=spearman_rho=%.3f(need>=%.1f)->%s", tr.rho, SI_RHO_MIN,
+                 st_grade_name(gt));
+    } else if (nk >= 2) {
+        double d[64];
+        int nd = 0;
+        for (int s = 0; s < 64; s++) {
+            double a = res[0].seed_foa[s], b = res[nk - 1].seed_foa[s];
+            if (isfinite(a) && isfinite(b)) d[nd++] = b - a;
+        }
+        st_interval ci;
+        st_interval_mean(d, nd, &ci);
+        gt = st_grade_equiv(&ci, 0, INFINITY);
+        snprintf(ttext, sizeof ttext, "trend=paired_d(4/alpha)(k=%g-k=%g)=%+.3f in [%.3f,%.3f] pairs=%d->%s",
+                 ks[nk - 1], ks[0], ci.mean, ci.lo, ci.hi, nd, st_grade_name(gt));
+    }
+    const si_k *w = &res[wk];
+    v->grade = st_grade_worst(gr, gt);
+    v->measured = w->ok ? w->ratio.mean : NAN;
+    v->se = w->ok ? w->ratio.se : NAN;
+    v->predicted = 1;
+    v->lo = SI_RATIO_LO;
+    v->hi = SI_RATIO_HI;
+    snprintf(v->predicted_text, sizeof v->predicted_text, "1 (4/alpha=ID)");
+    snprintf(v->extra, sizeof v->extra, "quantity=worst_k(4/alpha)/ID_twonn worst_k=%d %s", w->k, ttext);
+    for (int i = 0; i < nk; i++) {
+        const si_k *r = &res[i];
+        if (!r->ok) {
+            th_extra_add(v, "k=%d:incomplete", r->k);
+            continue;
+        }
+        th_extra_add(v, "k=%d:a=%.3f±%.3f,4/a=%.2f,id=%.2f,ratio=%.2f±%.2f,win=%d,plat=%.2f", r->k, r->alpha,
+                     r->alpha_se, r->foa, r->id.mean, r->ratio.mean, r->ratio.se, r->win, r->plateau_min);
+    }
+    if (dtext[0]) th_extra_add(v, "%s", dtext);
+    snprintf(v->note, sizeof v->note, "worst k=%d: (4/alpha)/ID = %.2f ± %.2f, band [0.67, 1.5]", w->k, v->measured,
+             v->se);
+
+    /* table.csv */
+    int len = snprintf(v->table_csv, sizeof v->table_csv,
+                       "k,alpha,alpha_se,four_over_alpha,id_twonn,id_se,n_points,window_lo,window_hi\n");
+    for (int i = 0; i < nk && len < (int)sizeof v->table_csv; i++) {
+        const si_k *r = &res[i];
+        if (!r->ok) continue;
+        len += snprintf(v->table_csv + len, sizeof v->table_csv - (size_t)len, "%d,%.6g,%.6g,%.6g,%.6g,%.6g,%d,%.0f,%.0f\n",
+                        r->k, r->alpha, r->alpha_se, r->foa, r->id.mean, r->id.se, r->win, r->N[0],
+                        r->N[r->win - 1]);
+    }
+
+    /* series 0: 4/alpha against k, its "predicted" line the measured TwoNN ID (mean over
+     * seeds of the window's widths; its s.e. is in table.csv). TH_MAX_SERIES = 8 leaves
+     * room for this and one loss curve per k (7 in full), not for a separate ID curve. */
+    const char *pre = in->control ? "sum target: " : "";
+    th_series *s0 = &v->series[0];
+    memset(s0, 0, sizeof *s0);
+    snprintf(s0->name, sizeof s0->name, "%s4/alpha", pre);
+    s0->figure = 0;
+    snprintf(s0->pred_title, sizeof s0->pred_title, "%sTwoNN ID, last hidden layer", pre);
+    for (int i = 0; i < nk; i++) {
+        const si_k *r = &res[i];
+        s0->x[i] = ks[i];
+        s0->y[i] = r->ok ? r->foa : NAN;
+        s0->ylo[i] = r->ok ? r->foa - r->foa_se : NAN;
+        s0->yhi[i] = r->ok ? r->foa + r->foa_se : NAN;
+        s0->fit[i] = NAN;
+        s0->pred[i] = r->ok ? r->id.mean : NAN;
+        s0->nok[i] = r->nseeds;
+    }
+    s0->n = nk;
+    v->nseries = 1;
+    /* one loss-vs-N series per k: seed-mean curve, the fitted line over the window, and
+     * the predicted slope -4/ID through the window's centroid */
+    for (int i = 0; i < nk && v->nseries < TH_MAX_SERIES; i++) {
+        const si_k *r = &res[i];
+        th_series *s = &v->series[v->nseries++];
+        memset(s, 0, sizeof *s);
+        snprintf(s->name, sizeof s->name, "%sk=%d", pre, r->k);
+        s->figure = 1;
+        s->n = SI_NW;
+        double cx = 0, cy = 0;
+        for (int j = 0; r->ok && j < r->win; j++) {
+            cx += log(r->N[j]) / r->win;
+            cy += r->mlogL[j] / r->win;
+        }
+        for (int j = 0; j < SI_NW; j++) {
+            s->x[j] = r->N[j];
+            s->y[j] = exp(r->mlogL[j]);
+            s->ylo[j] = exp(r->mlogL[j] - r->selogL[j]);
+            s->yhi[j] = exp(r->mlogL[j] + r->selogL[j]);
+            int in_win = r->ok && j < r->win;
+            s->fit[j] = in_win ? exp(cy - r->alpha * (log(r->N[j]) - cx)) : NAN;
+            s->pred[j] = in_win ? exp(cy - 4.0 / r->id.mean * (log(r->N[j]) - cx)) : NAN;
+            s->nok[j] = r->nokp[j];
+            s->nfailed[j] = r->nfailp[j];
+        }
+        snprintf(s->fit_title, sizeof s->fit_title, "k=%d fit over window", r->k);
+        snprintf(s->pred_title, sizeof s->pred_title, "k=%d slope -4/ID", r->k);
+    }
+    free(res);
+    return OP_OK;
+}
+
+const th_check th_scaling_id = {
+    .id = "scaling-id",
+    .citation = "Sharma & Kaplan, Scaling Laws from the Data Manifold Dimension, JMLR 23(9):1-34, 2022 "
+                "(arXiv 2004.10802), eq. 2.5-2.6, Fig. 1, teacher/student appendix A",
+    .claim = "Students [20,n,n,1] fitting a random ReLU teacher on a k-dimensional input cube have test MSE "
+             "L ~ N^-alpha with 4/alpha equal to the TwoNN intrinsic dimension of their last hidden layer, "
+             "and 4/alpha grows with k.",
+    .prediction = "(4/alpha)/ID = 1 for every k; 4/alpha increasing in k",
+    .band_source = "paper: alpha ~ 4/d with no stated tolerance; band = a factor 1.5 either way, [2/3, 3/2], "
+                   "fixed before any run; trend: paired 90% interval > 0 (quick), Spearman rho >= 0.8 (full)",
+    .metrics = {"L_w0", "L_w1", "L_w2", "L_w3", "L_w4", "L_w5", "L_w6", "id_w0", "id_w1", "id_w2", "id_w3",
+                "id_w4", "id_w5", "id_w6", "plateau"},
+    .quick = {.axes = {{"k", 2, {2, 4}},
+                       {"steps", 1, {4000}},
+                       {"pool", 1, {40000}},
+                       {"trials", 1, {3}},
+                       {"nid", 1, {2000}}},
+              .seeds = 3},
+    .full = {.axes = {{"k", 7, {2, 3, 4, 5, 6, 7, 8}},
+                      {"steps", 1, {8000}},
+                      {"pool", 2, {50000, 200000}},
+                      {"trials", 1, {2}},
+                      {"nid", 1, {4000}}},
+             .seeds = 3},
+    .controls = {{"sum", "target = sum of two teachers on the two halves of the k input coordinates: the data are "
+                         "still k-dimensional but the function is additive, so the exponent is that of ceil(k/2) "
+                         "dimensions and (4/alpha)/ID ~ 1/2 must FAIL",
+                  1}},
+    .figures = {{"dimension", "4/alpha and the TwoNN ID of the last hidden layer against k", "teacher features k",
+                 "dimension", 0, 0, 0, NULL},
+                {"loss-vs-N", "test MSE against parameter count, fitted over the power-law window",
+                 "parameters N", "test MSE", 1, 1, 0, NULL}},
+    .run = si_run,
+    .judge = si_judge,
+};
