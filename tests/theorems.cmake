@@ -60,7 +60,7 @@ overparam_theorem(double-descent ridge)
 overparam_theorem(extrapolate-lemma one-negative no-negatives)
 overparam_theorem(extrapolate-diverse-support x1-fixed positive-orthant)
 overparam_theorem(extrapolate-linear-rays tanh quadratic)
-overparam_theorem(polylog-width random-labels)
+overparam_theorem(polylog-width narrow random-labels)
 # ntk-exact's mean-field control (kernel Theta/m: FAILs by construction, not a near miss)
 # costs as much as the main run and shows nothing, so ctest runs only the near miss;
 # `overparam verify ntk-exact` still runs both.

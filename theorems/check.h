@@ -260,6 +260,11 @@ void th_table_series(const th_table *t, int geometric, th_series *s);
 int th_table_series_median(const th_table *t, th_series *s, double *se_last);
 /* Per-point means of the finished seeds (NaN where none) into mean[np]. */
 void th_table_means(const th_table *t, double *mean);
+/* Re-keys the rows: row p's x becomes newx[p] (e.g. a grid index -> the net's parameter
+ * count), and the rows are re-sorted ascending by it. OP_EUSAGE if a key is not finite
+ * or two rows share one. Tables of the same records re-keyed by the same newx stay
+ * aligned row for row. */
+int th_table_rekey(th_table *t, const double *newx);
 /* The finished values of row p into vals (t->ns doubles); returns how many. */
 int th_table_row(const th_table *t, int p, double *vals);
 /* Row index of x, or -1. */
