@@ -561,8 +561,8 @@ int th_report_write(const char *out)
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                     "<title>overparam report</title>\n"
                     "<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}"
-                    "table{border-collapse:collapse;width:100%;font-size:0.85em}"
-                    "td,th{border:1px solid #ccc;padding:4px 6px;vertical-align:top;overflow-wrap:break-word}"
+                    "table{border-collapse:collapse;width:100%;table-layout:fixed;font-size:0.85em}"
+                    "td,th{border:1px solid #ccc;padding:4px 6px;vertical-align:top;overflow-wrap:anywhere}"
                     "pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;padding:6px}"
                     ".PASS{color:#1a7f37}.MARGINAL{color:#9a6700}.FAIL{color:#cf222e}"
                     "img{max-width:100%;height:auto}</style></head><body>\n<h1>overparam report</h1>\n");
@@ -574,7 +574,14 @@ int th_report_write(const char *out)
     op_buf_puts(&h, ", ");
     html_esc(&h, OP_COMPILER);
     op_buf_puts(&h, ".</p>\n");
-    op_buf_puts(&h, "<table><tr><th>check</th><th>preset</th><th>seed</th><th>verdict</th><th>graded quantity</th>"
+    /* fixed column widths: a long token (a 20-digit seed, a dirty commit) wraps inside
+     * its column instead of widening the page */
+    op_buf_puts(&h, "<table><colgroup>");
+    static const int width_pct[] = {10, 6, 6, 7, 11, 8, 7, 7, 9, 7, 7, 7, 8};
+    for (int k = 0; k < (int)(sizeof width_pct / sizeof width_pct[0]); k++)
+        op_buf_printf(&h, "<col style=\"width:%d%%\">", width_pct[k]);
+    op_buf_puts(&h, "</colgroup>\n");
+    op_buf_puts(&h, "<tr><th>check</th><th>preset</th><th>seed</th><th>verdict</th><th>graded quantity</th>"
                     "<th>measured</th><th>predicted</th><th>band</th><th>control</th><th>discrim</th>"
                     "<th>date (UTC)</th><th>commit</th><th>figures</th></tr>\n");
     for (int i = 0; i < rs.n; i++) rp_table_row(&md, &h, &rs, &rs.row[i]);
