@@ -577,7 +577,7 @@ int th_report_write(const char *out)
     /* fixed column widths: a long token (a 20-digit seed, a dirty commit) wraps inside
      * its column instead of widening the page */
     op_buf_puts(&h, "<table><colgroup>");
-    static const int width_pct[] = {10, 6, 6, 7, 11, 8, 7, 7, 9, 7, 7, 7, 8};
+    static const int width_pct[] = {10, 6, 6, 7, 10, 8, 8, 7, 9, 7, 7, 7, 8};
     for (int k = 0; k < (int)(sizeof width_pct / sizeof width_pct[0]); k++)
         op_buf_printf(&h, "<col style=\"width:%d%%\">", width_pct[k]);
     op_buf_puts(&h, "</colgroup>\n");
