@@ -93,3 +93,10 @@ set_tests_properties(fw_preflight PROPERTIES LABELS unit TIMEOUT 120)
 add_test(NAME records_recipe COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/records_recipe.sh ${OVERPARAM_BIN}
          ${CMAKE_SOURCE_DIR}/README.md)
 set_tests_properties(records_recipe PROPERTIES LABELS unit TIMEOUT 120 SKIP_RETURN_CODE 77)
+# the cumulative report: two verify calls into one --out, quick and full rows, escaping
+add_test(NAME fw_report COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fw_report.sh ${OVERPARAM_BIN})
+set_tests_properties(fw_report PROPERTIES LABELS unit TIMEOUT 120)
+# report.html in headless chromium at 1280 px: no horizontal scroll, every figure loads
+# (skipped without chromium or gnuplot; bash .ci/setup --tests installs chromium)
+add_test(NAME fw_report_browser COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fw_report_browser.sh ${OVERPARAM_BIN})
+set_tests_properties(fw_report_browser PROPERTIES LABELS unit TIMEOUT 180 SKIP_RETURN_CODE 77)

@@ -42,6 +42,7 @@
  *       .id = "my-check", .citation = "Author et al., Venue Year, Thm 1",
  *       .claim = "test MSE decays like n^(-2/(2+d))",
  *       .prediction = "slope -2/(2+d) = -0.5", .band_source = "theory; pilot within 0.03",
+ *       .graded = "slope of log test MSE vs log n",
  *       .metrics = {"test_mse"},
  *       .quick = {.axes = {{"n", 4, {256, 512, 1024, 2048}}}, .seeds = 5},
  *       .full  = {.axes = {{"n", 5, {256, 512, 1024, 2048, 4096}}}, .seeds = 10},
@@ -167,6 +168,8 @@ typedef struct th_check {
     const char *claim;       /* one sentence */
     const char *prediction;  /* what is predicted, as text */
     const char *band_source; /* where the band comes from */
+    const char *graded;      /* what the verdict's measured value is, in a few words, e.g. "slope of
+                              * log test MSE vs log n" (report column "graded quantity") */
     int hidden;              /* 1: test-only, not listed or run by default */
     const char *metrics[TH_MAX_METRICS]; /* NULL-terminated */
     sw_grid quick, full;

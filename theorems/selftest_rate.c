@@ -59,6 +59,7 @@ static int st_judge(const th_judge_in *in, th_verdict *v)
 
 const th_check th_selftest_rate = {
     .id = "selftest-rate",
+    .graded = "slope of log err vs log n",
     .citation = "synthetic (test-only): error = C n^(-2/(2+d)) x log-normal noise",
     .claim = "the framework recovers a known rate (tests only; hidden)",
     .prediction = "slope -2/(2+d)",
@@ -85,6 +86,7 @@ const th_check th_selftest_rate = {
  * control as PASS(unexpected!) and the check as FAIL. */
 const th_check th_selftest_placebo = {
     .id = "selftest-placebo",
+    .graded = "slope of log err vs log n",
     .citation = "synthetic (test-only): a control that does not break the hypothesis",
     .claim = "a control that passes makes the check FAIL (tests only; hidden)",
     .prediction = "slope -2/(2+d)",

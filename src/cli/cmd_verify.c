@@ -145,7 +145,7 @@ static int verify_run(int argc, char **argv, int figures_mode)
             int rc = cli_fail(s);
             if (i > 0 && sw_dist_rank() == 0) {
                 op_error_clear();
-                if (th_report_write(out, res, i) == OP_OK)
+                if (th_report_write(out) == OP_OK)
                     fprintf(stderr, "overparam: %s: report of the %d finished check%s: %s/report.md\n", cmd, i,
                             i == 1 ? "" : "s", out);
             }
@@ -167,7 +167,7 @@ static int verify_run(int argc, char **argv, int figures_mode)
         }
     }
     op_progress_context(NULL);
-    s = sw_dist_rank() == 0 ? th_report_write(out, res, nc) : OP_OK;
+    s = sw_dist_rank() == 0 ? th_report_write(out) : OP_OK;
     free(res);
     if (s) return cli_fail(s);
     if (sw_dist_rank() == 0) {
