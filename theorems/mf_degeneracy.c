@@ -86,7 +86,20 @@
  * effect does not shrink with m; units of one sign group then start along different
  * directions, which would leave an m-independent floor on PR_group - 1 rather than O(1/m).
  * The band was not moved. Deciding between a floor and a slow approach to -1 needs widths
- * beyond 512 (the full preset reaches 1024; 2048-4096 with more draws would settle it). */
+ * beyond 512 (the full preset reaches 1024; 2048-4096 with more draws would settle it).
+ * Settled (2026-12-06, finding): the full preset's grid extended to m = 2048 with 12
+ * draws (a local build; `overparam verify mf-degeneracy --full --no-controls`), PR_group - 1
+ * = 0.172, 0.099, 0.084, 0.041, 0.025, 0.019, 0.0128 at m = 32 ... 2048 (geometric means);
+ * paired slope -0.635 +- 0.086 (90 %: [-0.79, -0.48]), last segment 1024 -> 2048 -0.58 +-
+ * 0.18, segments beyond 256 -0.72, -0.40, -0.58: MARGINAL against the band. Neither a
+ * floor (the curve keeps falling) nor a slow approach to -1 (it does not steepen): the
+ * data follow about m^-0.6, and the 90 % interval excludes the derivation's -1. The
+ * mid-scale control's m^-1/2 is within it, which suggests an m^-1/2 term the derivation
+ * misses (a candidate: the init-sign gates above, whose fraction of flipped units
+ * shrinks like the m^-1/2 fluctuation of the learned part relative to the init part).
+ * The prediction -1 is therefore not confirmed; the band stays, the quick ctest (base
+ * seed 0: PASS at -0.753 +- 0.12) is kept, and the quick verdict varies with the seed
+ * (MARGINAL at base seeds 2-4), as reported in the README. */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
