@@ -281,6 +281,7 @@ static int ab_judge(const th_judge_in *in, th_verdict *v)
 const th_check th_approx_blocks = {
     .id = "approx-blocks",
     .graded = "slope of log approximation MSE vs log M (blocks), at the worst D",
+    .cite = {"chen2019efficient", "liu2021besov"},
     .citation = "Chen, Jiang, Liao, Zhao, Efficient approximation of deep ReLU networks for functions on low "
                 "dimensional manifolds, NeurIPS 2019, Thm 1; Liu, Chen, Zhao, Liao, ICML 2021, Thm 1. Block count "
                 "M = O(eps^(-d/s)): [M] (from memory, see research notes); slope -2s/d is a derived prediction",

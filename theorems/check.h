@@ -79,6 +79,7 @@
 #define TH_MAX_METRICS REC_MAX_METRICS
 #define TH_MAX_CONTROLS 4
 #define TH_MAX_FIGURES 4
+#define TH_MAX_CITES 4
 #define TH_MAX_SERIES 8 /* manifold-rate full preset: 3 manifolds x 2 D = 6 curves */
 #define TH_MAX_POINTS 64
 
@@ -165,6 +166,7 @@ typedef struct {
 typedef struct th_check {
     const char *id;          /* kebab-case, stable */
     const char *citation;    /* authors, venue, theorem/figure number */
+    const char *cite[TH_MAX_CITES]; /* BibTeX keys of theorems/citations.c (overparam list --bibtex) */
     const char *claim;       /* one sentence */
     const char *prediction;  /* what is predicted, as text */
     const char *band_source; /* where the band comes from */
@@ -191,6 +193,9 @@ const th_control *th_find_control(const th_check *c, const char *name);
  * fingerprint of its files are in every record's run identity (store/record.h), so a
  * resume never reuses records made on another data set. */
 extern const char *th_dataset_dir;
+
+/* The BibTeX entry of a key of th_check.cite (theorems/citations.c), NULL if unknown. */
+const char *th_bibtex(const char *key);
 
 /* Registry (theorems/registry.c). */
 int th_count(void);                 /* all checks, hidden included */

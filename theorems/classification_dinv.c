@@ -512,6 +512,7 @@ static int cd_judge(const th_judge_in *in, th_verdict *v)
 const th_check th_classification_dinv = {
     .id = "classification-dinv",
     .graded = "paired test-loss ratio loss(D)/loss(Dmin) furthest from 1, over n and D (TOST)",
+    .cite = {"liu2021besov", "zhang2024nonparametric"},
     .citation = "Liu, Chen, Zhao, Liao, ICML 2021 (arXiv 2109.02832), logistic excess risk "
                 "O~(n^-s/(2s+2(s v d))); Zhang et al., NeurIPS 2024 (arXiv 2307.01649), helix padded to D "
                 "(experiment details from summaries only)",

@@ -376,6 +376,7 @@ static int dd_judge(const th_judge_in *in, th_verdict *v)
 const th_check th_double_descent = {
     .id = "double-descent",
     .graded = "log10 of peak/min of the median test error over N/n",
+    .cite = {"belkin2019reconciling"},
     .citation = "Belkin, Hsu, Ma, Mandal, Reconciling modern machine-learning practice and the classical "
                 "bias-variance trade-off, PNAS 116(32), 2019 (arXiv 1812.11118), Fig. 2 (random features)",
     .claim = "For random ReLU features with minimum-norm least squares, test error peaks at the "

@@ -226,6 +226,7 @@ static int ds_judge(const th_judge_in *in, th_verdict *v)
 const th_check th_extrapolate_diverse_support = {
     .id = "extrapolate-diverse-support",
     .graded = "slope of log OOD median APE vs log n, at the worst d",
+    .cite = {"xu2021how"},
     .citation = "Xu, Zhang, Li, Du, Kawarabayashi, Jegelka, How neural networks extrapolate, ICLR 2021 "
                 "(arXiv 2009.11848), Theorem 2 (Thm 5 of the submission), Fig. 3/4b; MAPE as in their MLPs.py",
     .claim = "A two-layer ReLU NTK regressor (no bias) fitting a linear target extrapolates it correctly when "

@@ -204,6 +204,7 @@ static int lz_judge(const th_judge_in *in, th_verdict *v)
 const th_check th_lazy_training = {
     .id = "lazy-training",
     .graded = "slope of log ||W1_T - W1_0||_F/||W1_0||_F vs log width m",
+    .cite = {"lee2019wide", "jacot2018neural"},
     .citation = "Lee et al., Wide neural networks of any depth evolve as linear models under gradient "
                 "descent, NeurIPS 2019 (Thm 2.1); Jacot, Gabriel, Hongler, NeurIPS 2018",
     .claim = "Under NTK scaling and a width-independent step size, GD moves the first-layer weights of a "

@@ -400,6 +400,7 @@ static int mr_judge(const th_judge_in *in, th_verdict *v)
 const th_check th_manifold_rate = {
     .id = "manifold-rate",
     .graded = "slope of log test MSE vs log n, the (manifold, D) curve furthest out",
+    .cite = {"chen2022nonparametric", "oono2019approximation", "liu2021besov"},
     .citation = "Chen, Jiang, Liao, Zhao, Nonparametric regression on low-dimensional manifolds using deep ReLU "
                 "networks, Inf. Inference 2022 (arXiv 1908.01842); Oono & Suzuki, ICML 2019; Liu, Chen, Zhao, Liao, "
                 "ICML 2021. D-independence of constants: [M] (from memory, see research notes)",

@@ -325,6 +325,7 @@ static int md_judge(const th_judge_in *in, th_verdict *v)
 const th_check th_mf_degeneracy = {
     .id = "mf-degeneracy",
     .graded = "paired slope of log(PR_group - 1) vs log width m",
+    .cite = {"fang2021modeling", "fang2022convex"},
     .citation = "Fang, Lee, Yang, Zhang, Modeling from features, COLT 2021; Fang, Gu, Zhang, Zhang, Convex "
                 "formulation of overparameterized deep NNs, IEEE TIT 2022 -- DERIVED prediction (their "
                 "experiments could not be retrieved; research notes section 5)",

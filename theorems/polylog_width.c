@@ -320,6 +320,7 @@ done:
 const th_check th_polylog_width = {
     .id = "polylog-width",
     .graded = "mean test error (%) at the largest n (second criterion: the worst mean training error over n)",
+    .cite = {"chen2021how", "ji2020polylogarithmic"},
     .citation = "Chen, Cao, Zou, Gu, How much over-parameterization is sufficient to learn deep ReLU networks?, "
                 "ICLR 2021 (arXiv 1911.12360); Ji & Telgarsky, Polylogarithmic width suffices..., ICLR 2020 "
                 "(arXiv 1909.12292). Only the abstracts were verified; derived qualitative prediction",

@@ -344,6 +344,7 @@ static int rs_judge(const th_judge_in *in, th_verdict *v)
 const th_check th_robust_size = {
     .id = "robust-size",
     .graded = "min over tasks of the paired rise in robust accuracy, largest minus smallest net",
+    .cite = {"liu2022benefits"},
     .citation = "Liu, Chen, Er, Liao, Zhang, Zhao, ICML 2022 (arXiv 2206.04569), experiments on adversarially "
                 "robust image classification (only the abstract verified: settings here are an analogue)",
     .claim = "Under PGD adversarial training, larger ConvResNets (wider and deeper) reach higher robust test "

@@ -285,6 +285,7 @@ done:
 const th_check th_smooth_approx = {
     .id = "smooth-approx",
     .graded = "paired per-seed ratio e1(largest net)/e1(smallest net) of the tangential-gradient RMS error",
+    .cite = {"liu2022benefits"},
     .citation = "Liu, Chen, Er, Liao, Zhang, Zhao, Benefits of Overparameterized Convolutional Residual Networks: "
                 "Function Approximation under Smoothness Constraint, ICML 2022 (arXiv 2206.04569); only the "
                 "abstract was verified, exponents are the Sobolev analogue [derived]",
