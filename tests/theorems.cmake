@@ -11,7 +11,7 @@
 #   overparam_theorem_finding(<check-id> <FAIL|MARGINAL> "<reason>" [<control> ...])
 # instead: theorem:<id> then passes only on that grade with its exit code (verify
 # exits 1 on a FAIL, 4 on a MARGINAL with no FAIL, 0 only when every check PASSes),
-# and the reason is kept beside it here and in the README.
+# and the reason is kept beside it here and in docs/checks.md.
 # (CMake cannot ask the binary at configure time, so the registry and this list are
 # kept in step by hand: adding a check to theorems/registry.c = adding a line here.
 # tests/fw_cli.sh asserts that every visible check in `overparam list` has a line.)
@@ -68,8 +68,8 @@ overparam_theorem(ntk-exact wrong-depth)
 overparam_theorem(lazy-training mean-field mid-scale)
 overparam_theorem(intrinsic-dim ball d-plus-one)
 # finding (issue 15): with 2 seeds the paired |dslope| and MSE-ratio intervals (t, 1 dof)
-# are far wider than the bands, so the D-invariance is unresolved (README "Verdicts
-# under the judge kit")
+# are far wider than the bands, so the D-invariance is unresolved (docs/checks.md,
+# "Verdicts under the judge kit")
 overparam_theorem_finding(manifold-rate MARGINAL "2 seeds cannot resolve the D-invariance (TOST)" full-dim)
 overparam_theorem(smooth-approx rough)
 overparam_theorem(classification-dinv random-labels)
@@ -91,7 +91,7 @@ set_tests_properties(fw_determinism PROPERTIES LABELS theorem TIMEOUT 180)
 add_test(NAME fw_preflight COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fw_preflight.sh ${OVERPARAM_BIN})
 set_tests_properties(fw_preflight PROPERTIES LABELS unit TIMEOUT 120)
 add_test(NAME records_recipe COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/records_recipe.sh ${OVERPARAM_BIN}
-         ${CMAKE_SOURCE_DIR}/README.md)
+         ${CMAKE_SOURCE_DIR}/docs/outputs.md)
 set_tests_properties(records_recipe PROPERTIES LABELS unit TIMEOUT 120 SKIP_RETURN_CODE 77)
 # the cumulative report: two verify calls into one --out, quick and full rows, escaping
 add_test(NAME fw_report COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fw_report.sh ${OVERPARAM_BIN})
