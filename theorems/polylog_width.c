@@ -265,7 +265,12 @@ static int pw_judge(const th_judge_in *in, th_verdict *v)
     th_table_series(&tr, 0, u);
     snprintf(u->name, sizeof u->name, "train, %s", label);
     u->figure = 0;
-    for (int i = 0; i < s->n; i++) s->fit[i] = s->pred[i] = NAN;
+    /* the band (both criteria: <= 5 %) as the test curve's reference line, drawn once */
+    for (int i = 0; i < s->n; i++) {
+        s->fit[i] = NAN;
+        s->pred[i] = in->control ? NAN : PW_EPS;
+    }
+    if (!in->control) snprintf(s->pred_title, sizeof s->pred_title, "band: error <= 5 %%");
     for (int i = 0; i < u->n; i++) u->fit[i] = u->pred[i] = NAN;
 
     /* criterion train: the worst n's mean training error */
