@@ -231,11 +231,11 @@ static int write_gp(const pl_figure *f)
                       s->connect ? "yerrorlines" : "yerrorbars", ls);
         gp_str(&b2, s->title ? s->title : "measured");
         if (any_finite(s->fit, s->n)) {
-            op_buf_printf(&b2, ", dat index %d using 1:5 with lines ls %d title ", k, ls);
+            op_buf_printf(&b2, ", dat index %d using 1:5 with lines ls %d lw 1 dt 2 title ", k, ls);
             gp_str(&b2, s->fit_title ? s->fit_title : "fit");
         }
         if (any_finite(s->pred, s->n)) {
-            op_buf_printf(&b2, ", dat index %d using 1:6 with lines ls %d dt 2 title ", k, ls);
+            op_buf_printf(&b2, ", dat index %d using 1:6 with lines ls %d lw 1.5 dt 3 title ", k, ls);
             gp_str(&b2, s->pred_title ? s->pred_title : "predicted");
         }
     }
