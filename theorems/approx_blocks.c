@@ -56,8 +56,8 @@
  * |dslope| <= 0.2. Why T^2 and not T^1: on T^1 the band is <= -1 and the trained nets
  * reach it only marginally under this budget (seed 0: -0.97 +- 0.30, seed 1: -0.76 +-
  * 0.13; the M=8 and M=16 nets are optimisation-limited, not capacity-limited), so a
- * T^1 check would test the optimiser rather than the theorem. The T^1 numbers are
- * in theorems/README-m3.md.
+ * T^1 check would test the optimiser rather than the theorem. (The seed numbers above
+ * are what remains of theorems/README-m3.md, which is no longer in the tree.)
  *
  * Control "full-dim": the same kind of target (Matern s=1, 1024 random features to keep
  * the field's construction cheap; fewer features only make the field smoother, i.e.

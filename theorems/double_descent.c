@@ -37,7 +37,7 @@
  * run that violates it is graded MARGINAL, not FAIL: a control that does not behave as its
  * own theory says shows nothing, and then the check FAILs (control=MARGINAL(unexpected!)).
  * Not yet done: a near-miss control (a hypothesis violated just enough whose effect on
- * log10(peak/min) can be predicted >= 3 s.e. beyond the band; see README). */
+ * log10(peak/min) can be predicted >= 3 s.e. beyond the band; see docs/checks.md). */
 #include <lapacke.h>
 #include <cblas.h>
 #include <stdio.h>

@@ -29,7 +29,7 @@
  * predicted slope, the same line the kit draws for a plateau; an inconsistent fit has
  * a MAPE that tends to a positive constant, slope -> 0.
  * Pilot (notes, d = 8, n = 500, earlier one-threshold design): all 0.26%, x1 > 0 0.69%,
- * x1 = 0.1 3.3%, all > 0 92%; README full preset n = 1000: all 0.105%, x1 > 0 1.5%.
+ * x1 = 0.1 3.3%, all > 0 92%; docs/checks.md full preset n = 1000: all 0.105%, x1 > 0 1.5%.
  *
  * Controls (same judge, must FAIL):
  *  - "x1-fixed" (near miss; after Xu et al.'s "fix1" support of Fig. 3): training inputs
