@@ -56,7 +56,7 @@ function(overparam_theorem_finding id grade reason)
 endfunction()
 
 # ---- the list: one line per check ----
-overparam_theorem(double-descent ridge)
+overparam_theorem(double-descent ridge small-ridge)
 overparam_theorem(extrapolate-lemma one-negative no-negatives)
 overparam_theorem(extrapolate-diverse-support x1-fixed positive-orthant)
 overparam_theorem(extrapolate-linear-rays tanh quadratic)
