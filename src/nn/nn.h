@@ -47,6 +47,8 @@ typedef enum { NN_HEAD_FC = 0, NN_HEAD_POOL = 1 } nn_head;
  *                     not rescaled. */
 typedef enum { NN_PARAM_STANDARD = 0, NN_PARAM_NTK = 1, NN_PARAM_MF = 2 } nn_param;
 
+#define NN_MLP_MAX_DEPTH 64 /* hidden layers */
+
 typedef struct {
     nn_kind kind;
     int in_dim;  /* MLP input dimension; for ConvResNets derived (D or H*W) by nn_config_check */
@@ -65,6 +67,11 @@ typedef struct {
     int width, depth, bias;
     nn_param param;
     double bias_scale; /* NTK/MF bias multiplier beta (ignored for standard) */
+    /* MLP: weight_scale[l] > 0 replaces the forward multiplier of layer l's weight
+     * (l = 0..depth; default 0 = the parameterization's: 1, 1/sqrt(fan_in) or, for the
+     * MF output layer, 1/fan_in), e.g. a mean-field middle layer (theorems/mf_degeneracy.c).
+     * Not stored in model files: nn_model_save refuses a model that sets one. */
+    double weight_scale[NN_MLP_MAX_DEPTH + 1];
 } nn_config;
 
 /* Configs with the defaults filled in (res_scale 1, FC head, bias on, bias_scale 0.1). */
@@ -106,15 +113,25 @@ struct nn_model {
     void *params, *grads;  /* real[nparams], real = float or double per prec */
     int last_batch;        /* batch size of the last forward (backward requires it) */
     op_arena arena;
-    /* Internal buffers (real*), sized for max_batch and carved from `arena` by model.c. */
-    void **z;              /* ConvResNet: M+1 block states [C][B*S]; z[0] = padded input */
-    void **h;              /* ConvResNet: M*L conv outputs (post-ReLU) [C][B*S];
-                              MLP: input copy h[0] [B][in] and depth hidden layers [B][m] */
-    void *col;             /* im2col / dcol workspace [C*K^dim][B*S] */
-    void *flat, *dflat;    /* head input ([B][C*S] or pooled [B][C]) and its gradient */
-    void *out, *dout;      /* [B][outputs] */
-    void *g0, *g1, *g2, *g3; /* backward scratch, each the size of the largest state */
-    void *ax0, *ax, *agx;  /* attacks: clean input, iterate, input gradient [B][in_dim] */
+    /* Internal buffers (real*), sized for max_batch and carved from `arena` by model.c;
+     * S = positions per sample (in_dim), states are [C][B*S] (CBS, above). */
+    /* ConvResNet (convresnet.c): */
+    void **state;          /* M+1 block states; state[0] = the zero-padded input, state[b+1]
+                              = block b's output (the head reads state[M]) */
+    void **conv_act;       /* M*L post-ReLU conv outputs; block b's conv l at b*L + l */
+    void *conv_ws;         /* convolution workspace (im2col / direct tiles, nn_conv_col_elems) */
+    void *head_in, *head_in_grad; /* head input ([B][C*S] flattened or [B][C] pooled), its gradient */
+    void *branch_grad[2];  /* gradients inside a residual branch (at the conv outputs) */
+    /* MLP (mlp.c): */
+    void **layer_act;      /* layer_act[0] = input copy [B][in_dim]; layer_act[l], l = 1..depth,
+                              = hidden layer l after its ReLU [B][width] */
+    /* Both: */
+    void *state_grad[2];   /* backward ping-pong: gradients at the block states (ConvResNet)
+                              or at the layer activations (MLP) */
+    void *out, *dout;      /* output [B][outputs] and the gradient backward starts from */
+    void *x_batch;         /* input batch in the model's precision (double API conversions,
+                              attack iterate) [B][in_dim] */
+    void *x_clean, *x_grad; /* attacks: the clean input, the input gradient [B][in_dim] */
 };
 
 int nn_model_create(const nn_config *cfg, nn_prec prec, int max_batch, nn_model **out);
@@ -142,6 +159,10 @@ enum { NN_BWD_PARAMS = 1, NN_BWD_INPUT = 2, NN_BWD_SET = 4 };
 int nn_forward_f32(nn_model *m, const float *x, int B, float *out);
 int nn_backward_f32(nn_model *m, const float *dout, int B, float *dx, int flags);
 int nn_forward_f64(nn_model *m, const double *x, int B, double *out);
+/* MLP: hidden layer l (1..depth) after its ReLU, [B][width], of the last forward (B =
+ * m->last_batch); NULL for another kind, precision or l. */
+const float *nn_mlp_hidden_f32(const nn_model *m, int l);
+const double *nn_mlp_hidden_f64(const nn_model *m, int l);
 int nn_backward_f64(nn_model *m, const double *dout, int B, double *dx, int flags);
 
 /* ---- losses (values accumulated in double; mean over the batch) ----
