@@ -7,9 +7,7 @@
 #include "core/fsutil.h"
 #include "core/op_error.h"
 #include "verify.h"
-
-void th_fmt_numbers(const th_verdict *v, char *buf, size_t len);
-void th_fmt_num(char *buf, size_t len, double x);
+#include "verify_internal.h"
 
 static void cells(const th_result *r, char *meas, char *pred, char *band, size_t len)
 {

@@ -1,5 +1,6 @@
 /* One check, end to end: plan -> execute -> judge from records -> emit. */
 #include "verify.h"
+#include "verify_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,8 +91,6 @@ int th_note_replaced(const th_check *c, const th_opts *o, const sw_grid *g, cons
 
 /* Plans, executes (resuming) and reads back the records of one variant. */
 int th_sweep_variant(const th_check *c, const th_opts *o, const sw_grid *g, const char *control,
-                     rec_record **recs_out, int *n_out);
-int th_sweep_variant(const th_check *c, const th_opts *o, const sw_grid *g, const char *control,
                      rec_record **recs_out, int *n_out)
 {
     sw_run *runs;
@@ -134,8 +133,6 @@ int th_sweep_variant(const th_check *c, const th_opts *o, const sw_grid *g, cons
 }
 
 int th_judge_variant(const th_check *c, const th_opts *o, const char *control, const rec_record *recs,
-                     int n, th_verdict *v);
-int th_judge_variant(const th_check *c, const th_opts *o, const char *control, const rec_record *recs,
                      int n, th_verdict *v)
 {
     memset(v, 0, sizeof *v);
@@ -150,7 +147,6 @@ int th_judge_variant(const th_check *c, const th_opts *o, const char *control, c
     return OP_OK;
 }
 
-void th_fmt_num(char *buf, size_t len, double x);
 void th_fmt_num(char *buf, size_t len, double x)
 {
     if (isnan(x))
@@ -164,7 +160,6 @@ void th_fmt_num(char *buf, size_t len, double x)
 }
 
 /* "measured=<x>±<se> predicted=<p> band=[lo,hi]" */
-void th_fmt_numbers(const th_verdict *v, char *buf, size_t len);
 void th_fmt_numbers(const th_verdict *v, char *buf, size_t len)
 {
     char m[32], se[32], p[40], lo[32], hi[32];

@@ -15,8 +15,6 @@
 
 #define MAX_IDS 64
 
-int verify_main(int argc, char **argv, int figures_mode);
-
 static int verify_run(int argc, char **argv, int figures_mode)
 {
     const char *cmd = figures_mode ? "figures" : "verify";

@@ -22,6 +22,10 @@ int cmd_bench(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 
+/* verify and figures share one engine (cmd_verify.c); figures_mode selects the full
+ * presets and every figure. */
+int verify_main(int argc, char **argv, int figures_mode);
+
 /* Prints "overparam: <message>" for the recorded error and returns the exit code. */
 int cli_fail(int status);
 /* The status of reading a user's data file (CSV, raw float32) for the exit code: a
