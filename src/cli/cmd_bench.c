@@ -142,9 +142,11 @@ int cmd_bench(int argc, char **argv)
                            spec, ns);
         return 0;
     }
-    if (st || (st = nn_conv_path_set(conv))) return cli_fail(st);
+    nn_conv_path conv_path = NN_CONV_AUTO;
+    if (st || (st = nn_conv_path_parse(conv, &conv_path))) return cli_fail(st);
     workload w[8];
     int nw = make_workloads(w);
+    for (int i = 0; i < nw; i++) w[i].cfg.conv = conv_path; /* the MLP's config check resets it */
     int pick[8] = {0};
     if (only) {
         char buf[256];

@@ -241,10 +241,11 @@ int cmd_train(int argc, char **argv)
     static const char *const opts[] = {"sgd", "adam", "adamw"};
     static const char *const scheds[] = {"cosine", "constant"};
     int kind, hd, pm, ls, op, sc;
+    nn_conv_path conv_path = NN_CONV_AUTO;
     if ((st = pick("--model", model, models, 3, &kind)) || (st = pick("--head", head, heads, 2, &hd)) ||
         (st = pick("--param", param, params, 3, &pm)) || (st = pick("--loss", loss_s, losses, 3, &ls)) ||
         (st = pick("--opt", opt_s, opts, 3, &op)) || (st = pick("--schedule", schedule, scheds, 2, &sc)) ||
-        (st = nn_conv_path_set(conv)))
+        (st = nn_conv_path_parse(conv, &conv_path)))
         return cli_fail(st);
     if (!data == !manifold) return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
                                                          "give exactly one of --data FILE and --manifold SPEC"));
@@ -323,6 +324,7 @@ int cmd_train(int argc, char **argv)
         cfg.head = (nn_head)hd;
         cfg.res_scale = res_scale;
         cfg.zero_init_last = zero_init_last;
+        cfg.conv = conv_path;
     }
     if (threads) {
         omp_set_num_threads((int)threads);
@@ -453,7 +455,7 @@ int cmd_train(int argc, char **argv)
                           "\"compiler\": \"%s\", \"blas_core\": \"%s\", \"isa\": \"%s\", \"conv\": \"%s\", "
                           "\"threads\": %d, \"blas_threads\": %d}}\n",
                       OP_VERSION, OP_GIT_COMMIT, OP_COMPILER, op_blas_core(), nn_isa_name(),
-                      nn_conv_path_name(), omp_get_max_threads(),
+                      nn_conv_path_name(conv_path), omp_get_max_threads(),
                       op_blas_threads());
         snprintf(path, sizeof path, "%s/record.json", out);
         st = b.oom ? op_error_set(OP_ENOMEM, __FILE__, __LINE__, "out of memory writing record.json")

@@ -76,7 +76,8 @@ static int verify_run(int argc, char **argv, int figures_mode)
                                spec, ns);
         return 0;
     }
-    if (s || (s = nn_conv_path_set(conv))) return cli_fail(s);
+    nn_conv_path conv_path = NN_CONV_AUTO;
+    if (s || (s = nn_conv_path_parse(conv, &conv_path))) return cli_fail(s);
     if (quick && full) {
         fprintf(stderr, "overparam: %s: --quick and --full exclude each other\n", cmd);
         return 2;
@@ -119,7 +120,8 @@ static int verify_run(int argc, char **argv, int figures_mode)
             return 2;
         }
     }
-    th_opts o = {figures_mode ? !quick : full, seed, (int)threads, out, control, no_controls, !no_figures, NULL};
+    th_opts o = {figures_mode ? !quick : full, seed, (int)threads, out, control, no_controls, !no_figures, NULL,
+                 conv_path};
     /* the seed, preset, conv path and data set every record of this call carries, so
      * resume never reuses a record made under other ones (checked before --out exists) */
     rec_identity identity;

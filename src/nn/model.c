@@ -101,6 +101,8 @@ int nn_config_check(nn_config *c)
         if (c->head != NN_HEAD_FC && c->head != NN_HEAD_POOL)
             OP_ERROR(OP_EUSAGE, "model: unknown head %d", (int)c->head);
         c->zero_init_last = c->zero_init_last != 0;
+        if (c->conv != NN_CONV_AUTO && c->conv != NN_CONV_IM2COL && c->conv != NN_CONV_DIRECT)
+            OP_ERROR(OP_EUSAGE, "model: unknown convolution path %d", (int)c->conv);
         /* Fields of the other kind are zeroed so files and JSON stay canonical. */
         c->width = c->depth = 0;
         c->bias = 1;
@@ -134,6 +136,7 @@ int nn_config_check(nn_config *c)
         c->res_scale = 1.0;
         c->zero_init_last = 0;
         c->head = NN_HEAD_FC;
+        c->conv = NN_CONV_AUTO;
     } else {
         OP_ERROR(OP_EUSAGE, "model: unknown kind %d", (int)c->kind);
     }

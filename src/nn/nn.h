@@ -35,6 +35,8 @@
 typedef enum { NN_CONVRESNET1D = 0, NN_CONVRESNET2D = 1, NN_MLP = 2 } nn_kind;
 typedef enum { NN_F32 = 0, NN_F64 = 1 } nn_prec;
 typedef enum { NN_HEAD_FC = 0, NN_HEAD_POOL = 1 } nn_head;
+/* Convolution path of the float conv layers (nn_conv_path_parse below). */
+typedef enum { NN_CONV_AUTO = 0, NN_CONV_IM2COL = 1, NN_CONV_DIRECT = 2 } nn_conv_path;
 /* MLP parameterization (all layers ReLU except the output layer):
  *  NN_PARAM_STANDARD: PyTorch default init, weights and biases U(+-1/sqrt(fan_in)),
  *                     forward h = W x + b.
@@ -63,6 +65,8 @@ typedef struct {
     double res_scale;   /* residual-branch multiplier: 1 = theory form; 1/M is common */
     int zero_init_last; /* last conv of each block: weights 0, bias default init (see README) */
     nn_head head;
+    nn_conv_path conv;  /* how the float convs compute (default auto); see nn_conv_path_parse.
+                           A run option, not a model property: not stored in model files */
     /* MLP: depth hidden layers of width m = `width`, then the output layer. */
     int width, depth, bias;
     nn_param param;
@@ -84,8 +88,9 @@ int nn_config_check(nn_config *cfg);
  * or plain C off x86-64). The best this CPU runs is chosen at first use; records are
  * bitwise identical for avx512 and avx2 (the same FMAs in the same order), base differs
  * in the last bits. nn_isa_select forces one ("auto" = the best): OP_EUSAGE if the name is
- * unknown or this CPU cannot run it. Like nn_conv_path it is process-wide: call it
- * before any training starts (the CLI does, from OVERPARAM_ISA), never concurrently. */
+ * unknown or this CPU cannot run it. It is process-wide (the one engine setting that is:
+ * avx512 and avx2 give the same bits): call it before any training starts (the CLI does,
+ * from OVERPARAM_ISA), never concurrently. */
 int nn_isa_select(const char *name);
 int nn_isa_supported(const char *name); /* 1 if this CPU (and build) can run it */
 const char *nn_isa_name(void);          /* the set in use */
@@ -276,14 +281,16 @@ int nn_train(nn_model *m, const nn_dataset *train, const nn_dataset *val, const 
 /* Learning rate at step t (0-based) of total steps under the options' schedule. */
 double nn_lr_at(const nn_train_opts *o, long t, long total);
 
-/* ---- convolution path (process-wide; src/nn/conv_path.c) ----
+/* ---- convolution path (src/nn/conv_path.c) ----
  * Float conv layers take the direct kernels or im2col + GEMM by a built-in rule per
- * shape ("auto", the default), or as forced: "im2col" everywhere, or "direct" wherever the
- * kernel shape allows. The paths give different floating-point results, so the name goes
- * into every record's provenance, and sweeps key runs of a forced path apart
- * (theorems/verify.c). Set it before any training; OP_EUSAGE (one line) for another name. */
-int nn_conv_path_set(const char *name);
-const char *nn_conv_path_name(void); /* "auto", "im2col" or "direct" */
+ * shape (NN_CONV_AUTO, "auto", the default), or as forced: "im2col" everywhere, or
+ * "direct" wherever the kernel shape allows. A model's path is its config's `conv` (a
+ * layer's, nn_conv_shape.path). The paths give different floating-point results, so the
+ * name goes into every record's provenance, and sweeps key runs of a forced path apart
+ * (theorems/verify.c). */
+/* "auto", "im2col" or "direct" -> *out; OP_EUSAGE (one line, naming --conv) otherwise. */
+int nn_conv_path_parse(const char *name, nn_conv_path *out);
+const char *nn_conv_path_name(nn_conv_path p); /* "auto", "im2col" or "direct" */
 
 /* ---- model I/O (format in src/nn/README-section.md; little-endian) ---- */
 int nn_model_save(const nn_model *m, const char *path); /* atomic: temp file + rename */

@@ -25,11 +25,14 @@ static inline int nn_ti_head_bias(const nn_config *c) { return 2 * c->M * c->L +
 static inline int nn_ti_dense_weight(const nn_config *c, int l) { return (c->bias ? 2 : 1) * l; }
 static inline int nn_ti_dense_bias(const nn_config *c, int l) { return 2 * l + 1; }
 
-/* Shape of every convolution of a ConvResNet (C -> C channels) on a batch of B. */
+/* Shape (and path, cfg.conv) of every convolution of a ConvResNet (C -> C channels) on
+ * a batch of B. */
 static inline nn_conv_shape nn_convresnet_conv_shape(const nn_config *c, int B)
 {
-    if (c->kind == NN_CONVRESNET1D) return nn_conv_shape_1d(B, c->D, c->C, c->C, c->K);
-    return nn_conv_shape_2d(B, c->H, c->W, c->C, c->C, c->K);
+    nn_conv_shape s = c->kind == NN_CONVRESNET1D ? nn_conv_shape_1d(B, c->D, c->C, c->C, c->K)
+                                                 : nn_conv_shape_2d(B, c->H, c->W, c->C, c->C, c->K);
+    s.path = (int)c->conv;
+    return s;
 }
 
 /* ---- model.c ---- */

@@ -19,16 +19,17 @@
 
 typedef struct {
     int B, cin, cout, H, W, kh, kw;
+    int path; /* float layers: nn_conv_path (nn.h), 0 = NN_CONV_AUTO, the rule in conv_direct.c */
 } nn_conv_shape;
 
 static inline nn_conv_shape nn_conv_shape_1d(int B, int D, int cin, int cout, int K)
 {
-    nn_conv_shape s = {B, cin, cout, 1, D, 1, K};
+    nn_conv_shape s = {B, cin, cout, 1, D, 1, K, 0};
     return s;
 }
 static inline nn_conv_shape nn_conv_shape_2d(int B, int H, int W, int cin, int cout, int K)
 {
-    nn_conv_shape s = {B, cin, cout, H, W, K, K};
+    nn_conv_shape s = {B, cin, cout, H, W, K, K, 0};
     return s;
 }
 /* Tiling of a convolution over the batch (the fast path). A tile is `ts` whole samples
@@ -182,12 +183,11 @@ typedef struct {
     const float *dmask, *din_add;
     int cin_nz;
 } nn_cd_bwd_opts;
-/* Path selection: NN_CONV_AUTO (default) takes the direct path when nn_conv_direct_ok;
- * NN_CONV_TILED forces im2col + GEMM; NN_CONV_DIRECT takes the direct path for any
- * channel count (kernel shape permitting) -- tests and `overparam bench --conv` compare
- * them. Only the float build has the direct path. */
-enum { NN_CONV_AUTO = 0, NN_CONV_TILED = 1, NN_CONV_DIRECT = 2 };
-extern int nn_conv_path;
+/* Path selection by s->path: NN_CONV_AUTO (default) takes the direct path when
+ * nn_conv_direct_ok and the kernels are not the base set; NN_CONV_IM2COL forces im2col +
+ * GEMM; NN_CONV_DIRECT takes the direct path for any channel count (kernel shape
+ * permitting) -- tests and `overparam bench --conv` compare them. Only the float build
+ * has the direct path. */
 int nn_conv_use_direct(const nn_conv_shape *s);
 void nn_conv_direct_forward_f32(float *out, const float *in, const float *w, const float *b,
                                 float *col, const nn_conv_shape *s, const nn_cd_fwd_opts *o);

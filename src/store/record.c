@@ -110,7 +110,7 @@ int rec_write(const char *path, const rec_record *r)
     op_buf_puts(&b, ", \"isa\": ");
     op_buf_json_str(&b, nn_isa_name());
     op_buf_puts(&b, ", \"conv\": ");
-    op_buf_json_str(&b, nn_conv_path_name());
+    op_buf_json_str(&b, r->id.conv[0] ? r->id.conv : "auto"); /* the path the run's models took */
     op_buf_puts(&b, ", \"threads\": 1},\n  \"timing\": {\"seconds\": ");
     op_buf_json_num(&b, r->seconds);
     op_buf_printf(&b, ", \"rank\": %d, \"sweep_threads\": %d}\n}\n", r->rank, r->sweep_threads);
