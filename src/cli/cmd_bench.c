@@ -153,9 +153,8 @@ int cmd_bench(int argc, char **argv)
         snprintf(buf, sizeof buf, "%s", only);
         size_t ol = strlen(only); /* strtok_r skips empty entries: "W1," would pass unseen */
         if (ol == 0 || only[0] == ',' || only[ol - 1] == ',' || strstr(only, ",,")) {
-            fprintf(stderr, "overparam: --workload '%s' has an empty entry; allowed: W1, W2, W3, W4, W5, comma-separated\n",
-                    only);
-            return 2;
+            return cli_usage("--workload '%s' has an empty entry; allowed: W1, W2, W3, W4, W5, comma-separated",
+                             only);
         }
         char *save = NULL;
         for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -163,8 +162,7 @@ int cmd_bench(int argc, char **argv)
             for (int i = 0; i < nw; i++)
                 if (strcasecmp(tok, w[i].id) == 0) pick[i] = found = 1;
             if (!found) {
-                fprintf(stderr, "overparam: --workload '%s' is unknown; allowed: W1, W2, W3, W4, W5\n", tok);
-                return 2;
+                return cli_usage("--workload '%s' is unknown; allowed: W1, W2, W3, W4, W5", tok);
             }
         }
     } else {

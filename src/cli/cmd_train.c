@@ -21,6 +21,7 @@
 #include "../nn/nn.h"
 #include "../nn/nn_csv.h"
 #include "cmds.h"
+#include "store/record.h"
 #include "manifolds/dataset.h"
 
 typedef struct {
@@ -134,21 +135,6 @@ static void on_epoch(const nn_epoch_info *e, void *ctx)
                 p->epochs, e->train_loss, e->val_loss, e->improved ? " *" : "", e->lr, e->seconds);
 }
 
-static int pick(const char *flag, const char *val, const char *const *names, int n, int *out)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(val, names[i]) == 0) {
-            *out = i;
-            return OP_OK;
-        }
-    char allowed[256] = "";
-    for (int i = 0; i < n; i++) {
-        strcat(allowed, i ? "|" : "");
-        strcat(allowed, names[i]);
-    }
-    OP_ERROR(OP_EUSAGE, "%s '%s' is not known; allowed: %s", flag, val, allowed);
-}
-
 /* Copies rows idx[lo..hi) into a contiguous dataset. */
 static void gather(const train_data *td, const int *idx, long lo, long hi, double *x, double *y)
 {
@@ -160,9 +146,19 @@ static void gather(const train_data *td, const int *idx, long lo, long hi, doubl
 
 int cmd_train(int argc, char **argv)
 {
-    const char *data = NULL, *target = NULL, *input_cols = NULL, *manifold = NULL, *field = "matern:s=1", *model = "convresnet1d",
-               *head = "fc", *param = "standard", *loss_s = "mse", *opt_s = "adam",
-               *schedule = "cosine", *conv = "auto", *out = NULL;
+    const char *data = NULL, *target = NULL, *input_cols = NULL, *manifold = NULL, *field = "matern:s=1",
+               *conv = "auto", *out = NULL;
+    /* Enum flags (the parser checks the name; the index is the nn_* enum's value). */
+    static const char *const models[] = {"convresnet1d", "convresnet2d", "mlp"};
+    static const char *const heads[] = {"fc", "pool"};
+    static const char *const params[] = {"standard", "ntk", "mf"};
+    static const char *const losses[] = {"mse", "logistic", "ce"};
+    static const char *const opts[] = {"sgd", "adam", "adamw"};
+    static const char *const scheds[] = {"cosine", "constant"};
+    int kind = NN_CONVRESNET1D, hd = NN_HEAD_FC, pm = NN_PARAM_STANDARD, ls = NN_LOSS_MSE, op = NN_OPT_ADAM,
+        sc = 0;
+    op_arg_enum kind_e = {&kind, models, 3}, hd_e = {&hd, heads, 2}, pm_e = {&pm, params, 3},
+                ls_e = {&ls, losses, 3}, op_e = {&op, opts, 3}, sc_e = {&sc, scheds, 2};
     long ambient = 16, n = 512, C = 8, K = 3, L = 2, M = 4, H = 0, W = 0, width = 64, depth = 2,
          bias = 1, classes = 0, epochs = 20, steps = 0, batch = 64, warmup = 0, patience = 0,
          threads = 0;
@@ -180,14 +176,14 @@ int cmd_train(int argc, char **argv)
         {"n", OP_ARG_INT, &n, 4, 10000000, "number of samples for --manifold, split into test/val/train (512; sample: 1000)", 0},
         {"noise", OP_ARG_DOUBLE, &noise, 0, 100, "label noise sd for --manifold (0)", 0},
         {"target", OP_ARG_STR, &field, 0, 0, "target field for --manifold (matern:s=1; overparam manifolds --targets)", 0},
-        {"model", OP_ARG_STR, &model, 0, 0, "convresnet1d|convresnet2d|mlp (convresnet1d)", 0},
+        {"model", OP_ARG_ENUM, &kind_e, 0, 0, "convresnet1d|convresnet2d|mlp (convresnet1d)", 0},
         {"C", OP_ARG_INT, &C, 1, 4096, "ConvResNet channels (8)", 0},
         {"K", OP_ARG_INT, &K, 1, 63, "ConvResNet kernel size, odd (3)", 0},
         {"L", OP_ARG_INT, &L, 1, 16, "convs per residual block (2)", 0},
         {"M", OP_ARG_INT, &M, 1, 1024, "residual blocks (4)", 0},
         {"H", OP_ARG_INT, &H, 1, 65536, "convresnet2d image height (default sqrt(D))", 0},
         {"W", OP_ARG_INT, &W, 1, 65536, "convresnet2d image width (default D/H)", 0},
-        {"head", OP_ARG_STR, &head, 0, 0, "ConvResNet head: fc|pool (fc)", 0},
+        {"head", OP_ARG_ENUM, &hd_e, 0, 0, "ConvResNet head: fc|pool (fc)", 0},
         {"res-scale", OP_ARG_DOUBLE, &res_scale, 1e-9, 100, "residual-branch scale, e.g. 0.25 = 1/M (1)", 0},
         {"zero-init-last", OP_ARG_FLAG, &zero_init_last, 0, 0, "zero the last conv's weights in each block", 0},
         {"conv", OP_ARG_STR, &conv, 0, 0,
@@ -195,14 +191,14 @@ int cmd_train(int argc, char **argv)
          "(direct kernels wherever the kernel shape allows); recorded in provenance (auto)", 0},
         {"width", OP_ARG_INT, &width, 1, 1 << 20, "MLP width m (64)", 0},
         {"depth", OP_ARG_INT, &depth, 1, 64, "MLP hidden layers (2)", 0},
-        {"param", OP_ARG_STR, &param, 0, 0, "MLP parameterization: standard|ntk|mf (standard)", 0},
+        {"param", OP_ARG_ENUM, &pm_e, 0, 0, "MLP parameterization: standard|ntk|mf (standard)", 0},
         {"bias", OP_ARG_INT, &bias, 0, 1, "MLP biases on (1) or off (0)", 0},
         {"bias-scale", OP_ARG_DOUBLE, &bias_scale, 0, 100, "NTK/MF bias multiplier (0.1)", 0},
         {"classes", OP_ARG_INT, &classes, 2, 100000, "classes for --loss ce (default max label + 1)", 0},
-        {"loss", OP_ARG_STR, &loss_s, 0, 0, "mse|logistic|ce (mse); logistic labels +-1 or 0/1", 0},
-        {"opt", OP_ARG_STR, &opt_s, 0, 0, "sgd|adam|adamw (adam)", 0},
+        {"loss", OP_ARG_ENUM, &ls_e, 0, 0, "mse|logistic|ce (mse); logistic labels +-1 or 0/1", 0},
+        {"opt", OP_ARG_ENUM, &op_e, 0, 0, "sgd|adam|adamw (adam)", 0},
         {"lr", OP_ARG_DOUBLE, &lr, 1e-12, 1e6, "learning rate (1e-3)", 0},
-        {"schedule", OP_ARG_STR, &schedule, 0, 0, "cosine|constant (cosine)", 0},
+        {"schedule", OP_ARG_ENUM, &sc_e, 0, 0, "cosine|constant (cosine)", 0},
         {"warmup", OP_ARG_INT, &warmup, 0, 1000000000, "linear warm-up steps (0)", 0},
         {"epochs", OP_ARG_INT, &epochs, 1, 1000000, "epochs (20)", 0},
         {"steps", OP_ARG_INT, &steps, 0, 1000000000, "step budget, 0 = epochs only (0)", 0},
@@ -234,51 +230,36 @@ int cmd_train(int argc, char **argv)
     op_error_clear();
 
     /* ---- validate the combination of flags ---- */
-    static const char *const models[] = {"convresnet1d", "convresnet2d", "mlp"};
-    static const char *const heads[] = {"fc", "pool"};
-    static const char *const params[] = {"standard", "ntk", "mf"};
-    static const char *const losses[] = {"mse", "logistic", "ce"};
-    static const char *const opts[] = {"sgd", "adam", "adamw"};
-    static const char *const scheds[] = {"cosine", "constant"};
-    int kind, hd, pm, ls, op, sc;
+    const char *model = models[kind], *loss_s = losses[ls], *opt_s = opts[op], *schedule = scheds[sc];
     nn_conv_path conv_path = NN_CONV_AUTO;
-    if ((st = pick("--model", model, models, 3, &kind)) || (st = pick("--head", head, heads, 2, &hd)) ||
-        (st = pick("--param", param, params, 3, &pm)) || (st = pick("--loss", loss_s, losses, 3, &ls)) ||
-        (st = pick("--opt", opt_s, opts, 3, &op)) || (st = pick("--schedule", schedule, scheds, 2, &sc)) ||
-        (st = nn_conv_path_parse(conv, &conv_path)))
-        return cli_fail(st);
-    if (!data == !manifold) return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
-                                                         "give exactly one of --data FILE and --manifold SPEC"));
+    if ((st = nn_conv_path_parse(conv, &conv_path))) return cli_fail(st);
+    if (!data == !manifold) return cli_usage("give exactly one of --data FILE and --manifold SPEC");
     const char *conv_only[] = {"C", "K", "L", "M", "head", "res-scale", "zero-init-last", "H", "W", "conv"};
     const char *mlp_only[] = {"width", "depth", "param", "bias", "bias-scale"};
     const char *man_only[] = {"ambient", "n", "noise", "target"};
     for (size_t i = 0; i < sizeof conv_only / sizeof *conv_only; i++)
         if (kind == NN_MLP && op_args_find(spec, nspec, conv_only[i])->seen)
-            return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
-                                         "--%s applies to ConvResNets, not --model mlp", conv_only[i]));
+            return cli_usage("--%s applies to ConvResNets, not --model mlp", conv_only[i]);
     for (size_t i = 0; i < sizeof mlp_only / sizeof *mlp_only; i++)
         if (kind != NN_MLP && op_args_find(spec, nspec, mlp_only[i])->seen)
-            return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
-                                         "--%s applies to --model mlp, not %s", mlp_only[i], model));
+            return cli_usage("--%s applies to --model mlp, not %s", mlp_only[i], model);
     for (size_t i = 0; i < sizeof man_only / sizeof *man_only; i++)
         if (data && op_args_find(spec, nspec, man_only[i])->seen)
-            return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
-                                         "--%s applies to --manifold data, not --data", man_only[i]));
+            return cli_usage("--%s applies to --manifold data, not --data", man_only[i]);
     if (manifold && (target || input_cols))
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--%s applies to --data, not --manifold",
-                                     target ? "target-col" : "input-cols"));
+        return cli_usage("--%s applies to --data, not --manifold",
+                         target ? "target-col" : "input-cols");
     if ((H || W) && kind != NN_CONVRESNET2D)
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--H/--W apply to --model convresnet2d"));
+        return cli_usage("--H/--W apply to --model convresnet2d");
     if (K % 2 == 0)
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--K %ld must be odd", K));
+        return cli_usage("--K %ld must be odd", K);
     if (val_frac + test_frac > 0.9)
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
-                                     "--val-frac + --test-frac = %g leaves under 10%% for training",
-                                     val_frac + test_frac));
+        return cli_usage("--val-frac + --test-frac = %g leaves under 10%% for training",
+                         val_frac + test_frac);
     if (classes && ls != NN_LOSS_CE)
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--classes applies to --loss ce"));
+        return cli_usage("--classes applies to --loss ce");
     if (momentum > 0 && op != NN_OPT_SGD)
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--momentum applies to --opt sgd"));
+        return cli_usage("--momentum applies to --opt sgd");
     if (out && (st = check_out_dir(out))) return cli_fail(st);
 
     /* ---- data ---- */
@@ -311,8 +292,7 @@ int cmd_train(int argc, char **argv)
         if (!W) W = H ? td.D / H : 0;
         if (H * W != td.D) {
             free(td.x), free(td.y), free(td.cols_json);
-            return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
-                                         "--H %ld x --W %ld != the data's %d input columns", H, W, td.D));
+            return cli_usage("--H %ld x --W %ld != the data's %d input columns", H, W, td.D);
         }
         cfg = nn_config_convresnet2d((int)H, (int)W, (int)C, (int)K, (int)L, (int)M, outputs);
     } else {
@@ -344,14 +324,13 @@ int cmd_train(int argc, char **argv)
                need - (long)floor(test_frac * need) - (long)floor(val_frac * need) < 2)
             need++;
         free(td.x), free(td.y), free(td.cols_json);
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
-                                     "%s has %ld rows; --test-frac %g and --val-frac %g need at least %ld "
-                                     "(a row per split and two for training; --test-frac 0 / --val-frac 0 drop a split)",
-                                     data ? data : "--n", td.n, test_frac, val_frac, need));
+        return cli_usage("%s has %ld rows; --test-frac %g and --val-frac %g need at least %ld "
+                         "(a row per split and two for training; --test-frac 0 / --val-frac 0 drop a split)",
+                         data ? data : "--n", td.n, test_frac, val_frac, need);
     }
     if (ntr < 1) {
         free(td.x), free(td.y), free(td.cols_json);
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "no training samples left after the splits"));
+        return cli_usage("no training samples left after the splits");
     }
     int *idx = op_malloc(sizeof(int) * (size_t)td.n);
     double *sx = op_malloc(sizeof(double) * (size_t)td.n * td.D), *sy = op_malloc(sizeof(double) * (size_t)td.n);
@@ -451,12 +430,9 @@ int cmd_train(int argc, char **argv)
         op_buf_json_num(&b, train_seconds);
         op_buf_puts(&b, ", \"total_seconds\": ");
         op_buf_json_num(&b, op_now() - t_start);
-        op_buf_printf(&b, "},\n \"provenance\": {\"version\": \"%s\", \"git_commit\": \"%s\", "
-                          "\"compiler\": \"%s\", \"blas_core\": \"%s\", \"isa\": \"%s\", \"conv\": \"%s\", "
-                          "\"threads\": %d, \"blas_threads\": %d}}\n",
-                      OP_VERSION, OP_GIT_COMMIT, OP_COMPILER, op_blas_core(), nn_isa_name(),
-                      nn_conv_path_name(conv_path), omp_get_max_threads(),
-                      op_blas_threads());
+        op_buf_puts(&b, "},\n \"provenance\": ");
+        rec_provenance_json(&b, nn_conv_path_name(conv_path), omp_get_max_threads(), op_blas_threads());
+        op_buf_puts(&b, "}\n");
         snprintf(path, sizeof path, "%s/record.json", out);
         st = b.oom ? op_error_set(OP_ENOMEM, __FILE__, __LINE__, "out of memory writing record.json")
                    : op_write_atomic(path, b.s, b.len);
