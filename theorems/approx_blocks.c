@@ -119,6 +119,7 @@ static int ab_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
                            .target_seed = tseed, .embed_seed = eseed, .sample_seed = sseed};
     int st = mf_dataset_make(&dsp, &ds);
     nn_config cfg = nn_config_convresnet1d(D, c->C, c->K, c->L, M, 1);
+    cfg.conv = ctx->conv; /* --conv */
     cfg.zero_init_last = 1;
     if (!st) st = nn_model_create(&cfg, NN_F32, 256, &m);
     if (!st && !(pred = op_malloc(sizeof(double) * (size_t)c->n))) st = OP_ENOMEM;

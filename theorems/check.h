@@ -72,6 +72,7 @@
 #include <stdint.h>
 
 #include "core/rng.h"
+#include "nn/nn.h"
 #include "stats/stats.h"
 #include "store/record.h"
 #include "sweep/sweep.h"
@@ -101,6 +102,7 @@ typedef struct {
     const char *key;     /* this run's key */
     uint64_t seed;       /* this run's seed (rng is seeded with it) */
     uint64_t data_seed;  /* shared by all runs with this seed index: data pools, test sets */
+    nn_conv_path conv;   /* the --conv path: a check's ConvResNets take it (nn_config.conv) */
 } th_run_ctx;
 
 typedef struct {

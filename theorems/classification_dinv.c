@@ -242,6 +242,7 @@ static int cd_net(const th_run_ctx *ctx, op_rng *rng, const mf_dataset *tr, cons
     (void)ctx;
     int D = tr->D;
     nn_config cfg = nn_config_convresnet1d(D, 8, 3, 2, 2, 1);
+    cfg.conv = ctx->conv; /* --conv */
     nn_model *m = NULL;
     OP_TRY(nn_config_check(&cfg));
     OP_TRY(nn_model_create(&cfg, NN_F32, 256, &m));

@@ -12,8 +12,7 @@
 #include "core/op_error.h"
 #include "core/version.h"
 #include "verify.h"
-
-void th_fmt_num(char *buf, size_t len, double x);
+#include "verify_internal.h"
 
 /* One row: a verdict file, or a check directory left by an older overparam without one. */
 typedef struct {

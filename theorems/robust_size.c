@@ -200,6 +200,7 @@ static int rs_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
     nn_loss loss = img ? NN_LOSS_CE : NN_LOSS_LOGISTIC;
     nn_config cfg = img ? nn_config_convresnet2d(d.H, d.W, RS_C[k], 3, 2, RS_M[k], d.classes)
                         : nn_config_convresnet1d(RS_SPHERE_D, RS_C[k], 3, 2, RS_M[k], 1);
+    cfg.conv = ctx->conv; /* --conv */
     nn_model *m = NULL;
     double *xadv = op_malloc(sizeof(double) * (size_t)d.ntest * d.in_dim);
     int st = xadv ? nn_config_check(&cfg) : OP_ENOMEM;

@@ -143,6 +143,7 @@ static int sa_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
     nn_model *m = NULL;
     if (st) goto done;
     nn_config cfg = nn_config_convresnet1d(SA_D, SA_C[k], 3, 2, SA_M[k], 1);
+    cfg.conv = ctx->conv; /* --conv */
     if ((st = nn_config_check(&cfg))) goto done;
     if ((st = nn_model_create(&cfg, NN_F32, 256, &m))) goto done;
     nn_model_init(m, rng);

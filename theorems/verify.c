@@ -1,5 +1,6 @@
 /* One check, end to end: plan -> execute -> judge from records -> emit. */
 #include "verify.h"
+#include "verify_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,13 +19,14 @@
 typedef struct {
     const th_check *c;
     int full;
+    nn_conv_path conv;
 } run_user;
 
 static int run_one(void *user, const sw_run *u, rec_record *rec)
 {
     const run_user *ru = user;
     const th_check *c = ru->c;
-    th_run_ctx ctx = {c, u->control[0] ? u->control : NULL, ru->full, u->key, u->seed, u->data_seed};
+    th_run_ctx ctx = {c, u->control[0] ? u->control : NULL, ru->full, u->key, u->seed, u->data_seed, ru->conv};
     op_rng rng;
     op_rng_seed(&rng, u->seed);
     th_metrics m;
@@ -45,7 +47,7 @@ int th_identity(const th_opts *o, const char *dataset_dir, rec_identity *id)
     id->format = REC_FORMAT;
     id->base_seed = o->seed;
     snprintf(id->preset, sizeof id->preset, "%s", o->full ? "full" : "quick");
-    snprintf(id->conv, sizeof id->conv, "%s", nn_conv_path_name());
+    snprintf(id->conv, sizeof id->conv, "%s", nn_conv_path_name(o->conv));
     return dt_dataset_identity(dataset_dir, id->dataset, sizeof id->dataset, id->dataset_fp, sizeof id->dataset_fp);
 }
 
@@ -56,7 +58,7 @@ static int plan_variant(const th_check *c, const th_opts *o, const sw_grid *g, c
     /* A forced convolution path (--conv) gives other bits than the rule: its runs get
      * their own keys ("conv=direct/...", same seeds), so the two can share one --out. */
     char tag[32] = "";
-    if (strcmp(nn_conv_path_name(), "auto") != 0) snprintf(tag, sizeof tag, "conv=%s", nn_conv_path_name());
+    if (o->conv != NN_CONV_AUTO) snprintf(tag, sizeof tag, "conv=%s", nn_conv_path_name(o->conv));
     return sw_plan(c->id, g, control, tag, o->seed, runs, nruns);
 }
 
@@ -92,14 +94,12 @@ int th_note_replaced(const th_check *c, const th_opts *o, const sw_grid *g, cons
 
 /* Plans, executes (resuming) and reads back the records of one variant. */
 int th_sweep_variant(const th_check *c, const th_opts *o, const sw_grid *g, const char *control,
-                     rec_record **recs_out, int *n_out);
-int th_sweep_variant(const th_check *c, const th_opts *o, const sw_grid *g, const char *control,
                      rec_record **recs_out, int *n_out)
 {
     sw_run *runs;
     int nruns;
     OP_TRY(plan_variant(c, o, g, control, &runs, &nruns));
-    run_user ru = {c, o->full};
+    run_user ru = {c, o->full, o->conv};
     char label[96];
     snprintf(label, sizeof label, "%s%s%s", c->id, control ? "/" : "", control ? control : "");
     sw_stats st;
@@ -136,8 +136,6 @@ int th_sweep_variant(const th_check *c, const th_opts *o, const sw_grid *g, cons
 }
 
 int th_judge_variant(const th_check *c, const th_opts *o, const char *control, const rec_record *recs,
-                     int n, th_verdict *v);
-int th_judge_variant(const th_check *c, const th_opts *o, const char *control, const rec_record *recs,
                      int n, th_verdict *v)
 {
     memset(v, 0, sizeof *v);
@@ -152,7 +150,6 @@ int th_judge_variant(const th_check *c, const th_opts *o, const char *control, c
     return OP_OK;
 }
 
-void th_fmt_num(char *buf, size_t len, double x);
 void th_fmt_num(char *buf, size_t len, double x)
 {
     if (isnan(x))
@@ -166,7 +163,6 @@ void th_fmt_num(char *buf, size_t len, double x)
 }
 
 /* "measured=<x>±<se> predicted=<p> band=[lo,hi]" */
-void th_fmt_numbers(const th_verdict *v, char *buf, size_t len);
 void th_fmt_numbers(const th_verdict *v, char *buf, size_t len)
 {
     char m[32], se[32], p[40], lo[32], hi[32];

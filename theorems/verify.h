@@ -20,10 +20,11 @@ typedef struct {
     int figures;              /* write .dat/.gp and render */
     const rec_identity *identity; /* this invocation's run identity (th_identity): resume
                                    * reuses only records made under it */
+    nn_conv_path conv;        /* --conv: every run's models take it (th_run_ctx.conv) */
 } th_opts;
 
 /* The run identity of an invocation with these options (store/record.h): o->seed, the
- * preset (o->full), the --conv path in force and the data-set directory dataset_dir
+ * preset (o->full), the --conv path (o->conv) and the data-set directory dataset_dir
  * (NULL: the default) resolved and fingerprinted (dt_dataset_identity). Call once,
  * before any run; OP_EUSAGE (one line) for a data-set path too long to record. */
 int th_identity(const th_opts *o, const char *dataset_dir, rec_identity *id);

@@ -142,18 +142,19 @@ int cmd_bench(int argc, char **argv)
                            spec, ns);
         return 0;
     }
-    if (st || (st = nn_conv_path_set(conv))) return cli_fail(st);
+    nn_conv_path conv_path = NN_CONV_AUTO;
+    if (st || (st = nn_conv_path_parse(conv, &conv_path))) return cli_fail(st);
     workload w[8];
     int nw = make_workloads(w);
+    for (int i = 0; i < nw; i++) w[i].cfg.conv = conv_path; /* the MLP's config check resets it */
     int pick[8] = {0};
     if (only) {
         char buf[256];
         snprintf(buf, sizeof buf, "%s", only);
         size_t ol = strlen(only); /* strtok_r skips empty entries: "W1," would pass unseen */
         if (ol == 0 || only[0] == ',' || only[ol - 1] == ',' || strstr(only, ",,")) {
-            fprintf(stderr, "overparam: --workload '%s' has an empty entry; allowed: W1, W2, W3, W4, W5, comma-separated\n",
-                    only);
-            return 2;
+            return cli_usage("--workload '%s' has an empty entry; allowed: W1, W2, W3, W4, W5, comma-separated",
+                             only);
         }
         char *save = NULL;
         for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -161,8 +162,7 @@ int cmd_bench(int argc, char **argv)
             for (int i = 0; i < nw; i++)
                 if (strcasecmp(tok, w[i].id) == 0) pick[i] = found = 1;
             if (!found) {
-                fprintf(stderr, "overparam: --workload '%s' is unknown; allowed: W1, W2, W3, W4, W5\n", tok);
-                return 2;
+                return cli_usage("--workload '%s' is unknown; allowed: W1, W2, W3, W4, W5", tok);
             }
         }
     } else {

@@ -21,8 +21,6 @@
 #include "core/op_error.h"
 #include "nn_internal.h"
 
-int nn_conv_path = NN_CONV_AUTO;
-
 static const nn_cd_ops *const isa_all[] = {
 #ifdef OP_X86_ISA
     &nn_cd_ops_avx512, &nn_cd_ops_avx2,
@@ -98,8 +96,8 @@ const char *nn_isa_name(void) { return ops()->name; }
 
 int nn_conv_use_direct(const nn_conv_shape *s)
 {
-    if (nn_conv_path == NN_CONV_TILED) return 0;
-    if (nn_conv_path == NN_CONV_DIRECT) return nn_conv_direct_shape(s);
+    if (s->path == NN_CONV_IM2COL) return 0;
+    if (s->path == NN_CONV_DIRECT) return nn_conv_direct_shape(s);
     return ops() != &nn_cd_ops_base && nn_conv_direct_ok(s);
 }
 

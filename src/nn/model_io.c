@@ -49,6 +49,10 @@ static uint64_t get64(const unsigned char *p)
 int nn_model_save(const nn_model *m, const char *path)
 {
     const nn_config *c = &m->cfg;
+    for (int l = 0; c->kind == NN_MLP && l <= c->depth; l++)
+        if (c->weight_scale[l] > 0)
+            OP_ERROR(OP_EUSAGE, "'%s': the model file format has no field for weight_scale (layer %d)",
+                     path, l);
     const size_t es = m->prec == NN_F32 ? 4 : 8;
     const size_t T = (size_t)m->ntensors;
     const size_t len = NN_HEADER_BYTES + NN_RECORD_BYTES * T + es * m->nparams;
