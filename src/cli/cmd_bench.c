@@ -1,5 +1,5 @@
 /* overparam bench: training throughput on the reference workloads W1-W5
- * (shared/bench/WORKLOADS.md; the same shapes as bench/peer_torch.py).
+ * (defined here; the same shapes as bench/peer_torch.py).
  *
  * Each workload times nn_train itself -- the real training loop (forward, backward,
  * Adam update; PGD attack steps for W5) -- on one fixed batch, after a warm-up.
@@ -135,7 +135,7 @@ int cmd_bench(int argc, char **argv)
     if (st == OP_ARGS_HELP) {
         op_args_print_help(stdout, "overparam bench [--workload W] [--threads N] [--steps N] [--conv P]",
                            "Training steps per second (forward + backward + Adam) and GFLOPS on the\n"
-                           "reference workloads of shared/bench/WORKLOADS.md. One line per workload:\n"
+                           "reference workloads W1-W5 (docs/performance.md). One line per workload:\n"
                            "  W1 steps_per_s=93.1 gflops=112.0\n"
                            "then the BLAS core and thread count. bench/compare times the PyTorch peer\n"
                            "in the same run.",

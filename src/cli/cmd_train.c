@@ -226,7 +226,7 @@ static int train_parse(int argc, char **argv, train_args *a)
     if (st == OP_ARGS_HELP) {
         op_args_print_help(stdout, usage,
                            "Trains one model and prints a summary line; with --out writes DIR/model.bin\n"
-                           "(format: README, 'Model files') and DIR/record.json, which names the target and\n"
+                           "(format: docs/engine.md, 'Model files') and DIR/record.json, which names the target and\n"
                            "input columns. --data CSV: the target is the column --target-col (default y; a file\n"
                            "without it is refused); the inputs are --input-cols, else x0..x{D-1} when the file has\n"
                            "x0 (so sample's f and g0.. are never inputs), else every other column.\n"

@@ -34,7 +34,7 @@ int cli_fail(int status);
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The status of reading a user's data file (CSV, raw float32) for the exit code: a
  * malformed or corrupt file is an input-file error, exit 3 like a truncated IDX or
- * model file (README "Exit codes"), while library readers such as nn_csv_read report
+ * model file (docs/running.md, "Exit codes"), while library readers such as nn_csv_read report
  * it as OP_EUSAGE; the message is kept. Other statuses pass through. */
 int cli_data_status(int status);
 

@@ -12,7 +12,7 @@
  * Path rule (nn_conv_use_direct under NN_CONV_AUTO), measured with `overparam bench
  * --conv im2col|direct` on W1 (1-D, 32 channels), W2 (1-D, 64) and W4 (2-D 3x3, 16):
  *  - avx512 and avx2: direct for every shape nn_conv_direct_ok accepts (<= 64 channels,
- *    3-wide kernels); see README "Performance" for the numbers per CPU.
+ *    3-wide kernels); see docs/performance.md for the numbers per CPU.
  *  - base: im2col + GEMM always (OpenBLAS picks its own kernels for the CPU; the SSE2
  *    direct kernels are the portable fallback and the oracle of last resort). */
 #include <pthread.h>

@@ -1,4 +1,4 @@
-/* The model file format (version 1, little-endian; see README-section.md):
+/* The model file format (version 1, little-endian; see docs/engine.md, "Model files"):
  *   0   char[4]  "OVPM"
  *   4   uint32   version (1)
  *   8   uint32   kind (0 convresnet1d, 1 convresnet2d, 2 mlp)

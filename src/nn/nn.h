@@ -63,7 +63,7 @@ typedef struct {
     int H, W;        /* 2-D image size */
     int C, K, L, M;
     double res_scale;   /* residual-branch multiplier: 1 = theory form; 1/M is common */
-    int zero_init_last; /* last conv of each block: weights 0, bias default init (see README) */
+    int zero_init_last; /* last conv of each block: weights 0, bias default init (see docs/engine.md) */
     nn_head head;
     nn_conv_path conv;  /* how the float convs compute (default auto); see nn_conv_path_parse.
                            A run option, not a model property: not stored in model files */
@@ -292,7 +292,7 @@ double nn_lr_at(const nn_train_opts *o, long t, long total);
 int nn_conv_path_parse(const char *name, nn_conv_path *out);
 const char *nn_conv_path_name(nn_conv_path p); /* "auto", "im2col" or "direct" */
 
-/* ---- model I/O (format in src/nn/README-section.md; little-endian) ---- */
+/* ---- model I/O (format in docs/engine.md, "Model files"; little-endian) ---- */
 int nn_model_save(const nn_model *m, const char *path); /* atomic: temp file + rename */
 /* prec < 0: the file's precision. */
 int nn_model_load(const char *path, int prec, int max_batch, nn_model **out);
