@@ -2,7 +2,7 @@
  * (brute-force) nearest-neighbour distances. Both are consistent for data with a
  * smooth, positive density on a d-dimensional manifold and both underestimate when
  * d is large relative to log n (the neighbourhoods are then too big to be flat and
- * too sparse to fill); see manifolds/README-section.md for measured values.
+ * too sparse to fill); see docs/engine.md, "Intrinsic dimension", for measured values.
  *
  * Levina & Bickel (NIPS 2004) MLE, averaged as MacKay & Ghahramani (2005) advise:
  * for each k in [k1, k2], with T_j(x) the distance to the j-th neighbour,

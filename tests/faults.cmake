@@ -1,4 +1,4 @@
-# Faults, bad input, MPI and valgrind tests (tests/README-faults.md).
+# Faults, bad input, MPI and valgrind tests (docs/faults.md).
 add_executable(badinput_dataset ${CMAKE_CURRENT_SOURCE_DIR}/badinput_dataset.c)
 target_link_libraries(badinput_dataset PRIVATE overparam_lib)
 add_test(NAME badinput_table

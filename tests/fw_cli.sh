@@ -41,7 +41,7 @@ expect 2 "same check twice" -- "$bin" verify double-descent double-descent --out
 expect 3 "unwritable out" -- "$bin" verify double-descent --out /proc/nonexistent/x
 touch "$tmp/afile"
 expect 3 "out is a file" -- "$bin" verify double-descent --out "$tmp/afile"
-expect 2 "list: extra argument" -- "$bin" list extra
+expect 2 "list: unknown check" -- "$bin" list extra
 expect 2 "compare: no check" -- "$bin" compare --manifolds flat:d=1 --out "$N"
 expect 2 "compare: unknown check" -- "$bin" compare --check nope --manifolds flat:d=1 --out "$N"
 expect 2 "compare: check without support" -- "$bin" compare --check double-descent --manifolds flat:d=1 --out "$N"
@@ -77,6 +77,16 @@ awk '/^[a-z0-9-]+$/ {id = $1} /^  control: .*\[near-miss\]/ {print id, $2}' "$tm
     || { echo "FAIL near-miss control $id/$ctl has no ctest in tests/theorems.cmake"; echo x >>"$tmp/nm_bad"; }
 done
 [ -e "$tmp/nm_bad" ] && fails=$((fails + $(wc -l <"$tmp/nm_bad")))
+
+# list --bibtex (issue 19): every visible check cites at least one entry, every key it
+# names exists (else exit 7), and a key cited by two checks is printed once
+for id in $(grep -E '^[a-z0-9-]+$' "$tmp/list"); do
+  n=$("$bin" list "$id" --bibtex | grep -c '^@') && [ "$n" -ge 1 ] \
+    || { echo "FAIL list $id --bibtex: no entry (exit or count)"; fails=$((fails + 1)); }
+done
+"$bin" list --bibtex >"$tmp/bib" && ok "list --bibtex exit 0" || bad "list --bibtex exit code"
+[ "$(grep '^@' "$tmp/bib" | sort | uniq -d | wc -l)" = 0 ] && ok "list --bibtex: each entry once" \
+  || bad "list --bibtex: an entry printed twice"
 
 # verify on the synthetic check: layout, summary, report, verdict line format
 out="$tmp/v"

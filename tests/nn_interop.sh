@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Interop: train tiny models of every kind, dump a forward/backward with
-# `overparam model grad`, then (1) the README's numpy snippets load model.bin and the
+# `overparam model grad`, then (1) the numpy snippets of docs/engine.md load model.bin and the
 # dump, and model.bin's arrays equal the exported .npy files; (2) PyTorch in float64
 # reproduces output, loss, every parameter gradient and the input gradient.
 # Needs python3 with numpy (exit 77 = skipped otherwise); the PyTorch part runs when
@@ -33,12 +33,12 @@ np.random.RandomState($i).uniform(-2.385, 2.385, (6, 16)).astype(np.float32).tof
 np.random.RandomState(9).randn(6, 1).astype(np.float32).tofile('$T/y$i.f32')"
     "$BIN" model grad --model "$T/m$i/model.bin" --input "$T/x$i.f32" --targets "$T/y$i.f32" --out "$T/g$i" >/dev/null ||
         { echo "FAIL model grad $args"; fail=1; continue; }
-    # (1) The README snippets, verbatim in spirit: model.bin reader vs exported .npy.
+    # (1) The docs/engine.md snippets, verbatim in spirit: model.bin reader vs exported .npy.
     $PY - "$T/m$i/model.bin" "$T/e$i" "$T/g$i" <<'PYEOF' || fail=1
 import sys, os, glob, json
 import numpy as np
 
-def load_ovpm(path):  # README: "Model files"
+def load_ovpm(path):  # docs/engine.md: "Model files"
     b = open(path, "rb").read()
     assert b[:4] == b"OVPM", "not an overparam model"
     version, kind, esize, ntensors = np.frombuffer(b, "<u4", 4, 4)
@@ -58,7 +58,7 @@ kind, ints, reals, params = load_ovpm(sys.argv[1])
 exported = {os.path.basename(f)[6:-4]: np.load(f) for f in glob.glob(os.path.join(sys.argv[2], "param.*.npy"))}
 assert sorted(exported) == sorted(params), "tensor names differ"
 assert all(np.array_equal(params[k], exported[k]) for k in params), "values differ"
-meta = json.load(open(os.path.join(sys.argv[3], "hparams.json")))   # README: "model grad"
+meta = json.load(open(os.path.join(sys.argv[3], "hparams.json")))   # docs/engine.md: "model grad"
 arrays = {os.path.basename(f)[:-4]: np.load(f) for f in glob.glob(os.path.join(sys.argv[3], "*.npy"))}
 assert arrays["input_grad"].shape == arrays["input"].shape
 assert all("grad." + k in arrays for k in params)

@@ -1,9 +1,9 @@
 #!/bin/bash
-# The README's pandas recipe (block after "<!-- recipe: all-records") loads every record
+# The pandas recipe of docs/outputs.md (block after "<!-- recipe: all-records") loads every record
 # under an --out into one DataFrame: one row per run record of verify (check runs and
 # control runs) plus train's record.json, nothing else (model export's hparams.json is
 # skipped); seeds come back as exact integers. Skipped (77) without pandas.
-# usage: records_recipe.sh BIN README
+# usage: records_recipe.sh BIN DOC     (DOC: docs/outputs.md, the page holding the recipe)
 set -u
 bin=$1 readme=$2
 PY=""

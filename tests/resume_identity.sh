@@ -14,8 +14,9 @@ trap 'rm -rf "$tmp"' EXIT
 fails=0
 ok() { echo "ok   $*"; }
 bad() { echo "FAIL $*"; fails=$((fails + 1)); }
-# selftest-rate, except for the presets: its full grid cannot be judged (exit 3, see
-# README), so those use selftest-placebo, whose quick and full grids are the same 72
+# selftest-rate, except for the presets: its full grid, with two ambient dimensions,
+# could not be judged until 3588381 (exit 3; theorems/selftest_rate.c), so those use
+# selftest-placebo, whose quick and full grids are the same 72
 # keys (its placebo control PASSes, so its verdict is FAIL, exit 1: still a fixed line)
 check=selftest-rate
 V=(verify "$check" --no-figures --threads 2)
@@ -94,7 +95,7 @@ poison "$tmp/q"
 verdict "$tmp/q" --quick
 same_as "quick over full records = clean quick" "$tmp/q" "$tmp/cleanq"
 one_line "preset, back" "$tmp/q" 72 "preset full, not quick"
-# figures (full by default) after verify (quick) into one --out: the README's two jobs
+# figures (full by default) after verify (quick) into one --out: the two main jobs (docs/running.md, Resume)
 poison "$tmp/q"
 "$bin" figures "$check" --threads 2 --out "$tmp/q" >"$tmp/q.line" 2>"$tmp/q.err"; echo $? >"$tmp/q.rc"
 same_as "figures after verify into one --out = clean full" "$tmp/q" "$tmp/cleanf"

@@ -141,9 +141,10 @@ static void test_direct_vs_ref(void)
         CHECK(nn_conv_direct_ok(&shapes[i]) && nn_conv_use_direct(&shapes[i]) == rule_direct,
               "%s: shape %zu: the rule picks the %s path", nn_isa_name(), i, rule_direct ? "direct" : "im2col");
     for (int path = 0; path < 2; path++) {
-        nn_conv_path = path ? NN_CONV_TILED : NN_CONV_DIRECT;
         for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
-            double e = compare(shapes[i], 1);
+            nn_conv_shape s = shapes[i];
+            s.path = path ? NN_CONV_IM2COL : NN_CONV_DIRECT;
+            double e = compare(s, 1);
             worst[path] = fmax(worst[path], e);
             /* Same bound as above: float sums of at most 64*9 products per output and
              * 300*16 per weight gradient, measured 1.1e-6 (direct) and 7.8e-7 (im2col)
@@ -153,7 +154,6 @@ static void test_direct_vs_ref(void)
                   path ? "im2col" : "direct", i, e);
         }
     }
-    nn_conv_path = NN_CONV_AUTO;
     nn_conv_shape big = nn_conv_shape_2d(2, 8, 8, 65, 16, 3), k5 = nn_conv_shape_2d(2, 8, 8, 4, 4, 5);
     CHECK(!nn_conv_direct_ok(&big) && !nn_conv_direct_ok(&k5),
           "the rule sends > %d channels and 5x5 kernels to im2col", NN_CONV_DIRECT_MAXC);
@@ -198,9 +198,9 @@ static void test_isa_bitwise(void)
         nn_conv_shape_1d(5, 256, 64, 64, 3),    nn_conv_shape_1d(40, 16, 1, 64, 3),
         nn_conv_shape_2d(2, 28, 28, 64, 64, 3), nn_conv_shape_2d(3, 3, 16, 5, 7, 3),
     };
-    nn_conv_path = NN_CONV_DIRECT;
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         size_t n1, n2;
+        shapes[i].path = NN_CONV_DIRECT;
         nn_isa_select("avx512");
         float *a = conv_bits(shapes[i], &n1);
         nn_isa_select("avx2");
@@ -209,7 +209,6 @@ static void test_isa_bitwise(void)
               "shape %zu: avx512 and avx2 direct kernels give identical bits (%zu values)", i, n1);
         free(a), free(b);
     }
-    nn_conv_path = NN_CONV_AUTO;
     nn_isa_select("auto");
 }
 
@@ -228,10 +227,9 @@ static void test_model_direct_vs_tiled(const char *name, nn_config cfg, int B)
     for (size_t i = 0; i < nx; i++) x[i] = (float)(2.385 * (2 * op_rng_uniform(&rng) - 1));
     for (size_t i = 0; i < no; i++) r[i] = (float)op_rng_normal(&rng);
     for (int path = 0; path < 2; path++) {
-        nn_conv_path = path ? NN_CONV_TILED : NN_CONV_DIRECT;
+        m->cfg.conv = path ? NN_CONV_IM2COL : NN_CONV_DIRECT; /* read at every forward/backward */
         res[path] = run_threads(m, x, r, B, 2);
     }
-    nn_conv_path = NN_CONV_AUTO;
     double e = 0;
     size_t parts[4] = {0, no, no + m->nparams, n};
     for (int k = 0; k < 3; k++) {
@@ -310,7 +308,7 @@ int main(void)
         if (!first_isa) first_isa = isas[k];
         else /* the thread tests above ran on the best set */
             test_threads("convresnet2d 28x28 C=16 pool", c2, 16 / q);
-        nn_conv_path = NN_CONV_DIRECT; /* the base rule would take im2col */
+        /* Each forces the direct path (the base rule would take im2col), then im2col. */
         test_model_direct_vs_tiled("convresnet2d 28x28 C=16 pool", c2, 6);
         test_model_direct_vs_tiled("convresnet1d D=64 C=32 fc", nn_config_convresnet1d(64, 32, 3, 2, 2, 3), 21);
         nn_config c3 = nn_config_convresnet2d(9, 7, 5, 3, 3, 2, 4);
@@ -319,7 +317,6 @@ int main(void)
         test_model_direct_vs_tiled("convresnet1d D=32 C=64 fc", nn_config_convresnet1d(32, 64, 3, 2, 2, 2), 10);
         nn_config c4 = nn_config_convresnet2d(2, 2, 3, 3, 1, 2, 3); /* image smaller than the kernel, L=1 */
         test_model_direct_vs_tiled("convresnet2d 2x2 C=3 L=1 fc", c4, 5);
-        nn_conv_path = NN_CONV_AUTO;
     }
     nn_isa_select("auto");
     test_isa_bitwise();

@@ -250,10 +250,10 @@ static uint64_t model_sig(nn_model *m, int B)
     const nn_config *c = &m->cfg;
     uint64_t h = 1;
     if (c->kind == NN_MLP) {
-        for (int l = 1; l <= c->depth; l++) h = gc_sig_add(h, m->h[l], (size_t)B * c->width);
+        for (int l = 1; l <= c->depth; l++) h = gc_sig_add(h, m->layer_act[l], (size_t)B * c->width);
     } else {
         for (int i = 0; i < c->M * c->L; i++)
-            h = gc_sig_add(h, m->h[i], (size_t)c->C * B * c->in_dim);
+            h = gc_sig_add(h, m->conv_act[i], (size_t)c->C * B * c->in_dim);
     }
     return h;
 }

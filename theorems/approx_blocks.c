@@ -56,8 +56,8 @@
  * |dslope| <= 0.2. Why T^2 and not T^1: on T^1 the band is <= -1 and the trained nets
  * reach it only marginally under this budget (seed 0: -0.97 +- 0.30, seed 1: -0.76 +-
  * 0.13; the M=8 and M=16 nets are optimisation-limited, not capacity-limited), so a
- * T^1 check would test the optimiser rather than the theorem. The T^1 numbers are
- * in theorems/README-m3.md.
+ * T^1 check would test the optimiser rather than the theorem. (The seed numbers above
+ * are what remains of theorems/README-m3.md, which is no longer in the tree.)
  *
  * Control "full-dim": the same kind of target (Matern s=1, 1024 random features to keep
  * the field's construction cheap; fewer features only make the field smoother, i.e.
@@ -119,6 +119,7 @@ static int ab_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
                            .target_seed = tseed, .embed_seed = eseed, .sample_seed = sseed};
     int st = mf_dataset_make(&dsp, &ds);
     nn_config cfg = nn_config_convresnet1d(D, c->C, c->K, c->L, M, 1);
+    cfg.conv = ctx->conv; /* --conv */
     cfg.zero_init_last = 1;
     if (!st) st = nn_model_create(&cfg, NN_F32, 256, &m);
     if (!st && !(pred = op_malloc(sizeof(double) * (size_t)c->n))) st = OP_ENOMEM;
@@ -280,6 +281,8 @@ static int ab_judge(const th_judge_in *in, th_verdict *v)
 
 const th_check th_approx_blocks = {
     .id = "approx-blocks",
+    .graded = "slope of log approximation MSE vs log M (blocks), at the worst D",
+    .cite = {"chen2019efficient", "liu2021besov"},
     .citation = "Chen, Jiang, Liao, Zhao, Efficient approximation of deep ReLU networks for functions on low "
                 "dimensional manifolds, NeurIPS 2019, Thm 1; Liu, Chen, Zhao, Liao, ICML 2021, Thm 1. Block count "
                 "M = O(eps^(-d/s)): [M] (from memory, see research notes); slope -2s/d is a derived prediction",

@@ -42,6 +42,7 @@
  *       .id = "my-check", .citation = "Author et al., Venue Year, Thm 1",
  *       .claim = "test MSE decays like n^(-2/(2+d))",
  *       .prediction = "slope -2/(2+d) = -0.5", .band_source = "theory; pilot within 0.03",
+ *       .graded = "slope of log test MSE vs log n",
  *       .metrics = {"test_mse"},
  *       .quick = {.axes = {{"n", 4, {256, 512, 1024, 2048}}}, .seeds = 5},
  *       .full  = {.axes = {{"n", 5, {256, 512, 1024, 2048, 4096}}}, .seeds = 10},
@@ -71,6 +72,7 @@
 #include <stdint.h>
 
 #include "core/rng.h"
+#include "nn/nn.h"
 #include "stats/stats.h"
 #include "store/record.h"
 #include "sweep/sweep.h"
@@ -78,6 +80,7 @@
 #define TH_MAX_METRICS REC_MAX_METRICS
 #define TH_MAX_CONTROLS 4
 #define TH_MAX_FIGURES 4
+#define TH_MAX_CITES 4
 #define TH_MAX_SERIES 8 /* manifold-rate full preset: 3 manifolds x 2 D = 6 curves */
 #define TH_MAX_POINTS 64
 
@@ -99,6 +102,7 @@ typedef struct {
     const char *key;     /* this run's key */
     uint64_t seed;       /* this run's seed (rng is seeded with it) */
     uint64_t data_seed;  /* shared by all runs with this seed index: data pools, test sets */
+    nn_conv_path conv;   /* the --conv path: a check's ConvResNets take it (nn_config.conv) */
 } th_run_ctx;
 
 typedef struct {
@@ -167,9 +171,12 @@ typedef struct {
 typedef struct th_check {
     const char *id;          /* kebab-case, stable */
     const char *citation;    /* authors, venue, theorem/figure number */
+    const char *cite[TH_MAX_CITES]; /* BibTeX keys of theorems/citations.c (overparam list --bibtex) */
     const char *claim;       /* one sentence */
     const char *prediction;  /* what is predicted, as text */
     const char *band_source; /* where the band comes from */
+    const char *graded;      /* what the verdict's measured value is, in a few words, e.g. "slope of
+                              * log test MSE vs log n" (report column "graded quantity") */
     int hidden;              /* 1: test-only, not listed or run by default */
     const char *metrics[TH_MAX_METRICS]; /* NULL-terminated */
     sw_grid quick, full;
@@ -191,6 +198,9 @@ const th_control *th_find_control(const th_check *c, const char *name);
  * fingerprint of its files are in every record's run identity (store/record.h), so a
  * resume never reuses records made on another data set. */
 extern const char *th_dataset_dir;
+
+/* The BibTeX entry of a key of th_check.cite (theorems/citations.c), NULL if unknown. */
+const char *th_bibtex(const char *key);
 
 /* Registry (theorems/registry.c). */
 int th_count(void);                 /* all checks, hidden included */
@@ -263,6 +273,11 @@ void th_table_series(const th_table *t, int geometric, th_series *s);
 int th_table_series_median(const th_table *t, th_series *s, double *se_last);
 /* Per-point means of the finished seeds (NaN where none) into mean[np]. */
 void th_table_means(const th_table *t, double *mean);
+/* Re-keys the rows: row p's x becomes newx[p] (e.g. a grid index -> the net's parameter
+ * count), and the rows are re-sorted ascending by it. OP_EUSAGE if a key is not finite
+ * or two rows share one. Tables of the same records re-keyed by the same newx stay
+ * aligned row for row. */
+int th_table_rekey(th_table *t, const double *newx);
 /* The finished values of row p into vals (t->ns doubles); returns how many. */
 int th_table_row(const th_table *t, int p, double *vals);
 /* Row index of x, or -1. */

@@ -68,12 +68,12 @@
  *       its per-seed ratios (each seed and D has its own random rotation) ranged
  *       0.98-1.10 at D = 64: the degradation depends on how the rotation meets the
  *       cubes. Not chosen.
- * Judge (bands from THEOREMS.md, fixed before the runs), on mean over seeds of log(loss):
- *   D-invariance: loss(D, n)/loss(Dmin, n) in [0.7, 1.4] for every D and n; the graded
- *     number is the ratio farthest from 1 (s.e. from the paired per-seed log ratios);
- *   decrease with n: Spearman(n, loss) <= -0.8 at every D, and the loss falls by a
- *     material amount, loss(nmax)/loss(nmin) <= 0.9 (Spearman alone is scale-free:
- *     a flat curve drifting by 1% would rank -1).
+ * Judge (bands from THEOREMS.md, fixed before the runs; statistics of issue 15's kit,
+ * see cd_judge): D-invariance loss(D, n)/loss(Dmin, n) in [0.7, 1.4] for every D and n
+ * by an equivalence test on the paired per-seed log ratios; decrease with n at every D
+ * (a paired sign test on 4 points, Spearman <= -0.8 on 5+) and a material fall,
+ * loss(nmax)/loss(nmin) <= 0.9 (a trend statistic alone is scale-free: a flat curve
+ * drifting by 1% would pass it).
  * Control (same judge): "random-labels": labels are fair coin flips independent of x:
  *   the test loss cannot decrease with n (stays >= log 2), so the decrease criterion
  *   must FAIL. */
@@ -242,6 +242,7 @@ static int cd_net(const th_run_ctx *ctx, op_rng *rng, const mf_dataset *tr, cons
     (void)ctx;
     int D = tr->D;
     nn_config cfg = nn_config_convresnet1d(D, 8, 3, 2, 2, 1);
+    cfg.conv = ctx->conv; /* --conv */
     nn_model *m = NULL;
     OP_TRY(nn_config_check(&cfg));
     OP_TRY(nn_model_create(&cfg, NN_F32, 256, &m));
@@ -301,178 +302,178 @@ done:
     return st;
 }
 
-/* ---- judge ---- */
+/* ---- judge (the kit: one points x seeds table per D and metric) ---- */
 
-#define CD_MAXSEEDS 64
 #define CD_MAXD 8
-#define CD_MAXN 16
 #define CD_MIN_FALL 0.9
+#define CD_LO 0.7
+#define CD_HI 1.4
 
 typedef struct {
-    int nD, nn, ns;
-    double D[CD_MAXD], n[CD_MAXN];
-    double lg[CD_MAXD][CD_MAXN][CD_MAXSEEDS][3]; /* log loss (judged), log knn loss, log krr loss */
-    int nfailed[CD_MAXD][CD_MAXN];
-} cd_table;
+    int nD;
+    double D[CD_MAXD];
+    th_table t[CD_MAXD][3]; /* log loss (judged), log k-NN loss, log RBF-ridge loss; rows n */
+} cd_tables;
 
-/* Inserts v into the ascending list a (if absent); -1 if the list is full. */
-static int cd_index(double *a, int *na, int max, double v)
+static void cd_tables_free(cd_tables *c)
 {
-    for (int k = 0; k < *na; k++)
-        if (a[k] == v) return 0;
-    if (*na == max) return -1;
-    int j = (*na)++;
-    while (j > 0 && a[j - 1] > v) {
-        a[j] = a[j - 1];
-        j--;
-    }
-    a[j] = v;
-    return 0;
+    for (int a = 0; a < c->nD; a++)
+        for (int j = 0; j < 3; j++) th_table_free(&c->t[a][j]);
 }
 
-static int cd_collect(const th_judge_in *in, cd_table *t)
+static int cd_collect(const th_judge_in *in, cd_tables *c)
 {
-    memset(t, 0, sizeof *t);
-    for (int i = 0; i < in->nrecs; i++) { /* axes first (sorted) */
-        if (cd_index(t->D, &t->nD, CD_MAXD, rec_param(&in->recs[i], "D")) == -1 ||
-            cd_index(t->n, &t->nn, CD_MAXN, rec_param(&in->recs[i], "n")) == -1)
-            OP_ERROR(OP_EUSAGE, "classification-dinv: at most %d values of D and %d of n", CD_MAXD, CD_MAXN);
-        if (in->recs[i].seed_index >= CD_MAXSEEDS) OP_ERROR(OP_EUSAGE, "classification-dinv: too many seeds");
-        if (in->recs[i].seed_index + 1 > t->ns) t->ns = in->recs[i].seed_index + 1;
-    }
-    for (int a = 0; a < CD_MAXD; a++)
-        for (int b = 0; b < CD_MAXN; b++)
-            for (int s = 0; s < CD_MAXSEEDS; s++) t->lg[a][b][s][0] = t->lg[a][b][s][1] = t->lg[a][b][s][2] = NAN;
-    for (int i = 0; i < in->nrecs; i++) {
-        const rec_record *r = &in->recs[i];
-        int a = 0, b = 0;
-        while (t->D[a] != rec_param(r, "D")) a++;
-        while (t->n[b] != rec_param(r, "n")) b++;
-        if (r->status != REC_OK) {
-            t->nfailed[a][b]++;
-            continue;
+    memset(c, 0, sizeof *c);
+    double D[CD_MAXD + 1];
+    int nD = th_distinct_num(in, "D", D, CD_MAXD + 1);
+    if (nD > CD_MAXD) OP_ERROR(OP_EUSAGE, "classification-dinv: at most %d values of D", CD_MAXD);
+    for (int a = 1; a < nD; a++) /* ascending */
+        for (int b = a; b > 0 && D[b] < D[b - 1]; b--) {
+            double tmp = D[b];
+            D[b] = D[b - 1];
+            D[b - 1] = tmp;
         }
-        t->lg[a][b][r->seed_index][0] = log(rec_metric(r, "loss"));
-        t->lg[a][b][r->seed_index][1] = log(rec_metric(r, "knn_loss"));
-        t->lg[a][b][r->seed_index][2] = log(rec_metric(r, "krr_loss"));
+    static const int metric[3] = {M_LOSS, M_KNN_LOSS, M_KRR_LOSS};
+    static const char *what[3] = {"test loss", "k-NN loss", "RBF ridge loss"};
+    for (int a = 0; a < nD; a++) {
+        c->D[a] = D[a];
+        c->nD = a + 1;
+        th_where w[] = {{"D", NULL, D[a]}, {NULL, NULL, 0}};
+        for (int j = 0; j < 3; j++) {
+            OP_TRY(th_table_collect(in, "n", metric[j], w, &c->t[a][j]));
+            OP_TRY(th_table_log(&c->t[a][j], in, what[j]));
+        }
     }
     return OP_OK;
 }
 
-static double cd_mean(const cd_table *t, int a, int b, int j, int *cnt, double *se)
+/* Geometric-mean curve of table (a, j) over n, or over D at row b (over_n = 0). */
+static void cd_series(const cd_tables *c, const char *name, int fig, int j, int over_n, int fixed, th_series *s)
 {
-    double s = 0, ss = 0;
-    int c = 0;
-    for (int i = 0; i < t->ns; i++) {
-        double v = t->lg[a][b][i][j];
-        if (isfinite(v)) {
-            s += v;
-            ss += v * v;
-            c++;
+    if (over_n) {
+        th_table_series(&c->t[fixed][j], 1, s);
+    } else {
+        memset(s, 0, sizeof *s);
+        for (int a = 0; a < c->nD; a++) {
+            const th_table *t = &c->t[a][j];
+            double vals[1024];
+            int k = fixed < t->np && t->ns <= 1024 ? th_table_row(t, fixed, vals) : 0;
+            if (!k) continue;
+            double mu, se;
+            st_mean_se(vals, k, &mu, &se);
+            int i = s->n++;
+            s->x[i] = c->D[a];
+            s->y[i] = exp(mu);
+            s->ylo[i] = exp(mu - se);
+            s->yhi[i] = exp(mu + se);
+            s->fit[i] = s->pred[i] = NAN;
+            s->nok[i] = t->nok[fixed];
+            s->nfailed[i] = t->nfailed[fixed];
         }
     }
-    if (cnt) *cnt = c;
-    if (se) *se = c > 1 ? sqrt(fmax(0, (ss - s * s / c) / (c - 1)) / c) : 0;
-    return c ? s / c : NAN;
-}
-
-/* Mean and s.e. over seeds of the paired log ratio loss(D_a, n_b) / loss(D_0, n_b). */
-static double cd_logratio(const cd_table *t, int a, int b, double *se)
-{
-    double d[CD_MAXSEEDS], mu, sd;
-    int c = 0;
-    for (int i = 0; i < t->ns; i++) {
-        double v = t->lg[a][b][i][0] - t->lg[0][b][i][0];
-        if (isfinite(v)) d[c++] = v;
-    }
-    if (!c) {
-        *se = NAN;
-        return NAN;
-    }
-    st_mean_se(d, c, &mu, &sd);
-    *se = sd;
-    return mu;
-}
-
-static void cd_series(const cd_table *t, const char *name, int fig, int j, int over_n, int fixed, th_series *s)
-{
     snprintf(s->name, sizeof s->name, "%s", name);
     s->figure = fig;
-    s->n = 0;
-    int cnt = over_n ? t->nn : t->nD;
-    for (int k = 0; k < cnt; k++) {
-        int a = over_n ? fixed : k, b = over_n ? k : fixed, c;
-        double se, mu = cd_mean(t, a, b, j, &c, &se);
-        if (!isfinite(mu)) continue;
-        int i = s->n++;
-        s->x[i] = over_n ? t->n[k] : t->D[k];
-        s->y[i] = exp(mu);
-        s->ylo[i] = exp(mu - se);
-        s->yhi[i] = exp(mu + se);
-        s->fit[i] = s->pred[i] = NAN;
-        s->nok[i] = c;
-        s->nfailed[i] = t->nfailed[a][b];
-    }
 }
 
 #define CD_KRR_NAME "RBF ridge, gamma=1/D"
 #define CD_KNN_NAME "k-NN (adaptive)"
 
+/* Judge (issue 15 kit; the bands are THEOREMS.md's, unchanged):
+ *   D-invariance: for every D > Dmin and every n, the paired per-seed log ratio
+ *     log loss(D, n) - log loss(Dmin, n) with its 90 % t interval, equivalence-tested
+ *     (TOST, st_grade_equiv) against [log 0.7, log 1.4]: PASS only if every interval
+ *     lies inside the band. The graded number is the ratio farthest from 1, with the
+ *     delta-method s.e. of the paired mean.
+ *   decrease with n at every D: the kit's trend test (st_trend_grade: a paired per-seed
+ *     sign test on the 4 quick points, Spearman <= -0.8 on 5 or more), and the paired
+ *     per-seed log ratio loss(nmax)/loss(nmin) graded against (0, 0.9] (st_grade).
+ * Before issue 15's kit the invariance was graded by st_grade on the same ratio (one
+ * s.e. leniency) and the trend by Spearman of the seed means over 4 points. */
 static int cd_judge(const th_judge_in *in, th_verdict *v)
 {
-    cd_table *t = op_malloc(sizeof *t);
-    if (!t) return OP_ENOMEM;
-    int st = cd_collect(in, t);
-    if (st || t->nD < 2 || t->nn < 3) {
-        free(t);
-        if (st) return st;
-        OP_ERROR(OP_EUSAGE, "classification-dinv: need 2+ values of D and 3+ of n");
+    cd_tables *c = op_malloc(sizeof *c);
+    if (!c) return OP_ENOMEM;
+    int st = cd_collect(in, c);
+    if (!st && (c->nD < 2 || c->t[0][0].np < 3)) st = op_error_set(OP_EUSAGE, __FILE__, __LINE__,
+                                                   "classification-dinv: need 2+ values of D and 3+ of n");
+    if (st) {
+        cd_tables_free(c);
+        free(c);
+        return st;
     }
-    /* D-invariance: the ratio farthest from 1 */
-    double worst = 0, wse = 0;
-    for (int a = 1; a < t->nD; a++)
-        for (int b = 0; b < t->nn; b++) {
-            double se, lr = cd_logratio(t, a, b, &se);
-            if (!isfinite(lr)) lr = INFINITY;
-            if (fabs(lr) >= fabs(worst)) {
-                worst = lr;
-                wse = se;
+    const th_table *t0 = &c->t[0][0];
+    int nb = t0->np - 1, na = c->nD - 1;
+    /* D-invariance by TOST */
+    double llo = log(CD_LO), lhi = log(CD_HI);
+    st_grade_t g_inv = ST_PASS;
+    st_interval worst = {0};
+    double worst_D = NAN, worst_n = NAN;
+    int have = 0;
+    for (int a = 1; a < c->nD; a++)
+        for (int b = 0; b < t0->np; b++) {
+            int pb = th_table_find(&c->t[a][0], t0->x[b]);
+            st_interval d;
+            if (pb < 0) st_interval_make(NAN, NAN, 0, &d);
+            else th_table_diff_at(t0, b, &c->t[a][0], pb, &d);
+            g_inv = st_grade_worst(g_inv, st_grade_equiv(&d, llo, lhi));
+            if (!have || !(fabs(d.mean) <= fabs(worst.mean))) {
+                worst = d;
+                worst_D = c->D[a];
+                worst_n = t0->x[b];
+                have = 1;
             }
         }
     /* decrease with n at every D */
-    double rho_max = -1, fall_max = 0;
-    for (int a = 0; a < t->nD; a++) {
-        double x[CD_MAXN], y[CD_MAXN], w[2 * CD_MAXN];
-        int m = 0;
-        for (int b = 0; b < t->nn; b++) {
-            double mu = cd_mean(t, a, b, 0, NULL, NULL);
-            if (!isfinite(mu)) continue;
-            x[m] = t->n[b];
-            y[m++] = mu;
+    st_grade_t g_dec = ST_PASS;
+    char dec_txt[256] = "";
+    int off = 0;
+    double fall_max = 0, fall_se = NAN;
+    for (int a = 0; a < c->nD; a++) {
+        const th_table *t = &c->t[a][0];
+        st_trend tr;
+        st_interval f;
+        if (t->np < 2 || th_table_trend(t, -1, 0.8, &tr)) {
+            g_dec = ST_FAIL;
+            continue;
         }
-        double rho = m >= 3 ? st_spearman(x, y, m, w) : NAN;
-        double fall = m >= 2 ? exp(y[m - 1] - y[0]) : NAN;
-        rho_max = isfinite(rho) ? fmax(rho_max, rho) : INFINITY; /* a missing curve fails */
-        fall_max = isfinite(fall) ? fmax(fall_max, fall) : INFINITY;
+        th_table_diff_at(t, 0, t, t->np - 1, &f);
+        double fall = exp(f.mean);
+        st_grade_t gf = st_grade(fall, fall * f.se, 0, CD_MIN_FALL);
+        if (!(fall <= fall_max)) {
+            fall_max = fall;
+            fall_se = fall * f.se;
+        }
+        g_dec = st_grade_worst(g_dec, st_grade_worst(tr.grade, gf));
+        if (off < (int)sizeof dec_txt)
+            off += snprintf(dec_txt + off, sizeof dec_txt - off, " D%g:%s(%s,fall=%.3g)", c->D[a],
+                            tr.use_signs ? "signs" : "rho", st_grade_name(tr.grade), fall);
+        if (tr.use_signs && off < (int)sizeof dec_txt)
+            off += snprintf(dec_txt + off, sizeof dec_txt - off, "[%d/%d,p=%.2g]", tr.k, tr.n, tr.p);
     }
     /* baselines: loss(Dmax)/loss(Dmin) at nmax, reported, not judged */
-    int na = t->nD - 1, nb = t->nn - 1;
-    double knn_ratio = exp(cd_mean(t, na, nb, 1, NULL, NULL) - cd_mean(t, 0, nb, 1, NULL, NULL));
-    double krr_ratio = exp(cd_mean(t, na, nb, 2, NULL, NULL) - cd_mean(t, 0, nb, 2, NULL, NULL));
-    v->measured = exp(worst);
-    v->se = exp(worst) * wse;
+    double mk[2], mr[2];
+    for (int k = 0; k < 2; k++) {
+        double mean[TH_MAX_POINTS];
+        th_table_means(&c->t[k ? na : 0][1], mean);
+        mk[k] = mean[nb];
+        th_table_means(&c->t[k ? na : 0][2], mean);
+        mr[k] = mean[nb];
+    }
+    v->measured = exp(worst.mean);
+    v->se = exp(worst.mean) * worst.se;
     v->predicted = 1;
-    v->lo = 0.7;
-    v->hi = 1.4;
-    v->grade = st_grade(v->measured, v->se, v->lo, v->hi);
-    int dec = rho_max <= -0.8 + 1e-9 && fall_max <= CD_MIN_FALL; /* 1e-9: GSL returns -0.8 as -0.79999... */
-    if (!dec) v->grade = ST_FAIL;
+    v->lo = CD_LO;
+    v->hi = CD_HI;
+    v->grade = st_grade_worst(g_inv, g_dec);
+    char eq[160];
+    th_equiv_text("worst_log_ratio", &worst, llo, lhi, g_inv, eq, sizeof eq);
     snprintf(v->extra, sizeof v->extra,
-             "quantity=worst loss(D)/loss(D=%g) spearman(n,loss)_max=%.2f loss(nmax)/loss(nmin)_max=%.3g%s "
-             "knn_ratio_at_nmax=%.3g krr_ratio_at_nmax=%.3g",
-             t->D[0], rho_max, fall_max, dec ? "" : "(no decrease with n)", knn_ratio, krr_ratio);
-    snprintf(v->note, sizeof v->note, "worst D-ratio %.2f ± %.2f (band [0.7, 1.4]); Spearman(n) <= %.2f", v->measured,
-             v->se, rho_max);
+             "quantity=worst paired loss(D)/loss(D=%g) at D=%g n=%g %s decrease:%s%s "
+             "fall_max=%.3g±%.2g knn_ratio_at_nmax=%.3g krr_ratio_at_nmax=%.3g",
+             c->D[0], worst_D, worst_n, eq, st_grade_name(g_dec), dec_txt, fall_max, fall_se, exp(mk[1] - mk[0]),
+             exp(mr[1] - mr[0]));
+    snprintf(v->note, sizeof v->note, "worst D-ratio %.2f ± %.2f (TOST vs [0.7, 1.4]: %s); decrease: %s",
+             v->measured, v->se, st_grade_name(g_inv), st_grade_name(g_dec));
     /* Figures. loss-vs-D at nmax: the net and both baselines. loss-vs-n: the net and
      * the kernel ridge at the smallest and the largest D (all of the quick preset's D;
      * TH_MAX_SERIES = 8 leaves no room for the full preset's middle D, which loss-vs-D
@@ -481,28 +482,29 @@ static int cd_judge(const th_judge_in *in, th_verdict *v)
     const char *who = in->control ? in->control : "ConvResNet";
     char nm[48];
     int s = 0;
-    snprintf(nm, sizeof nm, "%s, n=%g", who, t->n[nb]);
-    cd_series(t, nm, 0, 0, 0, nb, &v->series[s++]);
+    snprintf(nm, sizeof nm, "%s, n=%g", who, t0->x[nb]);
+    cd_series(c, nm, 0, 0, 0, nb, &v->series[s++]);
     if (!in->control) {
-        snprintf(nm, sizeof nm, CD_KRR_NAME ", n=%g", t->n[nb]);
-        cd_series(t, nm, 0, 2, 0, nb, &v->series[s++]);
-        snprintf(nm, sizeof nm, CD_KNN_NAME ", n=%g", t->n[nb]);
-        cd_series(t, nm, 0, 1, 0, nb, &v->series[s++]);
+        snprintf(nm, sizeof nm, CD_KRR_NAME ", n=%g", t0->x[nb]);
+        cd_series(c, nm, 0, 2, 0, nb, &v->series[s++]);
+        snprintf(nm, sizeof nm, CD_KNN_NAME ", n=%g", t0->x[nb]);
+        cd_series(c, nm, 0, 1, 0, nb, &v->series[s++]);
     }
     for (int k = 0; k < 2; k++) {
-        snprintf(nm, sizeof nm, "%s, D=%g", who, t->D[k ? na : 0]);
-        cd_series(t, nm, 1, 0, 1, k ? na : 0, &v->series[s++]);
+        snprintf(nm, sizeof nm, "%s, D=%g", who, c->D[k ? na : 0]);
+        cd_series(c, nm, 1, 0, 1, k ? na : 0, &v->series[s++]);
     }
     if (!in->control) {
         for (int k = 0; k < 2; k++) {
-            snprintf(nm, sizeof nm, CD_KRR_NAME ", D=%g", t->D[k ? na : 0]);
-            cd_series(t, nm, 1, 2, 1, k ? na : 0, &v->series[s++]);
+            snprintf(nm, sizeof nm, CD_KRR_NAME ", D=%g", c->D[k ? na : 0]);
+            cd_series(c, nm, 1, 2, 1, k ? na : 0, &v->series[s++]);
         }
         snprintf(nm, sizeof nm, CD_KNN_NAME ", every D");
-        cd_series(t, nm, 1, 1, 1, 0, &v->series[s++]);
+        cd_series(c, nm, 1, 1, 1, 0, &v->series[s++]);
     }
     v->nseries = s;
-    free(t);
+    cd_tables_free(c);
+    free(c);
     return OP_OK;
 }
 
@@ -510,6 +512,8 @@ static int cd_judge(const th_judge_in *in, th_verdict *v)
 
 const th_check th_classification_dinv = {
     .id = "classification-dinv",
+    .graded = "paired test-loss ratio loss(D)/loss(Dmin) furthest from 1, over n and D (TOST)",
+    .cite = {"liu2021besov", "zhang2024nonparametric"},
     .citation = "Liu, Chen, Zhao, Liao, ICML 2021 (arXiv 2109.02832), logistic excess risk "
                 "O~(n^-s/(2s+2(s v d))); Zhang et al., NeurIPS 2024 (arXiv 2307.01649), helix padded to D "
                 "(experiment details from summaries only)",

@@ -9,12 +9,7 @@
 #include "plot/plot.h"
 #include "sweep/dist.h"
 #include "verify.h"
-
-int th_sweep_variant(const th_check *c, const th_opts *o, const sw_grid *g, const char *control,
-                     rec_record **recs_out, int *n_out);
-int th_judge_variant(const th_check *c, const th_opts *o, const char *control, const rec_record *recs,
-                     int n, th_verdict *v);
-void th_fmt_num(char *buf, size_t len, double x);
+#include "verify_internal.h"
 
 static int find_axis(const sw_grid *g, const char *name)
 {

@@ -294,6 +294,8 @@ static int el_judge(const th_judge_in *in, th_verdict *v)
 
 const th_check th_extrapolate_lemma = {
     .id = "extrapolate-lemma",
+    .graded = "log10 of the worst max |f(x) - beta.x|/|x| over all runs",
+    .cite = {"xu2021how"},
     .citation = "Xu, Zhang, Li, Du, Kawarabayashi, Jegelka, How neural networks extrapolate, ICLR 2021 "
                 "(arXiv 2009.11848), Lemma 1 (Lemma 4 of the submission); demo protocol from "
                 "github.com/jinglingli/nn-extrapolate",

@@ -411,6 +411,8 @@ static int lr_judge(const th_judge_in *in, th_verdict *v)
 
 const th_check th_extrapolate_linear_rays = {
     .id = "extrapolate-linear-rays",
+    .graded = "OOD (1<|x|<5) median APE in %, mean over seeds",
+    .cite = {"xu2021how"},
     .citation = "Xu, Zhang, Li, Du, Kawarabayashi, Jegelka, How neural networks extrapolate, ICLR 2021 "
                 "(arXiv 2009.11848), Theorem 1 (Thm 3 of the submission), R^2 protocol of sphere_rsquare.py, "
                 "Fig. 4a and the activation contrast (tanh)",

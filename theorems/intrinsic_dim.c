@@ -264,6 +264,8 @@ static int id_judge(const th_judge_in *in, th_verdict *v)
 
 const th_check th_intrinsic_dim = {
     .id = "intrinsic-dim",
+    .graded = "worst |estimate - d|/tolerance over datasets and estimators",
+    .cite = {"levina2004maximum", "facco2017estimating"},
     .citation = "Levina & Bickel, Maximum likelihood estimation of intrinsic dimension, NeurIPS 2004 (k-NN MLE); "
                 "Facco, d'Errico, Rodriguez, Laio, Sci. Rep. 7:12140, 2017 (TwoNN)",
     .claim = "Every manifold sampler produces d-dimensional data, at its natural dimension and embedded in "

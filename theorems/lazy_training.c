@@ -103,16 +103,13 @@ static int lz_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
 
     nn_config cfg = nn_config_mlp(LZ_D, 1, m, 1, mf ? NN_PARAM_MF : NN_PARAM_NTK);
     cfg.bias = 0;
+    if (mid) cfg.weight_scale[1] = pow((double)m, -0.75); /* output scale m^-3/4 (nn_config, not a tensor) */
     nn_model *net;
     OP_TRY(nn_model_create(&cfg, NN_F64, LZ_N, &net));
     nn_model_init(net, rng);
     const size_t P = net->nparams;
     double lr = LZ_ETA * nn_model_lr_scale(net);
-    if (mid) { /* output scale m^-3/4 (the engine reads fwd_scale at run time), eta x m^1/2 */
-        nn_tensor *ta = (nn_tensor *)nn_model_tensor(net, "layers.1.weight");
-        ta->fwd_scale = pow((double)m, -0.75);
-        lr = LZ_ETA * sqrt((double)m);
-    }
+    if (mid) lr = LZ_ETA * sqrt((double)m); /* eta x m^1/2 with the m^-3/4 output scale */
     double *p0 = op_malloc(sizeof(double) * P), *work = op_malloc(sizeof(double) * kn_empirical_ntk_work(net, LZ_N));
     double K[LZ_N * LZ_N], Kt[LZ_NT * LZ_N], F[LZ_N], Ft[LZ_NT], f[LZ_N], ft[LZ_NT], dout[LZ_N];
     int st = p0 && work ? OP_OK : OP_ENOMEM;
@@ -203,6 +200,8 @@ static int lz_judge(const th_judge_in *in, th_verdict *v)
 
 const th_check th_lazy_training = {
     .id = "lazy-training",
+    .graded = "slope of log ||W1_T - W1_0||_F/||W1_0||_F vs log width m",
+    .cite = {"lee2019wide", "jacot2018neural"},
     .citation = "Lee et al., Wide neural networks of any depth evolve as linear models under gradient "
                 "descent, NeurIPS 2019 (Thm 2.1); Jacot, Gabriel, Hongler, NeurIPS 2018",
     .claim = "Under NTK scaling and a width-independent step size, GD moves the first-layer weights of a "

@@ -140,6 +140,7 @@ static int mr_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
                            .label_noise = MR_NOISE, .target_seed = tseed, .embed_seed = eseed, .sample_seed = sseed};
     int st = mf_dataset_make(&dsp, &ds);
     nn_config cfg = nn_config_convresnet1d(D, c->C, c->K, c->L, c->M, 1);
+    cfg.conv = ctx->conv; /* --conv */
     if (!st) st = nn_model_create(&cfg, NN_F32, 256, &m);
     if (!st && !(pred = op_malloc(sizeof(double) * (size_t)c->ntest))) st = OP_ENOMEM;
     if (!st) {
@@ -399,6 +400,8 @@ static int mr_judge(const th_judge_in *in, th_verdict *v)
 
 const th_check th_manifold_rate = {
     .id = "manifold-rate",
+    .graded = "slope of log test MSE vs log n, the (manifold, D) curve furthest out",
+    .cite = {"chen2022nonparametric", "oono2019approximation", "liu2021besov"},
     .citation = "Chen, Jiang, Liao, Zhao, Nonparametric regression on low-dimensional manifolds using deep ReLU "
                 "networks, Inf. Inference 2022 (arXiv 1908.01842); Oono & Suzuki, ICML 2019; Liu, Chen, Zhao, Liao, "
                 "ICML 2021. D-independence of constants: [M] (from memory, see research notes)",

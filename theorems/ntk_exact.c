@@ -195,6 +195,8 @@ static int ne_judge(const th_judge_in *in, th_verdict *v)
 
 const th_check th_ntk_exact = {
     .id = "ntk-exact",
+    .graded = "slope of log relRMS(Theta_m - Theta) vs log width m",
+    .cite = {"jacot2018neural", "arora2019exact"},
     .citation = "Jacot, Gabriel, Hongler, Neural Tangent Kernel, NeurIPS 2018 (Thm 1, Fig. 1); Arora et al., "
                 "On exact computation with an infinitely wide neural net, NeurIPS 2019 (Sec. 3, ReLU "
                 "recursion with c_sigma = 2; formula [M] in the research notes, invariants checked here)",

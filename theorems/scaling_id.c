@@ -29,8 +29,9 @@
  *   (algebraic least squares, Kasa) to the first m points of the seed-mean curve
  *   (log N, log L) is largest, m = 5..7 (at least 5 points in every window, issue 18).
  *
- * Scaled to 2 cores (every change here and in the README; each is checked not to move
- * the result, see the README section "scaling-id"):
+ * Scaled to 2 cores (every change here and in docs/checks.md, section "scaling-id", with
+ * the measurement that tests it; the step budget DOES move the result, see "Finding"
+ * below; the second pool size is in the full preset, which has not been run yet):
  * 1. steps: S = 200 000 in the paper; here the `steps` axis (quick and full values in the
  *    grids below) with the same 10:1:1 phase ratio. The run records plateau = the
  *    smallest, over widths, ratio of the mean training loss of the last phase-1 epoch to
@@ -84,7 +85,7 @@
  * windows, one trial, dominated by outliers). The larger students are the furthest from
  * converged, which flattens log L against log N and raises 4/alpha: the direction seen.
  * The paper's 200 000 steps are 50x the quick budget; the full preset (8000 steps) could
- * not be run on the shared 2 cores before the deadline (README).
+ * not be run on the shared 2 cores before the deadline (docs/checks.md).
  * Seeds 0-5 (quick): FAIL, FAIL, FAIL, PASS (seed 3: k=2 ratio 1.39 +- 0.13), FAIL, FAIL;
  * k=2 ratio 1.39-2.30, k=4 1.23-1.38 on every seed.
  * Probe with 3x the budget (the quick preset at steps 12 000, nothing else changed,
@@ -628,6 +629,7 @@ const th_check th_scaling_id = {
     .prediction = "(4/alpha)/ID = 1 for every k; 4/alpha increasing in k",
     .band_source = "paper: alpha ~ 4/d with no stated tolerance; band = a factor 1.5 either way, [2/3, 3/2], "
                    "fixed before any run; trend: paired 90% interval > 0 (quick), Spearman rho >= 0.8 (full)",
+    .cite = {"sharma2022scaling", "facco2017estimating"},
     .metrics = {"L_w0", "L_w1", "L_w2", "L_w3", "L_w4", "L_w5", "L_w6", "id_w0", "id_w1", "id_w2", "id_w3",
                 "id_w4", "id_w5", "id_w6", "plateau"},
     .quick = {.axes = {{"k", 2, {2, 4}},

@@ -49,6 +49,7 @@ static int sf_judge(const th_judge_in *in, th_verdict *v)
 
 const th_check th_selftest_diverge = {
     .id = "selftest-diverge",
+    .graded = "slope of log err vs log n",
     .citation = "synthetic (test-only): error = n^(-1/2) x noise, two runs diverge",
     .claim = "diverged runs are reported, counted as failed and never averaged (tests only; hidden)",
     .prediction = "slope -1/2",
@@ -64,6 +65,7 @@ const th_check th_selftest_diverge = {
 
 const th_check th_selftest_slow = {
     .id = "selftest-slow",
+    .graded = "slope of log err vs log n",
     .citation = "synthetic (test-only): error = n^(-1/2) x noise, 20 ms per run",
     .claim = "a sweep killed at any moment resumes to the same verdict (tests only; hidden)",
     .prediction = "slope -1/2",

@@ -262,6 +262,41 @@ void th_table_means(const th_table *t, double *mean)
     }
 }
 
+int th_table_rekey(th_table *t, const double *newx)
+{
+    int ord[TH_MAX_POINTS];
+    for (int p = 0; p < t->np; p++) {
+        if (!isfinite(newx[p])) return op_error_set(OP_EUSAGE, __FILE__, __LINE__, "table row %d has no key", p);
+        ord[p] = p;
+    }
+    for (int a = 1; a < t->np; a++) /* stable insertion sort by the new key */
+        for (int b = a; b > 0 && newx[ord[b]] < newx[ord[b - 1]]; b--) {
+            int tmp = ord[b];
+            ord[b] = ord[b - 1];
+            ord[b - 1] = tmp;
+        }
+    for (int a = 1; a < t->np; a++)
+        if (newx[ord[a]] == newx[ord[a - 1]])
+            return op_error_set(OP_EUSAGE, __FILE__, __LINE__, "two table rows share the key %g", newx[ord[a]]);
+    double *y = op_malloc(sizeof(double) * (size_t)t->np * (size_t)(t->ns > 0 ? t->ns : 1));
+    if (!y) return OP_ENOMEM;
+    double x[TH_MAX_POINTS];
+    int nok[TH_MAX_POINTS], nf[TH_MAX_POINTS];
+    for (int a = 0; a < t->np; a++) {
+        int p = ord[a];
+        memcpy(y + (size_t)a * t->ns, t->y + (size_t)p * t->ns, sizeof(double) * (size_t)t->ns);
+        x[a] = newx[p];
+        nok[a] = t->nok[p];
+        nf[a] = t->nfailed[p];
+    }
+    memcpy(t->y, y, sizeof(double) * (size_t)t->np * (size_t)t->ns);
+    free(y);
+    memcpy(t->x, x, sizeof(double) * (size_t)t->np);
+    memcpy(t->nok, nok, sizeof(int) * (size_t)t->np);
+    memcpy(t->nfailed, nf, sizeof(int) * (size_t)t->np);
+    return OP_OK;
+}
+
 int th_table_row(const th_table *t, int p, double *vals)
 {
     int c = 0;

@@ -1,13 +1,16 @@
 /* One check, end to end: plan -> execute -> judge from records -> emit. */
 #include "verify.h"
+#include "verify_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/fsutil.h"
 #include "core/op_error.h"
 #include "core/progress.h"
+#include "core/version.h"
 #include "data/dataset.h"
 #include "nn/nn.h"
 #include "plot/plot.h"
@@ -16,13 +19,14 @@
 typedef struct {
     const th_check *c;
     int full;
+    nn_conv_path conv;
 } run_user;
 
 static int run_one(void *user, const sw_run *u, rec_record *rec)
 {
     const run_user *ru = user;
     const th_check *c = ru->c;
-    th_run_ctx ctx = {c, u->control[0] ? u->control : NULL, ru->full, u->key, u->seed, u->data_seed};
+    th_run_ctx ctx = {c, u->control[0] ? u->control : NULL, ru->full, u->key, u->seed, u->data_seed, ru->conv};
     op_rng rng;
     op_rng_seed(&rng, u->seed);
     th_metrics m;
@@ -43,7 +47,7 @@ int th_identity(const th_opts *o, const char *dataset_dir, rec_identity *id)
     id->format = REC_FORMAT;
     id->base_seed = o->seed;
     snprintf(id->preset, sizeof id->preset, "%s", o->full ? "full" : "quick");
-    snprintf(id->conv, sizeof id->conv, "%s", nn_conv_path_name());
+    snprintf(id->conv, sizeof id->conv, "%s", nn_conv_path_name(o->conv));
     return dt_dataset_identity(dataset_dir, id->dataset, sizeof id->dataset, id->dataset_fp, sizeof id->dataset_fp);
 }
 
@@ -54,7 +58,7 @@ static int plan_variant(const th_check *c, const th_opts *o, const sw_grid *g, c
     /* A forced convolution path (--conv) gives other bits than the rule: its runs get
      * their own keys ("conv=direct/...", same seeds), so the two can share one --out. */
     char tag[32] = "";
-    if (strcmp(nn_conv_path_name(), "auto") != 0) snprintf(tag, sizeof tag, "conv=%s", nn_conv_path_name());
+    if (o->conv != NN_CONV_AUTO) snprintf(tag, sizeof tag, "conv=%s", nn_conv_path_name(o->conv));
     return sw_plan(c->id, g, control, tag, o->seed, runs, nruns);
 }
 
@@ -90,14 +94,12 @@ int th_note_replaced(const th_check *c, const th_opts *o, const sw_grid *g, cons
 
 /* Plans, executes (resuming) and reads back the records of one variant. */
 int th_sweep_variant(const th_check *c, const th_opts *o, const sw_grid *g, const char *control,
-                     rec_record **recs_out, int *n_out);
-int th_sweep_variant(const th_check *c, const th_opts *o, const sw_grid *g, const char *control,
                      rec_record **recs_out, int *n_out)
 {
     sw_run *runs;
     int nruns;
     OP_TRY(plan_variant(c, o, g, control, &runs, &nruns));
-    run_user ru = {c, o->full};
+    run_user ru = {c, o->full, o->conv};
     char label[96];
     snprintf(label, sizeof label, "%s%s%s", c->id, control ? "/" : "", control ? control : "");
     sw_stats st;
@@ -134,8 +136,6 @@ int th_sweep_variant(const th_check *c, const th_opts *o, const sw_grid *g, cons
 }
 
 int th_judge_variant(const th_check *c, const th_opts *o, const char *control, const rec_record *recs,
-                     int n, th_verdict *v);
-int th_judge_variant(const th_check *c, const th_opts *o, const char *control, const rec_record *recs,
                      int n, th_verdict *v)
 {
     memset(v, 0, sizeof *v);
@@ -150,7 +150,6 @@ int th_judge_variant(const th_check *c, const th_opts *o, const char *control, c
     return OP_OK;
 }
 
-void th_fmt_num(char *buf, size_t len, double x);
 void th_fmt_num(char *buf, size_t len, double x)
 {
     if (isnan(x))
@@ -164,7 +163,6 @@ void th_fmt_num(char *buf, size_t len, double x)
 }
 
 /* "measured=<x>±<se> predicted=<p> band=[lo,hi]" */
-void th_fmt_numbers(const th_verdict *v, char *buf, size_t len);
 void th_fmt_numbers(const th_verdict *v, char *buf, size_t len)
 {
     char m[32], se[32], p[40], lo[32], hi[32];
@@ -317,6 +315,106 @@ static int write_controls(const th_check *c, const th_opts *o, const th_result *
         snprintf(path, sizeof path, "%s/%s/controls-%s.csv", o->out, c->id, r->control_name[0]);
     else
         snprintf(path, sizeof path, "%s/%s/controls.csv", o->out, c->id);
+    int s = b.oom ? OP_ENOMEM : op_write_atomic(path, b.s, b.len);
+    op_buf_free(&b);
+    return s;
+}
+
+/* The verdict file name of a result: verdict-<preset>.txt, or
+ * verdict-<preset>-control-<NAME>.txt under --control NAME. */
+void th_verdict_file(const th_result *r, int full, char *buf, size_t len)
+{
+    if (r->control_only)
+        snprintf(buf, len, "verdict-%s-control-%s.txt", full ? "full" : "quick", r->control_name[0]);
+    else
+        snprintf(buf, len, "verdict-%s.txt", full ? "full" : "quick");
+}
+
+/* key=value with the value's backslashes and line breaks escaped (one line per key) */
+static void kv(op_buf *b, const char *key, const char *val)
+{
+    op_buf_printf(b, "%s=", key);
+    for (const char *q = val ? val : ""; *q; q++) {
+        if (*q == '\\')
+            op_buf_puts(b, "\\\\");
+        else if (*q == '\n')
+            op_buf_puts(b, "\\n");
+        else if (*q == '\r')
+            op_buf_puts(b, "\\r");
+        else
+            op_buf_printf(b, "%c", *q);
+    }
+    op_buf_puts(b, "\n");
+}
+
+static void kv_num(op_buf *b, const char *key, double x)
+{
+    if (isnan(x))
+        op_buf_printf(b, "%s=nan\n", key);
+    else if (isinf(x))
+        op_buf_printf(b, "%s=%s\n", key, x > 0 ? "inf" : "-inf");
+    else
+        op_buf_printf(b, "%s=%.17g\n", key, x);
+}
+
+/* DIR/<id>/verdict-<preset>[-control-<NAME>].txt: this call's verdict of the check in
+ * key=value lines, so that report.md/.html can list every check under DIR with its
+ * latest result per preset (th_report_write reads these files, not this call's
+ * results). The date is the time of writing (UTC), or SOURCE_DATE_EPOCH when set. */
+static int write_verdict(const th_check *c, const th_opts *o, const th_result *r)
+{
+    const th_verdict *lv = r->has_main ? &r->main : &r->control[0];
+    time_t now = time(NULL);
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde) {
+        char *end;
+        long long t = strtoll(sde, &end, 10);
+        if (!*end && t >= 0) now = (time_t)t;
+    }
+    struct tm tm;
+    char date[32] = "unknown";
+    if (gmtime_r(&now, &tm)) strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char seed[24], num[32];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)o->seed);
+    op_buf b;
+    op_buf_init(&b);
+    op_buf_puts(&b, "# overparam verdict of one check and preset (report.md/.html are rebuilt from these files)\n");
+    kv(&b, "format", "1");
+    kv(&b, "check", c->id);
+    kv(&b, "control_only", r->control_only ? r->control_name[0] : "");
+    kv(&b, "preset", o->full ? "full" : "quick");
+    kv(&b, "base_seed", seed);
+    kv(&b, "conv", o->identity ? o->identity->conv : "");
+    kv(&b, "dataset", o->identity ? o->identity->dataset : "");
+    kv(&b, "date", date);
+    kv(&b, "version", OP_VERSION);
+    kv(&b, "commit", OP_GIT_COMMIT);
+    kv(&b, "verdict", st_grade_name(r->control_only ? lv->grade : r->final));
+    kv(&b, "graded", c->graded ? c->graded : "");
+    kv_num(&b, "measured", lv->measured);
+    kv_num(&b, "se", lv->se);
+    kv_num(&b, "predicted", lv->predicted);
+    kv(&b, "predicted_text", lv->predicted_text);
+    kv_num(&b, "band_lo", lv->lo);
+    kv_num(&b, "band_hi", lv->hi);
+    kv(&b, "control", r->control_text);
+    op_buf_puts(&b, "controls_run=");
+    for (int i = 0; i < r->ncontrols; i++) op_buf_printf(&b, "%s%s", i ? "," : "", r->control_name[i]);
+    op_buf_puts(&b, "\n");
+    kv(&b, "discrim", r->ncontrols ? r->discrim_text : "skipped");
+    op_buf_puts(&b, "figures=");
+    for (int f = 0; f < r->nfig; f++) op_buf_printf(&b, "%s%s", f ? "," : "", r->fig[f]);
+    op_buf_puts(&b, "\n");
+    kv(&b, "figure_status", r->figure_status);
+    snprintf(num, sizeof num, "%d", lv->nruns);
+    kv(&b, "runs", num);
+    snprintf(num, sizeof num, "%d", lv->nfailed);
+    kv(&b, "failed_runs", num);
+    kv_num(&b, "seconds", r->seconds);
+    kv(&b, "line", r->line);
+    char name[160], path[4096];
+    th_verdict_file(r, o->full, name, sizeof name);
+    snprintf(path, sizeof path, "%s/%s/%s", o->out, c->id, name);
     int s = b.oom ? OP_ENOMEM : op_write_atomic(path, b.s, b.len);
     op_buf_free(&b);
     return s;
@@ -486,5 +584,6 @@ int th_verify(const th_check *c, const th_opts *o, th_result *r)
         len += snprintf(r->line + len, sizeof r->line - (size_t)len, " failed_runs=%d/%d%s%s", lv->nfailed,
                         lv->nruns, lv->failed_run[0] ? " first_failed=" : "", lv->failed_run);
     r->seconds = op_now() - t0;
+    if (sw_dist_rank() == 0) OP_TRY(write_verdict(c, o, r)); /* last: the report reads it */
     return OP_OK;
 }

@@ -20,10 +20,11 @@ typedef struct {
     int figures;              /* write .dat/.gp and render */
     const rec_identity *identity; /* this invocation's run identity (th_identity): resume
                                    * reuses only records made under it */
+    nn_conv_path conv;        /* --conv: every run's models take it (th_run_ctx.conv) */
 } th_opts;
 
 /* The run identity of an invocation with these options (store/record.h): o->seed, the
- * preset (o->full), the --conv path in force and the data-set directory dataset_dir
+ * preset (o->full), the --conv path (o->conv) and the data-set directory dataset_dir
  * (NULL: the default) resolved and fingerprinted (dt_dataset_identity). Call once,
  * before any run; OP_EUSAGE (one line) for a data-set path too long to record. */
 int th_identity(const th_opts *o, const char *dataset_dir, rec_identity *id);
@@ -58,8 +59,17 @@ typedef struct {
  * Returns OP_OK whatever the verdict; an error status for usage/I/O failures. */
 int th_verify(const th_check *c, const th_opts *o, th_result *r);
 
-/* DIR/report.md and DIR/report.html over the results. */
-int th_report_write(const char *out, const th_result *r, int n);
+/* th_verify writes (rank 0) the verdict of each check and preset it ran to
+ * DIR/<id>/verdict-<preset>.txt (verdict-<preset>-control-<NAME>.txt under --control):
+ * key=value lines (check, preset, base_seed, conv, date, version, commit, verdict,
+ * graded, measured, se, predicted, band_lo, band_hi, control, discrim, figures, line,
+ * ...). th_verdict_file gives that file name for a result. */
+void th_verdict_file(const th_result *r, int full, char *buf, size_t len);
+
+/* DIR/report.md and DIR/report.html, rebuilt from the verdict files under DIR: one row
+ * per check, preset and --control variant found there (the latest call of each), so
+ * every verify/figures call into DIR adds to the report instead of replacing it. */
+int th_report_write(const char *out);
 
 /* Comparison across manifolds and ambient dimensions (overparam compare):
  * replaces the check's manifold/ambient axes by the given lists, runs the theorem's

@@ -362,6 +362,8 @@ static int wi_judge(const th_judge_in *in, th_verdict *v)
 
 const th_check th_width_independence = {
     .id = "width-independence",
+    .graded = "paired slope of log test MSE vs log width m (m >= 256)",
+    .cite = {"allenzhu2019learning"},
     .citation = "Allen-Zhu, Li, Liang, Learning and generalization in overparameterized neural networks, going "
                 "beyond two layers, NeurIPS 2019 (arXiv 1811.04918); abstract verified, concept class [M]; "
                 "derived check (research notes section 4), not a figure of the paper",

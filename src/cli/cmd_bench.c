@@ -1,5 +1,5 @@
 /* overparam bench: training throughput on the reference workloads W1-W5
- * (shared/bench/WORKLOADS.md; the same shapes as bench/peer_torch.py).
+ * (defined here; the same shapes as bench/peer_torch.py).
  *
  * Each workload times nn_train itself -- the real training loop (forward, backward,
  * Adam update; PGD attack steps for W5) -- on one fixed batch, after a warm-up.
@@ -135,25 +135,26 @@ int cmd_bench(int argc, char **argv)
     if (st == OP_ARGS_HELP) {
         op_args_print_help(stdout, "overparam bench [--workload W] [--threads N] [--steps N] [--conv P]",
                            "Training steps per second (forward + backward + Adam) and GFLOPS on the\n"
-                           "reference workloads of shared/bench/WORKLOADS.md. One line per workload:\n"
+                           "reference workloads W1-W5 (docs/performance.md). One line per workload:\n"
                            "  W1 steps_per_s=93.1 gflops=112.0\n"
                            "then the BLAS core and thread count. bench/compare times the PyTorch peer\n"
                            "in the same run.",
                            spec, ns);
         return 0;
     }
-    if (st || (st = nn_conv_path_set(conv))) return cli_fail(st);
+    nn_conv_path conv_path = NN_CONV_AUTO;
+    if (st || (st = nn_conv_path_parse(conv, &conv_path))) return cli_fail(st);
     workload w[8];
     int nw = make_workloads(w);
+    for (int i = 0; i < nw; i++) w[i].cfg.conv = conv_path; /* the MLP's config check resets it */
     int pick[8] = {0};
     if (only) {
         char buf[256];
         snprintf(buf, sizeof buf, "%s", only);
         size_t ol = strlen(only); /* strtok_r skips empty entries: "W1," would pass unseen */
         if (ol == 0 || only[0] == ',' || only[ol - 1] == ',' || strstr(only, ",,")) {
-            fprintf(stderr, "overparam: --workload '%s' has an empty entry; allowed: W1, W2, W3, W4, W5, comma-separated\n",
-                    only);
-            return 2;
+            return cli_usage("--workload '%s' has an empty entry; allowed: W1, W2, W3, W4, W5, comma-separated",
+                             only);
         }
         char *save = NULL;
         for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -161,8 +162,7 @@ int cmd_bench(int argc, char **argv)
             for (int i = 0; i < nw; i++)
                 if (strcasecmp(tok, w[i].id) == 0) pick[i] = found = 1;
             if (!found) {
-                fprintf(stderr, "overparam: --workload '%s' is unknown; allowed: W1, W2, W3, W4, W5\n", tok);
-                return 2;
+                return cli_usage("--workload '%s' is unknown; allowed: W1, W2, W3, W4, W5", tok);
             }
         }
     } else {

@@ -46,45 +46,38 @@ static int compare_main(int argc, char **argv)
     }
     if (s) return cli_fail(s);
     if (!check || !mlist) {
-        fprintf(stderr, "overparam: compare: --check and --manifolds are required (see overparam compare --help)\n");
-        return 2;
+        return cli_usage("compare: --check and --manifolds are required (see overparam compare --help)");
     }
     if (quick && full) {
-        fprintf(stderr, "overparam: compare: --quick and --full exclude each other\n");
-        return 2;
+        return cli_usage("compare: --quick and --full exclude each other");
     }
     const th_check *c = th_find(check);
     if (!c) {
         char valid[1024];
         th_valid_ids(valid, sizeof valid);
-        fprintf(stderr, "overparam: compare: unknown check '%s'; valid ids: %s\n", check, valid);
-        return 2;
+        return cli_usage("compare: unknown check '%s'; valid ids: %s", check, valid);
     }
     if (!c->compare.manifold_axis) {
         char ok[1024] = "";
         for (int i = 0, k = 0; i < th_count(); i++)
             if (th_at(i)->compare.manifold_axis && !th_at(i)->hidden)
                 k += snprintf(ok + k, sizeof ok - (size_t)k, "%s%s", k ? ", " : "", th_at(i)->id);
-        fprintf(stderr, "overparam: compare: check '%s' does not support compare; checks that do: %s\n", check,
-                ok[0] ? ok : "(none yet)");
-        return 2;
+        return cli_usage("compare: check '%s' does not support compare; checks that do: %s", check,
+                         ok[0] ? ok : "(none yet)");
     }
     static char mbuf[4096];
     if (strlen(mlist) >= sizeof mbuf) {
-        fprintf(stderr, "overparam: compare: --manifolds is too long\n");
-        return 2;
+        return cli_usage("compare: --manifolds is too long");
     }
     strcpy(mbuf, mlist);
     const char *man[MAX_LIST];
     int nman = 0;
     for (char *p = mbuf, *tok; (tok = strsep(&p, ","));) {
         if (!*tok) {
-            fprintf(stderr, "overparam: compare: --manifolds '%s' has an empty entry\n", mlist);
-            return 2;
+            return cli_usage("compare: --manifolds '%s' has an empty entry", mlist);
         }
         if (nman == MAX_LIST) {
-            fprintf(stderr, "overparam: compare: --manifolds has more than %d entries\n", MAX_LIST);
-            return 2;
+            return cli_usage("compare: --manifolds has more than %d entries", MAX_LIST);
         }
         man[nman++] = tok;
     }
@@ -97,12 +90,11 @@ static int compare_main(int argc, char **argv)
             amb[i] = (double)amb_l[i];
             for (int j = 0; j < i; j++)
                 if (amb_l[j] == amb_l[i]) {
-                    fprintf(stderr, "overparam: compare: --ambient lists %ld twice\n", amb_l[i]);
-                    return 2;
+                    return cli_usage("compare: --ambient lists %ld twice", amb_l[i]);
                 }
         }
     }
-    th_opts o = {full, seed, (int)threads, out, NULL, 1, !no_figures, NULL};
+    th_opts o = {full, seed, (int)threads, out, NULL, 1, !no_figures, NULL, NN_CONV_AUTO};
     /* Every argument is checked before --out is created: a refused command leaves
      * no directory behind. */
     rec_identity identity; /* compare has no --dataset: the default directory's */

@@ -2,6 +2,4 @@
  * report; the same engine as verify (src/cli/cmd_verify.c). */
 #include "cmds.h"
 
-int verify_main(int argc, char **argv, int figures_mode);
-
 int cmd_figures(int argc, char **argv) { return verify_main(argc, argv, 1); }

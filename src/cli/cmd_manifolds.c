@@ -36,9 +36,8 @@ int cmd_manifolds(int argc, char **argv)
     }
     if (st) return cli_fail(st);
     if (targets && npos > 0) {
-        fprintf(stderr, "overparam: manifolds: --targets lists every target and takes no manifold spec (got '%s')\n",
-                pos[0]);
-        return 2;
+        return cli_usage("manifolds: --targets lists every target and takes no manifold spec (got '%s')",
+                         pos[0]);
     }
     if (targets) {
         printf("%-52s %s\n", "target", "description");

@@ -52,7 +52,7 @@ static int cmd_export(int argc, char **argv)
     }
     if (st) return cli_fail(st);
     if (!model || !out)
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "model export needs --model FILE and --out DIR"));
+        return cli_usage("model export needs --model FILE and --out DIR");
     nn_model *m;
     if ((st = load_model(model, 1, &m))) return cli_fail(st);
     st = nn_export(m, out);
@@ -122,17 +122,16 @@ static int cmd_grad(int argc, char **argv)
     }
     if (st) return cli_fail(st);
     if (!model || !input || !out)
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
-                                     "model grad needs --model FILE, --input FILE and --out DIR"));
+        return cli_usage("model grad needs --model FILE, --input FILE and --out DIR");
     nn_loss l;
     if (!strcmp(loss_s, "mse")) l = NN_LOSS_MSE;
     else if (!strcmp(loss_s, "logistic")) l = NN_LOSS_LOGISTIC;
     else if (!strcmp(loss_s, "ce")) l = NN_LOSS_CE;
-    else return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--loss '%s' is not known; allowed: mse|logistic|ce", loss_s));
+    else return cli_usage("--loss '%s' is not known; allowed: mse|logistic|ce", loss_s);
     int raw;
     if (format) {
         if (strcmp(format, "csv") && strcmp(format, "f32"))
-            return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--format '%s' is not known; allowed: csv|f32", format));
+            return cli_usage("--format '%s' is not known; allowed: csv|f32", format);
         raw = !strcmp(format, "f32");
     } else {
         const char *dot = strrchr(input, '.');
@@ -140,10 +139,10 @@ static int cmd_grad(int argc, char **argv)
     }
     const int tc_seen = op_args_find(spec, ns, "target-col")->seen;
     if (raw && (tc_seen || input_cols))
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--%s applies to CSV input, not --format f32",
-                                     tc_seen ? "target-col" : "input-cols"));
+        return cli_usage("--%s applies to CSV input, not --format f32",
+                         tc_seen ? "target-col" : "input-cols");
     if (targets && !raw)
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--targets applies to --format f32 (CSV holds its target column)"));
+        return cli_usage("--targets applies to --format f32 (CSV holds its target column)");
     nn_model *probe;
     if ((st = load_model(model, 1, &probe))) return cli_fail(st);
     const int D = probe->cfg.in_dim, O = probe->cfg.outputs, yd = nn_loss_target_dim(l, O);
@@ -174,8 +173,7 @@ static int cmd_grad(int argc, char **argv)
         if (tc >= 0 && yd != 1) {
             op_csvcols_free(&cc);
             nn_csv_free(&t);
-            return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
-                                         "CSV targets hold one column; the model has %d outputs for mse (use --format f32 --targets)", O));
+            return cli_usage("CSV targets hold one column; the model has %d outputs for mse (use --format f32 --targets)", O);
         }
         if (cc.nin != D) {
             st = op_error_set(OP_EIO, __FILE__, __LINE__, "--input '%s' has %d input columns, the model expects %d",
@@ -251,6 +249,5 @@ int cmd_model(int argc, char **argv)
     }
     if (!strcmp(argv[1], "export")) return cmd_export(argc - 2, argv + 2);
     if (!strcmp(argv[1], "grad")) return cmd_grad(argc - 2, argv + 2);
-    fprintf(stderr, "overparam: model: unknown action '%s'; allowed: export|grad\n", argv[1]);
-    return 2;
+    return cli_usage("model: unknown action '%s'; allowed: export|grad", argv[1]);
 }

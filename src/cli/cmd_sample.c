@@ -117,22 +117,18 @@ int cmd_sample(int argc, char **argv)
     }
     if (st) return cli_fail(st);
     if (!manifold) {
-        fprintf(stderr, "overparam: sample: --manifold is required (e.g. --manifold torus:d=2; see "
-                        "overparam manifolds)\n");
-        return 2;
+        return cli_usage("sample: --manifold is required (e.g. --manifold torus:d=2; see "
+                         "overparam manifolds)");
     }
     if (strcmp(format, "csv") != 0) {
-        fprintf(stderr, "overparam: sample: --format '%s' is not supported; allowed: csv\n", format);
-        return 2;
+        return cli_usage("sample: --format '%s' is not supported; allowed: csv", format);
     }
     if (k1 > k2) {
-        fprintf(stderr, "overparam: sample: --k1 %ld is larger than --k2 %ld\n", k1, k2);
-        return 2;
+        return cli_usage("sample: --k1 %ld is larger than --k2 %ld", k1, k2);
     }
     if (op_args_find(spec, nspec, "label-noise")->seen && (intdim || strcmp(target, "none") == 0)) {
-        fprintf(stderr, "overparam: sample: --label-noise applies to a target; %s writes no labels\n",
-                intdim ? "--intdim" : "--target none");
-        return 2;
+        return cli_usage("sample: --label-noise applies to a target; %s writes no labels",
+                         intdim ? "--intdim" : "--target none");
     }
     /* The library reads D = 0 as "the natural dimension"; on the command line that is
      * spelt by leaving --ambient out, and an explicit --ambient below the natural
@@ -143,11 +139,9 @@ int cmd_sample(int argc, char **argv)
         int N = mf_manifold_natural_dim(m);
         mf_manifold_free(m);
         if (ambient < N) {
-            fprintf(stderr,
-                    "overparam: sample: --ambient %ld is smaller than the manifold's embedding dimension %d for %s; "
-                    "allowed: an integer in [%d, %d] (leave --ambient out for D = %d)\n",
-                    ambient, N, manifold, N, MF_MAX_AMBIENT, N);
-            return 2;
+            return cli_usage("sample: --ambient %ld is smaller than the manifold's embedding dimension %d for %s; "
+                             "allowed: an integer in [%d, %d] (leave --ambient out for D = %d)",
+                             ambient, N, manifold, N, MF_MAX_AMBIENT, N);
         }
     }
     mf_dataset_spec ds_spec = {

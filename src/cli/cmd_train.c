@@ -21,6 +21,7 @@
 #include "../nn/nn.h"
 #include "../nn/nn_csv.h"
 #include "cmds.h"
+#include "store/record.h"
 #include "manifolds/dataset.h"
 
 typedef struct {
@@ -134,21 +135,6 @@ static void on_epoch(const nn_epoch_info *e, void *ctx)
                 p->epochs, e->train_loss, e->val_loss, e->improved ? " *" : "", e->lr, e->seconds);
 }
 
-static int pick(const char *flag, const char *val, const char *const *names, int n, int *out)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(val, names[i]) == 0) {
-            *out = i;
-            return OP_OK;
-        }
-    char allowed[256] = "";
-    for (int i = 0; i < n; i++) {
-        strcat(allowed, i ? "|" : "");
-        strcat(allowed, names[i]);
-    }
-    OP_ERROR(OP_EUSAGE, "%s '%s' is not known; allowed: %s", flag, val, allowed);
-}
-
 /* Copies rows idx[lo..hi) into a contiguous dataset. */
 static void gather(const train_data *td, const int *idx, long lo, long hi, double *x, double *y)
 {
@@ -158,63 +144,81 @@ static void gather(const train_data *td, const int *idx, long lo, long hi, doubl
     }
 }
 
-int cmd_train(int argc, char **argv)
+/* Everything the flags say (train_parse). */
+typedef struct {
+    const char *data, *target, *input_cols, *manifold, *field, *conv, *out;
+    int kind, hd, pm, ls, op, sc; /* enum flags: nn_kind, nn_head, nn_param, nn_loss, nn_opt; sc 0 = cosine */
+    long ambient, n, C, K, L, M, H, W, width, depth, bias, classes, epochs, steps, batch, warmup,
+        patience, threads;
+    double noise, res_scale, bias_scale, lr, wd, momentum, val_frac, test_frac;
+    uint64_t seed;
+    int zero_init_last;
+    nn_conv_path conv_path;
+} train_args;
+
+static const char *const models[] = {"convresnet1d", "convresnet2d", "mlp"};
+static const char *const heads[] = {"fc", "pool"};
+static const char *const params[] = {"standard", "ntk", "mf"};
+static const char *const losses[] = {"mse", "logistic", "ce"};
+static const char *const opts[] = {"sgd", "adam", "adamw"};
+static const char *const scheds[] = {"cosine", "constant"};
+
+/* Parses and validates the flags into *a: OP_OK, OP_ARGS_HELP (help printed) or an
+ * error status with the message recorded (usage errors OP_EUSAGE). */
+static int train_parse(int argc, char **argv, train_args *a)
 {
-    const char *data = NULL, *target = NULL, *input_cols = NULL, *manifold = NULL, *field = "matern:s=1", *model = "convresnet1d",
-               *head = "fc", *param = "standard", *loss_s = "mse", *opt_s = "adam",
-               *schedule = "cosine", *conv = "auto", *out = NULL;
-    long ambient = 16, n = 512, C = 8, K = 3, L = 2, M = 4, H = 0, W = 0, width = 64, depth = 2,
-         bias = 1, classes = 0, epochs = 20, steps = 0, batch = 64, warmup = 0, patience = 0,
-         threads = 0;
-    double noise = 0, res_scale = 1, bias_scale = 0.1, lr = 1e-3, wd = 0, momentum = 0,
-           val_frac = 0.1, test_frac = 0.2;
-    uint64_t seed = 1;
-    int zero_init_last = 0;
+    *a = (train_args){.field = "matern:s=1", .conv = "auto", .kind = NN_CONVRESNET1D, .hd = NN_HEAD_FC,
+                      .pm = NN_PARAM_STANDARD, .ls = NN_LOSS_MSE, .op = NN_OPT_ADAM, .sc = 0,
+                      .ambient = 16, .n = 512, .C = 8, .K = 3, .L = 2, .M = 4, .width = 64, .depth = 2,
+                      .bias = 1, .epochs = 20, .batch = 64, .res_scale = 1, .bias_scale = 0.1,
+                      .lr = 1e-3, .val_frac = 0.1, .test_frac = 0.2, .seed = 1};
+    op_arg_enum kind_e = {&a->kind, models, 3}, hd_e = {&a->hd, heads, 2}, pm_e = {&a->pm, params, 3},
+                ls_e = {&a->ls, losses, 3}, op_e = {&a->op, opts, 3}, sc_e = {&a->sc, scheds, 2};
     op_arg spec[] = {
-        {"data", OP_ARG_STR, &data, 0, 0, "CSV with a header row: input columns and a target column", 0},
-        {"target-col", OP_ARG_STR, &target, 0, 0, "--data: the target column's name; a file without it is refused (y)", 0},
-        {"input-cols", OP_ARG_STR, &input_cols, 0, 0,
+        {"data", OP_ARG_STR, &a->data, 0, 0, "CSV with a header row: input columns and a target column", 0},
+        {"target-col", OP_ARG_STR, &a->target, 0, 0, "--data: the target column's name; a file without it is refused (y)", 0},
+        {"input-cols", OP_ARG_STR, &a->input_cols, 0, 0,
          "--data: input columns a,b,c (default x0..x{D-1} when the file has x0, else every column but the target)", 0},
-        {"manifold", OP_ARG_STR, &manifold, 0, 0, "data on a manifold instead of --data, e.g. sphere:d=2, torus:d=2, so3 (overparam manifolds)", 0},
-        {"ambient", OP_ARG_INT, &ambient, 2, 65536, "ambient dimension D for --manifold (16; sample: the natural dimension)", 0},
-        {"n", OP_ARG_INT, &n, 4, 10000000, "number of samples for --manifold, split into test/val/train (512; sample: 1000)", 0},
-        {"noise", OP_ARG_DOUBLE, &noise, 0, 100, "label noise sd for --manifold (0)", 0},
-        {"target", OP_ARG_STR, &field, 0, 0, "target field for --manifold (matern:s=1; overparam manifolds --targets)", 0},
-        {"model", OP_ARG_STR, &model, 0, 0, "convresnet1d|convresnet2d|mlp (convresnet1d)", 0},
-        {"C", OP_ARG_INT, &C, 1, 4096, "ConvResNet channels (8)", 0},
-        {"K", OP_ARG_INT, &K, 1, 63, "ConvResNet kernel size, odd (3)", 0},
-        {"L", OP_ARG_INT, &L, 1, 16, "convs per residual block (2)", 0},
-        {"M", OP_ARG_INT, &M, 1, 1024, "residual blocks (4)", 0},
-        {"H", OP_ARG_INT, &H, 1, 65536, "convresnet2d image height (default sqrt(D))", 0},
-        {"W", OP_ARG_INT, &W, 1, 65536, "convresnet2d image width (default D/H)", 0},
-        {"head", OP_ARG_STR, &head, 0, 0, "ConvResNet head: fc|pool (fc)", 0},
-        {"res-scale", OP_ARG_DOUBLE, &res_scale, 1e-9, 100, "residual-branch scale, e.g. 0.25 = 1/M (1)", 0},
-        {"zero-init-last", OP_ARG_FLAG, &zero_init_last, 0, 0, "zero the last conv's weights in each block", 0},
-        {"conv", OP_ARG_STR, &conv, 0, 0,
+        {"manifold", OP_ARG_STR, &a->manifold, 0, 0, "data on a manifold instead of --data, e.g. sphere:d=2, torus:d=2, so3 (overparam manifolds)", 0},
+        {"ambient", OP_ARG_INT, &a->ambient, 2, 65536, "ambient dimension D for --manifold (16; sample: the natural dimension)", 0},
+        {"n", OP_ARG_INT, &a->n, 4, 10000000, "number of samples for --manifold, split into test/val/train (512; sample: 1000)", 0},
+        {"noise", OP_ARG_DOUBLE, &a->noise, 0, 100, "label noise sd for --manifold (0)", 0},
+        {"target", OP_ARG_STR, &a->field, 0, 0, "target field for --manifold (matern:s=1; overparam manifolds --targets)", 0},
+        {"model", OP_ARG_ENUM, &kind_e, 0, 0, "convresnet1d|convresnet2d|mlp (convresnet1d)", 0},
+        {"C", OP_ARG_INT, &a->C, 1, 4096, "ConvResNet channels (8)", 0},
+        {"K", OP_ARG_INT, &a->K, 1, 63, "ConvResNet kernel size, odd (3)", 0},
+        {"L", OP_ARG_INT, &a->L, 1, 16, "convs per residual block (2)", 0},
+        {"M", OP_ARG_INT, &a->M, 1, 1024, "residual blocks (4)", 0},
+        {"H", OP_ARG_INT, &a->H, 1, 65536, "convresnet2d image height (default sqrt(D))", 0},
+        {"W", OP_ARG_INT, &a->W, 1, 65536, "convresnet2d image width (default D/H)", 0},
+        {"head", OP_ARG_ENUM, &hd_e, 0, 0, "ConvResNet head: fc|pool (fc)", 0},
+        {"res-scale", OP_ARG_DOUBLE, &a->res_scale, 1e-9, 100, "residual-branch scale, e.g. 0.25 = 1/M (1)", 0},
+        {"zero-init-last", OP_ARG_FLAG, &a->zero_init_last, 0, 0, "zero the last conv's weights in each block", 0},
+        {"conv", OP_ARG_STR, &a->conv, 0, 0,
          "convolution path: auto (the built-in rule per shape), im2col (im2col + GEMM) or direct "
          "(direct kernels wherever the kernel shape allows); recorded in provenance (auto)", 0},
-        {"width", OP_ARG_INT, &width, 1, 1 << 20, "MLP width m (64)", 0},
-        {"depth", OP_ARG_INT, &depth, 1, 64, "MLP hidden layers (2)", 0},
-        {"param", OP_ARG_STR, &param, 0, 0, "MLP parameterization: standard|ntk|mf (standard)", 0},
-        {"bias", OP_ARG_INT, &bias, 0, 1, "MLP biases on (1) or off (0)", 0},
-        {"bias-scale", OP_ARG_DOUBLE, &bias_scale, 0, 100, "NTK/MF bias multiplier (0.1)", 0},
-        {"classes", OP_ARG_INT, &classes, 2, 100000, "classes for --loss ce (default max label + 1)", 0},
-        {"loss", OP_ARG_STR, &loss_s, 0, 0, "mse|logistic|ce (mse); logistic labels +-1 or 0/1", 0},
-        {"opt", OP_ARG_STR, &opt_s, 0, 0, "sgd|adam|adamw (adam)", 0},
-        {"lr", OP_ARG_DOUBLE, &lr, 1e-12, 1e6, "learning rate (1e-3)", 0},
-        {"schedule", OP_ARG_STR, &schedule, 0, 0, "cosine|constant (cosine)", 0},
-        {"warmup", OP_ARG_INT, &warmup, 0, 1000000000, "linear warm-up steps (0)", 0},
-        {"epochs", OP_ARG_INT, &epochs, 1, 1000000, "epochs (20)", 0},
-        {"steps", OP_ARG_INT, &steps, 0, 1000000000, "step budget, 0 = epochs only (0)", 0},
-        {"batch", OP_ARG_INT, &batch, 1, 65536, "batch size (64)", 0},
-        {"wd", OP_ARG_DOUBLE, &wd, 0, 10, "weight decay (0; decoupled for adamw)", 0},
-        {"momentum", OP_ARG_DOUBLE, &momentum, 0, 0.999999, "SGD momentum (0)", 0},
-        {"val-frac", OP_ARG_DOUBLE, &val_frac, 0, 0.9, "validation fraction, early stopping (0.1)", 0},
-        {"test-frac", OP_ARG_DOUBLE, &test_frac, 0, 0.9, "test fraction (0.2)", 0},
-        {"patience", OP_ARG_INT, &patience, 0, 1000000, "epochs without val gain before stopping, 0 off (0)", 0},
-        {"seed", OP_ARG_U64, &seed, 0, (double)UINT64_MAX, "seed for data, init and shuffling, 0..2^64-1 (1; sample and verify default to 0)", 0},
-        {"threads", OP_ARG_INT, &threads, 1, 1024, "OpenMP and BLAS threads (default: OMP_NUM_THREADS)", 0},
-        {"out", OP_ARG_STR, &out, 0, 0, "output directory for model.bin and record.json", 0},
+        {"width", OP_ARG_INT, &a->width, 1, 1 << 20, "MLP width m (64)", 0},
+        {"depth", OP_ARG_INT, &a->depth, 1, 64, "MLP hidden layers (2)", 0},
+        {"param", OP_ARG_ENUM, &pm_e, 0, 0, "MLP parameterization: standard|ntk|mf (standard)", 0},
+        {"bias", OP_ARG_INT, &a->bias, 0, 1, "MLP biases on (1) or off (0)", 0},
+        {"bias-scale", OP_ARG_DOUBLE, &a->bias_scale, 0, 100, "NTK/MF bias multiplier (0.1)", 0},
+        {"classes", OP_ARG_INT, &a->classes, 2, 100000, "classes for --loss ce (default max label + 1)", 0},
+        {"loss", OP_ARG_ENUM, &ls_e, 0, 0, "mse|logistic|ce (mse); logistic labels +-1 or 0/1", 0},
+        {"opt", OP_ARG_ENUM, &op_e, 0, 0, "sgd|adam|adamw (adam)", 0},
+        {"lr", OP_ARG_DOUBLE, &a->lr, 1e-12, 1e6, "learning rate (1e-3)", 0},
+        {"schedule", OP_ARG_ENUM, &sc_e, 0, 0, "cosine|constant (cosine)", 0},
+        {"warmup", OP_ARG_INT, &a->warmup, 0, 1000000000, "linear warm-up steps (0)", 0},
+        {"epochs", OP_ARG_INT, &a->epochs, 1, 1000000, "epochs (20)", 0},
+        {"steps", OP_ARG_INT, &a->steps, 0, 1000000000, "step budget, 0 = epochs only (0)", 0},
+        {"batch", OP_ARG_INT, &a->batch, 1, 65536, "batch size (64)", 0},
+        {"wd", OP_ARG_DOUBLE, &a->wd, 0, 10, "weight decay (0; decoupled for adamw)", 0},
+        {"momentum", OP_ARG_DOUBLE, &a->momentum, 0, 0.999999, "SGD momentum (0)", 0},
+        {"val-frac", OP_ARG_DOUBLE, &a->val_frac, 0, 0.9, "validation fraction, early stopping (0.1)", 0},
+        {"test-frac", OP_ARG_DOUBLE, &a->test_frac, 0, 0.9, "test fraction (0.2)", 0},
+        {"patience", OP_ARG_INT, &a->patience, 0, 1000000, "epochs without val gain before stopping, 0 off (0)", 0},
+        {"seed", OP_ARG_U64, &a->seed, 0, (double)UINT64_MAX, "seed for data, init and shuffling, 0..2^64-1 (1; sample and verify default to 0)", 0},
+        {"threads", OP_ARG_INT, &a->threads, 1, 1024, "OpenMP and BLAS threads (default: OMP_NUM_THREADS)", 0},
+        {"out", OP_ARG_STR, &a->out, 0, 0, "output directory for model.bin and record.json", 0},
     };
     const int nspec = (int)(sizeof spec / sizeof spec[0]);
     const char *usage = "overparam train (--data FILE | --manifold SPEC [--ambient D] [--n N] [--target T]) [options] [--out DIR]";
@@ -222,251 +226,263 @@ int cmd_train(int argc, char **argv)
     if (st == OP_ARGS_HELP) {
         op_args_print_help(stdout, usage,
                            "Trains one model and prints a summary line; with --out writes DIR/model.bin\n"
-                           "(format: README, 'Model files') and DIR/record.json, which names the target and\n"
+                           "(format: docs/engine.md, 'Model files') and DIR/record.json, which names the target and\n"
                            "input columns. --data CSV: the target is the column --target-col (default y; a file\n"
                            "without it is refused); the inputs are --input-cols, else x0..x{D-1} when the file has\n"
                            "x0 (so sample's f and g0.. are never inputs), else every other column.\n"
                            "overparam sample --out d.csv && overparam train --data d.csv works as is.",
                            spec, nspec);
-        return 0;
+        return OP_ARGS_HELP;
     }
-    if (st) return cli_fail(st);
+    if (st) return st;
     op_error_clear();
 
-    /* ---- validate the combination of flags ---- */
-    static const char *const models[] = {"convresnet1d", "convresnet2d", "mlp"};
-    static const char *const heads[] = {"fc", "pool"};
-    static const char *const params[] = {"standard", "ntk", "mf"};
-    static const char *const losses[] = {"mse", "logistic", "ce"};
-    static const char *const opts[] = {"sgd", "adam", "adamw"};
-    static const char *const scheds[] = {"cosine", "constant"};
-    int kind, hd, pm, ls, op, sc;
-    if ((st = pick("--model", model, models, 3, &kind)) || (st = pick("--head", head, heads, 2, &hd)) ||
-        (st = pick("--param", param, params, 3, &pm)) || (st = pick("--loss", loss_s, losses, 3, &ls)) ||
-        (st = pick("--opt", opt_s, opts, 3, &op)) || (st = pick("--schedule", schedule, scheds, 2, &sc)) ||
-        (st = nn_conv_path_set(conv)))
-        return cli_fail(st);
-    if (!data == !manifold) return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
-                                                         "give exactly one of --data FILE and --manifold SPEC"));
+    /* ---- the combination of flags ---- */
+    OP_TRY(nn_conv_path_parse(a->conv, &a->conv_path));
+    if (!a->data == !a->manifold) OP_ERROR(OP_EUSAGE, "give exactly one of --data FILE and --manifold SPEC");
     const char *conv_only[] = {"C", "K", "L", "M", "head", "res-scale", "zero-init-last", "H", "W", "conv"};
     const char *mlp_only[] = {"width", "depth", "param", "bias", "bias-scale"};
     const char *man_only[] = {"ambient", "n", "noise", "target"};
     for (size_t i = 0; i < sizeof conv_only / sizeof *conv_only; i++)
-        if (kind == NN_MLP && op_args_find(spec, nspec, conv_only[i])->seen)
-            return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
-                                         "--%s applies to ConvResNets, not --model mlp", conv_only[i]));
+        if (a->kind == NN_MLP && op_args_find(spec, nspec, conv_only[i])->seen)
+            OP_ERROR(OP_EUSAGE, "--%s applies to ConvResNets, not --model mlp", conv_only[i]);
     for (size_t i = 0; i < sizeof mlp_only / sizeof *mlp_only; i++)
-        if (kind != NN_MLP && op_args_find(spec, nspec, mlp_only[i])->seen)
-            return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
-                                         "--%s applies to --model mlp, not %s", mlp_only[i], model));
+        if (a->kind != NN_MLP && op_args_find(spec, nspec, mlp_only[i])->seen)
+            OP_ERROR(OP_EUSAGE, "--%s applies to --model mlp, not %s", mlp_only[i], models[a->kind]);
     for (size_t i = 0; i < sizeof man_only / sizeof *man_only; i++)
-        if (data && op_args_find(spec, nspec, man_only[i])->seen)
-            return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
-                                         "--%s applies to --manifold data, not --data", man_only[i]));
-    if (manifold && (target || input_cols))
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--%s applies to --data, not --manifold",
-                                     target ? "target-col" : "input-cols"));
-    if ((H || W) && kind != NN_CONVRESNET2D)
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--H/--W apply to --model convresnet2d"));
-    if (K % 2 == 0)
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--K %ld must be odd", K));
-    if (val_frac + test_frac > 0.9)
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
-                                     "--val-frac + --test-frac = %g leaves under 10%% for training",
-                                     val_frac + test_frac));
-    if (classes && ls != NN_LOSS_CE)
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--classes applies to --loss ce"));
-    if (momentum > 0 && op != NN_OPT_SGD)
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "--momentum applies to --opt sgd"));
-    if (out && (st = check_out_dir(out))) return cli_fail(st);
+        if (a->data && op_args_find(spec, nspec, man_only[i])->seen)
+            OP_ERROR(OP_EUSAGE, "--%s applies to --manifold data, not --data", man_only[i]);
+    if (a->manifold && (a->target || a->input_cols))
+        OP_ERROR(OP_EUSAGE, "--%s applies to --data, not --manifold", a->target ? "target-col" : "input-cols");
+    if ((a->H || a->W) && a->kind != NN_CONVRESNET2D) OP_ERROR(OP_EUSAGE, "--H/--W apply to --model convresnet2d");
+    if (a->K % 2 == 0) OP_ERROR(OP_EUSAGE, "--K %ld must be odd", a->K);
+    if (a->val_frac + a->test_frac > 0.9)
+        OP_ERROR(OP_EUSAGE, "--val-frac + --test-frac = %g leaves under 10%% for training",
+                 a->val_frac + a->test_frac);
+    if (a->classes && a->ls != NN_LOSS_CE) OP_ERROR(OP_EUSAGE, "--classes applies to --loss ce");
+    if (a->momentum > 0 && a->op != NN_OPT_SGD) OP_ERROR(OP_EUSAGE, "--momentum applies to --opt sgd");
+    if (a->out) OP_TRY(check_out_dir(a->out));
+    return OP_OK;
+}
 
-    /* ---- data ---- */
-    const double t_start = op_now();
-    train_data td = {NULL, NULL, 0, 0, NULL};
-    st = data ? csv_data(data, target ? target : "y", input_cols, &td)
-              : manifold_data(manifold, field, (int)ambient, n, noise, seed, &td);
-    if (st) {
-        free(td.x), free(td.y), free(td.cols_json);
-        return cli_fail(st);
-    }
+/* What will run (train_plan_make): the data, the model's config and the splits. */
+typedef struct {
+    train_data td;
+    nn_config cfg;
+    long nt, nv, ntr; /* test, validation, training rows */
+    int *idx;
+    double *sx, *sy; /* the rows permuted once: [test | val | train] */
+    int mb;          /* batch (at most the training rows) */
+} train_plan;
+
+static void train_plan_free(train_plan *p)
+{
+    free(p->idx), free(p->sx), free(p->sy), free(p->td.x), free(p->td.y), free(p->td.cols_json);
+}
+
+/* Loads the data, builds the model's config and splits the rows (one seeded permutation). */
+static int train_plan_make(train_args *a, train_plan *p)
+{
+    memset(p, 0, sizeof *p);
+    train_data *td = &p->td;
+    OP_TRY(a->data ? csv_data(a->data, a->target ? a->target : "y", a->input_cols, td)
+                   : manifold_data(a->manifold, a->field, (int)a->ambient, a->n, a->noise, a->seed, td));
     int outputs = 1;
-    if (ls == NN_LOSS_CE) {
+    if (a->ls == NN_LOSS_CE) {
         double mx = 0;
-        for (long i = 0; i < td.n; i++) mx = fmax(mx, td.y[i]);
-        outputs = classes ? (int)classes : (int)mx + 1;
+        for (long i = 0; i < td->n; i++) mx = fmax(mx, td->y[i]);
+        outputs = a->classes ? (int)a->classes : (int)mx + 1;
         if (outputs < 2) outputs = 2;
     }
-    if ((st = nn_loss_check_targets((nn_loss)ls, outputs, td.y, td.n))) {
-        free(td.x), free(td.y), free(td.cols_json);
-        return cli_fail(st);
-    }
+    OP_TRY(nn_loss_check_targets((nn_loss)a->ls, outputs, td->y, td->n));
 
     /* ---- model ---- */
-    nn_config cfg;
-    if (kind == NN_CONVRESNET1D) {
-        cfg = nn_config_convresnet1d(td.D, (int)C, (int)K, (int)L, (int)M, outputs);
-    } else if (kind == NN_CONVRESNET2D) {
-        if (!H) H = W ? td.D / W : (long)llround(sqrt((double)td.D));
-        if (!W) W = H ? td.D / H : 0;
-        if (H * W != td.D) {
-            free(td.x), free(td.y), free(td.cols_json);
-            return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
-                                         "--H %ld x --W %ld != the data's %d input columns", H, W, td.D));
-        }
-        cfg = nn_config_convresnet2d((int)H, (int)W, (int)C, (int)K, (int)L, (int)M, outputs);
+    nn_config *cfg = &p->cfg;
+    if (a->kind == NN_CONVRESNET1D) {
+        *cfg = nn_config_convresnet1d(td->D, (int)a->C, (int)a->K, (int)a->L, (int)a->M, outputs);
+    } else if (a->kind == NN_CONVRESNET2D) {
+        if (!a->H) a->H = a->W ? td->D / a->W : (long)llround(sqrt((double)td->D));
+        if (!a->W) a->W = a->H ? td->D / a->H : 0;
+        if (a->H * a->W != td->D)
+            OP_ERROR(OP_EUSAGE, "--H %ld x --W %ld != the data's %d input columns", a->H, a->W, td->D);
+        *cfg = nn_config_convresnet2d((int)a->H, (int)a->W, (int)a->C, (int)a->K, (int)a->L, (int)a->M,
+                                      outputs);
     } else {
-        cfg = nn_config_mlp(td.D, (int)depth, (int)width, outputs, (nn_param)pm);
-        cfg.bias = (int)bias;
-        cfg.bias_scale = bias_scale;
+        *cfg = nn_config_mlp(td->D, (int)a->depth, (int)a->width, outputs, (nn_param)a->pm);
+        cfg->bias = (int)a->bias;
+        cfg->bias_scale = a->bias_scale;
     }
-    if (kind != NN_MLP) {
-        cfg.head = (nn_head)hd;
-        cfg.res_scale = res_scale;
-        cfg.zero_init_last = zero_init_last;
-    }
-    if (threads) {
-        omp_set_num_threads((int)threads);
-        op_blas_set_threads((int)threads);
+    if (a->kind != NN_MLP) {
+        cfg->head = (nn_head)a->hd;
+        cfg->res_scale = a->res_scale;
+        cfg->zero_init_last = a->zero_init_last;
+        cfg->conv = a->conv_path;
     }
 
     /* ---- splits: test, validation, training (one seeded permutation) ---- */
-    long nt = (long)floor(test_frac * td.n), nv = (long)floor(val_frac * td.n);
-    long ntr = td.n - nt - nv;
+    const double test_frac = a->test_frac, val_frac = a->val_frac;
+    p->nt = (long)floor(test_frac * td->n), p->nv = (long)floor(val_frac * td->n);
+    p->ntr = td->n - p->nt - p->nv;
     /* Every split asked for holds a row and training at least two, so no loss is NaN
      * for want of data: the fewest rows n with floor(frac * n) >= 1 for each frac > 0. */
     long need = 3;
     if (test_frac > 0 && (long)ceil(1 / test_frac - 1e-12) > need) need = (long)ceil(1 / test_frac - 1e-12);
     if (val_frac > 0 && (long)ceil(1 / val_frac - 1e-12) > need) need = (long)ceil(1 / val_frac - 1e-12);
-    if ((test_frac > 0 && nt < 1) || (val_frac > 0 && nv < 1) || ntr < 2) {
+    if ((test_frac > 0 && p->nt < 1) || (val_frac > 0 && p->nv < 1) || p->ntr < 2) {
         while ((long)floor(test_frac * need) < (test_frac > 0) || (long)floor(val_frac * need) < (val_frac > 0) ||
                need - (long)floor(test_frac * need) - (long)floor(val_frac * need) < 2)
             need++;
-        free(td.x), free(td.y), free(td.cols_json);
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__,
-                                     "%s has %ld rows; --test-frac %g and --val-frac %g need at least %ld "
-                                     "(a row per split and two for training; --test-frac 0 / --val-frac 0 drop a split)",
-                                     data ? data : "--n", td.n, test_frac, val_frac, need));
+        OP_ERROR(OP_EUSAGE,
+                 "%s has %ld rows; --test-frac %g and --val-frac %g need at least %ld "
+                 "(a row per split and two for training; --test-frac 0 / --val-frac 0 drop a split)",
+                 a->data ? a->data : "--n", td->n, test_frac, val_frac, need);
     }
-    if (ntr < 1) {
-        free(td.x), free(td.y), free(td.cols_json);
-        return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "no training samples left after the splits"));
-    }
-    int *idx = op_malloc(sizeof(int) * (size_t)td.n);
-    double *sx = op_malloc(sizeof(double) * (size_t)td.n * td.D), *sy = op_malloc(sizeof(double) * (size_t)td.n);
-    nn_model *m = NULL;
-    if (!idx || !sx || !sy) {
-        st = OP_ENOMEM;
-        goto done;
-    }
-    for (long i = 0; i < td.n; i++) idx[i] = (int)i;
+    if (p->ntr < 1) OP_ERROR(OP_EUSAGE, "no training samples left after the splits");
+    p->idx = op_malloc(sizeof(int) * (size_t)td->n);
+    p->sx = op_malloc(sizeof(double) * (size_t)td->n * td->D);
+    p->sy = op_malloc(sizeof(double) * (size_t)td->n);
+    if (!p->idx || !p->sx || !p->sy) return OP_ENOMEM;
+    for (long i = 0; i < td->n; i++) p->idx[i] = (int)i;
     op_rng split;
-    op_rng_seed(&split, op_seed_from_key("train/split", seed));
-    op_rng_shuffle(&split, idx, (int)td.n);
-    gather(&td, idx, 0, td.n, sx, sy); /* [test | val | train] */
-    const double *xte = sx, *yte = sy, *xva = sx + nt * td.D, *yva = sy + nt,
-                 *xtr = sx + (nt + nv) * td.D, *ytr = sy + nt + nv;
-    int mb = (int)(batch < ntr ? batch : ntr);
-    if ((st = nn_model_create(&cfg, NN_F32, mb, &m))) goto done;
+    op_rng_seed(&split, op_seed_from_key("train/split", a->seed));
+    op_rng_shuffle(&split, p->idx, (int)td->n);
+    gather(td, p->idx, 0, td->n, p->sx, p->sy); /* [test | val | train] */
+    p->mb = (int)(a->batch < p->ntr ? a->batch : p->ntr);
+    return OP_OK;
+}
+
+/* What ran (train_run). */
+typedef struct {
+    nn_model *m;
+    nn_train_result res;
+    double train_seconds;
+    double ltr, lva, lte, etr, eva, ete; /* final loss and error per split (NaN: no such split) */
+} train_outcome;
+
+/* Creates, initialises and trains the model, then evaluates it on every split. */
+static int train_run(const train_args *a, const train_plan *p, train_outcome *r)
+{
+    memset(r, 0, sizeof *r);
+    r->lva = r->lte = r->eva = r->ete = NAN;
+    if (a->threads) {
+        omp_set_num_threads((int)a->threads);
+        op_blas_set_threads((int)a->threads);
+    }
+    const int D = p->td.D;
+    const double *xte = p->sx, *yte = p->sy, *xva = p->sx + p->nt * D, *yva = p->sy + p->nt,
+                 *xtr = p->sx + (p->nt + p->nv) * D, *ytr = p->sy + p->nt + p->nv;
+    OP_TRY(nn_model_create(&p->cfg, NN_F32, p->mb, &r->m));
     op_rng init;
-    op_rng_seed(&init, op_seed_from_key("train/init", seed));
-    nn_model_init(m, &init);
+    op_rng_seed(&init, op_seed_from_key("train/init", a->seed));
+    nn_model_init(r->m, &init);
 
     nn_train_opts o;
     nn_train_opts_default(&o);
-    o.loss = (nn_loss)ls, o.opt = (nn_opt)op, o.lr = lr, o.wd = wd, o.momentum = momentum;
-    o.cosine = sc == 0, o.warmup_steps = warmup, o.epochs = (int)epochs, o.max_steps = steps;
-    o.batch = mb, o.patience = (int)patience, o.seed = op_seed_from_key("train/shuffle", seed);
-    progress_ctx pc = {isatty(2), (int)epochs};
+    o.loss = (nn_loss)a->ls, o.opt = (nn_opt)a->op, o.lr = a->lr, o.wd = a->wd, o.momentum = a->momentum;
+    o.cosine = a->sc == 0, o.warmup_steps = a->warmup, o.epochs = (int)a->epochs, o.max_steps = a->steps;
+    o.batch = p->mb, o.patience = (int)a->patience, o.seed = op_seed_from_key("train/shuffle", a->seed);
+    progress_ctx pc = {isatty(2), (int)a->epochs};
     o.on_epoch = on_epoch, o.ctx = &pc;
-    nn_dataset tr = {ntr, td.D, 1, xtr, ytr}, va = {nv, td.D, 1, xva, yva};
-    nn_train_result res;
+    nn_dataset tr = {p->ntr, D, 1, xtr, ytr}, va = {p->nv, D, 1, xva, yva};
     const double t_train = op_now();
-    if ((st = nn_train(m, &tr, nv > 0 ? &va : NULL, &o, &res))) goto done;
-    const double train_seconds = op_now() - t_train;
-    double ltr, lva = NAN, lte = NAN, etr, eva = NAN, ete = NAN;
-    if ((st = nn_eval(m, o.loss, xtr, ytr, ntr, &ltr, &etr))) goto done;
-    if (nv && (st = nn_eval(m, o.loss, xva, yva, nv, &lva, &eva))) goto done;
-    if (nt && (st = nn_eval(m, o.loss, xte, yte, nt, &lte, &ete))) goto done;
-    if (!isfinite(ltr) || (nv && !isfinite(lva)) || (nt && !isfinite(lte))) {
-        st = op_error_set(OP_EDIVERGE, __FILE__, __LINE__, "training diverged: final loss is not finite");
-        goto done;
-    }
+    OP_TRY(nn_train(r->m, &tr, p->nv > 0 ? &va : NULL, &o, &r->res));
+    r->train_seconds = op_now() - t_train;
+    OP_TRY(nn_eval(r->m, o.loss, xtr, ytr, p->ntr, &r->ltr, &r->etr));
+    if (p->nv) OP_TRY(nn_eval(r->m, o.loss, xva, yva, p->nv, &r->lva, &r->eva));
+    if (p->nt) OP_TRY(nn_eval(r->m, o.loss, xte, yte, p->nt, &r->lte, &r->ete));
+    if (!isfinite(r->ltr) || (p->nv && !isfinite(r->lva)) || (p->nt && !isfinite(r->lte)))
+        OP_ERROR(OP_EDIVERGE, "training diverged: final loss is not finite");
+    return OP_OK;
+}
 
-    if (out) {
-        char path[4200];
-        if ((st = op_mkdir_p(out))) goto done;
-        snprintf(path, sizeof path, "%s/model.bin", out);
-        if ((st = nn_model_save(m, path))) goto done;
-        char *cj = nn_config_json(m);
-        op_buf b;
-        op_buf_init(&b);
-        op_buf_printf(&b, "{\"command\": \"train\", \"model\": %s,\n \"data\": {\"source\": ", cj ? cj : "null");
-        free(cj);
-        op_buf_json_str(&b, data ? data : manifold);
-        if (data) {
-            op_buf_puts(&b, ", ");
-            op_buf_puts(&b, td.cols_json);
-        }
-        if (manifold) {
-            op_buf_printf(&b, ", \"ambient\": %ld, \"n\": %ld, \"noise\": ", ambient, n);
-            op_buf_json_num(&b, noise);
-            op_buf_puts(&b, ", \"target\": ");
-            op_buf_json_str(&b, field);
-        }
-        op_buf_printf(&b, ", \"in_dim\": %d, \"n_train\": %ld, \"n_val\": %ld, \"n_test\": %ld},\n", td.D,
-                      ntr, nv, nt);
-        op_buf_printf(&b, " \"train\": {\"loss\": \"%s\", \"opt\": \"%s\", \"lr\": ", loss_s, opt_s);
-        op_buf_json_num(&b, lr);
-        op_buf_printf(&b, ", \"lr_scale\": ");
-        op_buf_json_num(&b, op == NN_OPT_SGD ? nn_model_lr_scale(m) : 1.0);
-        op_buf_printf(&b, ", \"schedule\": \"%s\", \"warmup\": %ld, \"epochs\": %ld, \"steps\": %ld, "
-                          "\"batch\": %d, \"wd\": ", schedule, warmup, epochs, steps, mb);
-        op_buf_json_num(&b, wd);
-        op_buf_puts(&b, ", \"momentum\": ");
-        op_buf_json_num(&b, momentum);
-        op_buf_puts(&b, ", \"val_frac\": ");
-        op_buf_json_num(&b, val_frac);
-        op_buf_puts(&b, ", \"test_frac\": ");
-        op_buf_json_num(&b, test_frac);
-        op_buf_printf(&b, ", \"patience\": %ld, \"seed\": %llu},\n", patience, (unsigned long long)seed);
-        op_buf_printf(&b, " \"result\": {\"epochs_run\": %d, \"steps\": %ld, \"best_epoch\": %d, "
-                          "\"stopped_early\": %d, \"train_loss\": ",
-                      res.epochs_run, res.steps, res.best_epoch, res.stopped_early);
-        op_buf_json_num(&b, ltr);
-        op_buf_puts(&b, ", \"val_loss\": ");
-        op_buf_json_num(&b, lva);
-        op_buf_puts(&b, ", \"test_loss\": ");
-        op_buf_json_num(&b, lte);
-        if (ls != NN_LOSS_MSE) {
-            op_buf_puts(&b, ", \"train_error\": ");
-            op_buf_json_num(&b, etr);
-            op_buf_puts(&b, ", \"val_error\": ");
-            op_buf_json_num(&b, eva);
-            op_buf_puts(&b, ", \"test_error\": ");
-            op_buf_json_num(&b, ete);
-        }
-        op_buf_puts(&b, "},\n \"timing\": {\"train_seconds\": ");
-        op_buf_json_num(&b, train_seconds);
-        op_buf_puts(&b, ", \"total_seconds\": ");
-        op_buf_json_num(&b, op_now() - t_start);
-        op_buf_printf(&b, "},\n \"provenance\": {\"version\": \"%s\", \"git_commit\": \"%s\", "
-                          "\"compiler\": \"%s\", \"blas_core\": \"%s\", \"isa\": \"%s\", \"conv\": \"%s\", "
-                          "\"threads\": %d, \"blas_threads\": %d}}\n",
-                      OP_VERSION, OP_GIT_COMMIT, OP_COMPILER, op_blas_core(), nn_isa_name(),
-                      nn_conv_path_name(), omp_get_max_threads(),
-                      op_blas_threads());
-        snprintf(path, sizeof path, "%s/record.json", out);
-        st = b.oom ? op_error_set(OP_ENOMEM, __FILE__, __LINE__, "out of memory writing record.json")
-                   : op_write_atomic(path, b.s, b.len);
-        op_buf_free(&b);
-        if (st) goto done;
+/* DIR/model.bin and DIR/record.json (a->out set). */
+static int train_write(const train_args *a, const train_plan *p, const train_outcome *r, double t_start)
+{
+    char path[4200];
+    const nn_model *m = r->m;
+    OP_TRY(op_mkdir_p(a->out));
+    snprintf(path, sizeof path, "%s/model.bin", a->out);
+    OP_TRY(nn_model_save(m, path));
+    char *cj = nn_config_json(m);
+    op_buf b;
+    op_buf_init(&b);
+    op_buf_printf(&b, "{\"command\": \"train\", \"model\": %s,\n \"data\": {\"source\": ", cj ? cj : "null");
+    free(cj);
+    op_buf_json_str(&b, a->data ? a->data : a->manifold);
+    if (a->data) {
+        op_buf_puts(&b, ", ");
+        op_buf_puts(&b, p->td.cols_json);
     }
-    printf("overparam: train %s (%zu params) %s: %d epochs, %ld steps, train %.6g, val %.6g, test %.6g "
-           "in %.2f s%s%s\n",
-           model, m->nparams, loss_s, res.epochs_run, res.steps, ltr, lva, lte, train_seconds,
-           out ? " -> " : "", out ? out : "");
-done:
-    nn_model_free(m);
-    free(idx), free(sx), free(sy), free(td.x), free(td.y), free(td.cols_json);
+    if (a->manifold) {
+        op_buf_printf(&b, ", \"ambient\": %ld, \"n\": %ld, \"noise\": ", a->ambient, a->n);
+        op_buf_json_num(&b, a->noise);
+        op_buf_puts(&b, ", \"target\": ");
+        op_buf_json_str(&b, a->field);
+    }
+    op_buf_printf(&b, ", \"in_dim\": %d, \"n_train\": %ld, \"n_val\": %ld, \"n_test\": %ld},\n", p->td.D,
+                  p->ntr, p->nv, p->nt);
+    op_buf_printf(&b, " \"train\": {\"loss\": \"%s\", \"opt\": \"%s\", \"lr\": ", losses[a->ls], opts[a->op]);
+    op_buf_json_num(&b, a->lr);
+    op_buf_printf(&b, ", \"lr_scale\": ");
+    op_buf_json_num(&b, a->op == NN_OPT_SGD ? nn_model_lr_scale(m) : 1.0);
+    op_buf_printf(&b, ", \"schedule\": \"%s\", \"warmup\": %ld, \"epochs\": %ld, \"steps\": %ld, "
+                      "\"batch\": %d, \"wd\": ", scheds[a->sc], a->warmup, a->epochs, a->steps, p->mb);
+    op_buf_json_num(&b, a->wd);
+    op_buf_puts(&b, ", \"momentum\": ");
+    op_buf_json_num(&b, a->momentum);
+    op_buf_puts(&b, ", \"val_frac\": ");
+    op_buf_json_num(&b, a->val_frac);
+    op_buf_puts(&b, ", \"test_frac\": ");
+    op_buf_json_num(&b, a->test_frac);
+    op_buf_printf(&b, ", \"patience\": %ld, \"seed\": %llu},\n", a->patience, (unsigned long long)a->seed);
+    op_buf_printf(&b, " \"result\": {\"epochs_run\": %d, \"steps\": %ld, \"best_epoch\": %d, "
+                      "\"stopped_early\": %d, \"train_loss\": ",
+                  r->res.epochs_run, r->res.steps, r->res.best_epoch, r->res.stopped_early);
+    op_buf_json_num(&b, r->ltr);
+    op_buf_puts(&b, ", \"val_loss\": ");
+    op_buf_json_num(&b, r->lva);
+    op_buf_puts(&b, ", \"test_loss\": ");
+    op_buf_json_num(&b, r->lte);
+    if (a->ls != NN_LOSS_MSE) {
+        op_buf_puts(&b, ", \"train_error\": ");
+        op_buf_json_num(&b, r->etr);
+        op_buf_puts(&b, ", \"val_error\": ");
+        op_buf_json_num(&b, r->eva);
+        op_buf_puts(&b, ", \"test_error\": ");
+        op_buf_json_num(&b, r->ete);
+    }
+    op_buf_puts(&b, "},\n \"timing\": {\"train_seconds\": ");
+    op_buf_json_num(&b, r->train_seconds);
+    op_buf_puts(&b, ", \"total_seconds\": ");
+    op_buf_json_num(&b, op_now() - t_start);
+    op_buf_puts(&b, "},\n \"provenance\": ");
+    rec_provenance_json(&b, nn_conv_path_name(a->conv_path), omp_get_max_threads(), op_blas_threads());
+    op_buf_puts(&b, "}\n");
+    snprintf(path, sizeof path, "%s/record.json", a->out);
+    int st = b.oom ? op_error_set(OP_ENOMEM, __FILE__, __LINE__, "out of memory writing record.json")
+                   : op_write_atomic(path, b.s, b.len);
+    op_buf_free(&b);
+    return st;
+}
+
+/* overparam train: parse the flags, plan (data, config, splits), run, write. */
+int cmd_train(int argc, char **argv)
+{
+    train_args a;
+    int st = train_parse(argc, argv, &a);
+    if (st == OP_ARGS_HELP) return 0;
+    if (st) return cli_fail(st);
+    const double t_start = op_now();
+    train_plan p;
+    train_outcome r = {0};
+    if (!(st = train_plan_make(&a, &p)) && !(st = train_run(&a, &p, &r)) && a.out)
+        st = train_write(&a, &p, &r, t_start);
+    if (!st)
+        printf("overparam: train %s (%zu params) %s: %d epochs, %ld steps, train %.6g, val %.6g, test %.6g "
+               "in %.2f s%s%s\n",
+               models[a.kind], r.m->nparams, losses[a.ls], r.res.epochs_run, r.res.steps, r.ltr, r.lva, r.lte,
+               r.train_seconds, a.out ? " -> " : "", a.out ? a.out : "");
+    nn_model_free(r.m);
+    train_plan_free(&p);
     return st ? cli_fail(st) : 0;
 }

@@ -15,8 +15,6 @@
 
 #define MAX_IDS 64
 
-int verify_main(int argc, char **argv, int figures_mode);
-
 static int verify_run(int argc, char **argv, int figures_mode)
 {
     const char *cmd = figures_mode ? "figures" : "verify";
@@ -78,14 +76,13 @@ static int verify_run(int argc, char **argv, int figures_mode)
                                spec, ns);
         return 0;
     }
-    if (s || (s = nn_conv_path_set(conv))) return cli_fail(s);
+    nn_conv_path conv_path = NN_CONV_AUTO;
+    if (s || (s = nn_conv_path_parse(conv, &conv_path))) return cli_fail(s);
     if (quick && full) {
-        fprintf(stderr, "overparam: %s: --quick and --full exclude each other\n", cmd);
-        return 2;
+        return cli_usage("%s: --quick and --full exclude each other", cmd);
     }
     if (control && no_controls) {
-        fprintf(stderr, "overparam: %s: --control and --no-controls exclude each other\n", cmd);
-        return 2;
+        return cli_usage("%s: --control and --no-controls exclude each other", cmd);
     }
     const th_check *checks[MAX_IDS];
     int nc = 0;
@@ -94,13 +91,11 @@ static int verify_run(int argc, char **argv, int figures_mode)
         if (!c) {
             char valid[1024];
             th_valid_ids(valid, sizeof valid);
-            fprintf(stderr, "overparam: %s: unknown check '%s'; valid ids: %s\n", cmd, ids[i], valid);
-            return 2;
+            return cli_usage("%s: unknown check '%s'; valid ids: %s", cmd, ids[i], valid);
         }
         for (int j = 0; j < nc; j++)
             if (checks[j] == c) {
-                fprintf(stderr, "overparam: %s: check '%s' given twice\n", cmd, ids[i]);
-                return 2;
+                return cli_usage("%s: check '%s' given twice", cmd, ids[i]);
             }
         checks[nc++] = c;
     }
@@ -109,19 +104,18 @@ static int verify_run(int argc, char **argv, int figures_mode)
             if (!th_at(i)->hidden) checks[nc++] = th_at(i);
     if (control) {
         if (nc != 1 || nids != 1) {
-            fprintf(stderr, "overparam: %s: --control needs exactly one check id\n", cmd);
-            return 2;
+            return cli_usage("%s: --control needs exactly one check id", cmd);
         }
         if (!th_find_control(checks[0], control)) {
             char names[256] = "";
             for (int i = 0, k = 0; i < th_ncontrols(checks[0]); i++)
                 k += snprintf(names + k, sizeof names - (size_t)k, "%s%s", i ? ", " : "", checks[0]->controls[i].name);
-            fprintf(stderr, "overparam: %s: --control %s: check %s has no such control; its controls: %s\n", cmd,
-                    control, checks[0]->id, names[0] ? names : "(none)");
-            return 2;
+            return cli_usage("%s: --control %s: check %s has no such control; its controls: %s", cmd,
+                             control, checks[0]->id, names[0] ? names : "(none)");
         }
     }
-    th_opts o = {figures_mode ? !quick : full, seed, (int)threads, out, control, no_controls, !no_figures, NULL};
+    th_opts o = {figures_mode ? !quick : full, seed, (int)threads, out, control, no_controls, !no_figures, NULL,
+                 conv_path};
     /* the seed, preset, conv path and data set every record of this call carries, so
      * resume never reuses a record made under other ones (checked before --out exists) */
     rec_identity identity;
@@ -145,7 +139,7 @@ static int verify_run(int argc, char **argv, int figures_mode)
             int rc = cli_fail(s);
             if (i > 0 && sw_dist_rank() == 0) {
                 op_error_clear();
-                if (th_report_write(out, res, i) == OP_OK)
+                if (th_report_write(out) == OP_OK)
                     fprintf(stderr, "overparam: %s: report of the %d finished check%s: %s/report.md\n", cmd, i,
                             i == 1 ? "" : "s", out);
             }
@@ -167,7 +161,7 @@ static int verify_run(int argc, char **argv, int figures_mode)
         }
     }
     op_progress_context(NULL);
-    s = sw_dist_rank() == 0 ? th_report_write(out, res, nc) : OP_OK;
+    s = sw_dist_rank() == 0 ? th_report_write(out) : OP_OK;
     free(res);
     if (s) return cli_fail(s);
     if (sw_dist_rank() == 0) {

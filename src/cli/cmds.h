@@ -22,11 +22,19 @@ int cmd_bench(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 
-/* Prints "overparam: <message>" for the recorded error and returns the exit code. */
+/* verify and figures share one engine (cmd_verify.c); figures_mode selects the full
+ * presets and every figure. */
+int verify_main(int argc, char **argv, int figures_mode);
+
+/* The one exit path for errors: prints "overparam: <message>" for the recorded error
+ * and returns the exit code (op_exit_code: usage 2, runtime 3). */
 int cli_fail(int status);
+/* A usage error (exit 2) with a printf-style message: records it as OP_EUSAGE and
+ * returns cli_fail's code. Every command reports a bad flag or combination this way. */
+int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The status of reading a user's data file (CSV, raw float32) for the exit code: a
  * malformed or corrupt file is an input-file error, exit 3 like a truncated IDX or
- * model file (README "Exit codes"), while library readers such as nn_csv_read report
+ * model file (docs/running.md, "Exit codes"), while library readers such as nn_csv_read report
  * it as OP_EUSAGE; the message is kept. Other statuses pass through. */
 int cli_data_status(int status);
 

@@ -1,4 +1,5 @@
 /* overparam: one binary, one subcommand per job (DESIGN.md, "CLI"). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,16 @@ int cli_fail(int status)
     return op_exit_code(status);
 }
 
+int cli_usage(const char *fmt, ...)
+              {
+              char msg[1024]; /* formatted first: an argument may be op_error_message() itself */
+              va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return cli_fail(op_error_set(OP_EUSAGE, __FILE__, __LINE__, "%s", msg));
+}
+
 int cli_data_status(int status) { return status == OP_EUSAGE ? OP_EIO : status; }
 
 static void usage(FILE *f)
@@ -58,8 +69,7 @@ int main(int argc, char **argv)
     /* OVERPARAM_ISA forces the convolution kernels' instruction set (nn_isa_select). */
     const char *isa = getenv("OVERPARAM_ISA");
     if (isa && *isa && nn_isa_select(isa) != OP_OK) {
-        fprintf(stderr, "overparam: OVERPARAM_ISA=%s: %s\n", isa, op_error_message());
-        return 2;
+        return cli_usage("OVERPARAM_ISA=%s: %s", isa, op_error_message());
     }
     st_init(); /* GSL's process-wide error handler, once, before any thread (stats.h) */
     if (argc < 2) {
@@ -72,8 +82,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--version") == 0) {
         if (argc > 2) {
-            fprintf(stderr, "overparam: --version takes no arguments (got '%s')\n", argv[2]);
-            return 2;
+            return cli_usage("--version takes no arguments (got '%s')", argv[2]);
         }
         printf("overparam %s (commit %s, %s, BLAS core %s, kernels %s)\n", OP_VERSION, OP_GIT_COMMIT,
                OP_COMPILER, op_blas_core(), nn_isa_name());
@@ -81,8 +90,8 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < NCOMMANDS; i++)
         if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "overparam: unknown command '%s'; commands are:", argv[1]);
-    for (int i = 0; i < NCOMMANDS; i++) fprintf(stderr, " %s", commands[i].name);
-    fprintf(stderr, "\n");
-    return 2;
+    char names[256] = "";
+    for (int i = 0; i < NCOMMANDS; i++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), " %s", commands[i].name);
+    return cli_usage("unknown command '%s'; commands are:%s", argv[1], names);
 }

@@ -204,6 +204,21 @@ int op_args_parse(const char *cmd, int argc, char **argv, op_arg *spec, int nspe
             if (!*val) OP_ERROR(OP_EUSAGE, "%s: --%s is empty", cmd, name);
             *(const char **)s->dst = val;
             break;
+        case OP_ARG_ENUM: {
+            if (!*val) OP_ERROR(OP_EUSAGE, "%s: --%s is empty", cmd, name);
+            const op_arg_enum *e = s->dst;
+            int k = 0;
+            while (k < e->n && strcmp(val, e->names[k]) != 0) k++;
+            if (k == e->n) {
+                char allowed[256] = "";
+                for (int j = 0; j < e->n; j++)
+                    snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), "%s%s",
+                             j ? "|" : "", e->names[j]);
+                OP_ERROR(OP_EUSAGE, "%s '%s' is not known; allowed: %s", what, val, allowed);
+            }
+            *e->out = k;
+            break;
+        }
         default:
             break;
         }
@@ -222,6 +237,7 @@ void op_args_print_help(FILE *f, const char *usage, const char *summary, const o
         char left[64];
         const char *meta = spec[i].type == OP_ARG_FLAG     ? ""
                            : spec[i].type == OP_ARG_STR    ? " S"
+                           : spec[i].type == OP_ARG_ENUM   ? " S"
                            : spec[i].type == OP_ARG_DOUBLE ? " X"
                                                            : " N";
         snprintf(left, sizeof left, "--%s%s", spec[i].name, meta);

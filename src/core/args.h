@@ -12,8 +12,17 @@ typedef enum {
     OP_ARG_INT,    /* dst is long*, range [min, max] */
     OP_ARG_U64,    /* dst is uint64_t*, range [min, max] (as double; >= 2^64 means UINT64_MAX) */
     OP_ARG_DOUBLE, /* dst is double*, finite, range [min, max] */
-    OP_ARG_STR     /* dst is const char**, non-empty */
+    OP_ARG_STR,    /* dst is const char**, non-empty */
+    OP_ARG_ENUM    /* dst is op_arg_enum*: the value is one of names[0..n), *out its index */
 } op_arg_type;
+
+/* An enum flag's names and destination: --opt adam with names {"sgd", "adam", "adamw"}
+ * sets *out = 1; another value is "--opt 'x' is not known; allowed: sgd|adam|adamw". */
+typedef struct {
+    int *out;
+    const char *const *names;
+    int n;
+} op_arg_enum;
 
 typedef struct {
     const char *name; /* without the leading dashes, e.g. "epochs" */

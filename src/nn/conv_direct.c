@@ -12,7 +12,7 @@
  * Path rule (nn_conv_use_direct under NN_CONV_AUTO), measured with `overparam bench
  * --conv im2col|direct` on W1 (1-D, 32 channels), W2 (1-D, 64) and W4 (2-D 3x3, 16):
  *  - avx512 and avx2: direct for every shape nn_conv_direct_ok accepts (<= 64 channels,
- *    3-wide kernels); see README "Performance" for the numbers per CPU.
+ *    3-wide kernels); see docs/performance.md for the numbers per CPU.
  *  - base: im2col + GEMM always (OpenBLAS picks its own kernels for the CPU; the SSE2
  *    direct kernels are the portable fallback and the oracle of last resort). */
 #include <pthread.h>
@@ -20,8 +20,6 @@
 
 #include "core/op_error.h"
 #include "nn_internal.h"
-
-int nn_conv_path = NN_CONV_AUTO;
 
 static const nn_cd_ops *const isa_all[] = {
 #ifdef OP_X86_ISA
@@ -98,8 +96,8 @@ const char *nn_isa_name(void) { return ops()->name; }
 
 int nn_conv_use_direct(const nn_conv_shape *s)
 {
-    if (nn_conv_path == NN_CONV_TILED) return 0;
-    if (nn_conv_path == NN_CONV_DIRECT) return nn_conv_direct_shape(s);
+    if (s->path == NN_CONV_IM2COL) return 0;
+    if (s->path == NN_CONV_DIRECT) return nn_conv_direct_shape(s);
     return ops() != &nn_cd_ops_base && nn_conv_direct_ok(s);
 }
 

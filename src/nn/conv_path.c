@@ -1,27 +1,26 @@
-/* The convolution path by name, for the CLI and for provenance (nn.h,
- * nn_conv_path_set). The path itself is nn_conv_path (nn_layers.h), read by every
- * float conv layer. */
+/* The convolution path by name, for the CLI and for provenance (nn.h, nn_conv_path).
+ * A model's path is its config's `conv`, carried into every conv layer's shape
+ * (nn_conv_shape.path) and read by nn_conv_use_direct (conv_direct.c). */
 #include <string.h>
 
 #include "core/op_error.h"
 #include "nn.h"
-#include "nn_layers.h"
 
-static const char *const conv_names[] = {[NN_CONV_AUTO] = "auto", [NN_CONV_TILED] = "im2col",
+static const char *const conv_names[] = {[NN_CONV_AUTO] = "auto", [NN_CONV_IM2COL] = "im2col",
                                          [NN_CONV_DIRECT] = "direct"};
 
-int nn_conv_path_set(const char *name)
+int nn_conv_path_parse(const char *name, nn_conv_path *out)
 {
     for (int i = 0; i < (int)(sizeof conv_names / sizeof *conv_names); i++)
         if (name && strcmp(name, conv_names[i]) == 0) {
-            nn_conv_path = i;
+            *out = (nn_conv_path)i;
             return OP_OK;
         }
     OP_ERROR(OP_EUSAGE, "--conv '%s' is unknown; allowed: auto, im2col, direct", name ? name : "");
 }
 
-const char *nn_conv_path_name(void)
+const char *nn_conv_path_name(nn_conv_path p)
 {
-    int p = nn_conv_path;
-    return p >= 0 && p < (int)(sizeof conv_names / sizeof *conv_names) ? conv_names[p] : "unknown";
+    return (int)p >= 0 && (int)p < (int)(sizeof conv_names / sizeof *conv_names) ? conv_names[p]
+                                                                                 : "unknown";
 }

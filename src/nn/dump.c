@@ -61,7 +61,7 @@ int nn_grad_dump(nn_model *m, const double *x, const double *y, int B, nn_loss l
         OP_ERROR(OP_EUSAGE, "grad dump: output index %d out of range [0, %d)", out_index, O);
     if (y) OP_TRY(nn_loss_check_targets(l, O, y, B));
     /* Input in the model precision (in the attack buffer, which nothing else uses here). */
-    void *xin = m->ax;
+    void *xin = m->x_batch;
     for (size_t i = 0; i < (size_t)B * D; i++) {
         if (m->prec == NN_F32)
             ((float *)xin)[i] = (float)x[i];
@@ -77,7 +77,7 @@ int nn_grad_dump(nn_model *m, const double *x, const double *y, int B, nn_loss l
             loss = nn_loss_f32(l, m->out, y, B, O, d);
         else
             for (size_t i = 0; i < (size_t)B * O; i++) d[i] = (int)(i % O) == out_index;
-        OP_TRY(nn_backward_f32(m, d, B, m->agx, NN_BWD_PARAMS | NN_BWD_INPUT));
+        OP_TRY(nn_backward_f32(m, d, B, m->x_grad, NN_BWD_PARAMS | NN_BWD_INPUT));
     } else {
         OP_TRY(nn_forward_f64(m, xin, B, NULL));
         double *d = m->dout;
@@ -85,7 +85,7 @@ int nn_grad_dump(nn_model *m, const double *x, const double *y, int B, nn_loss l
             loss = nn_loss_f64(l, m->out, y, B, O, d);
         else
             for (size_t i = 0; i < (size_t)B * O; i++) d[i] = (int)(i % O) == out_index;
-        OP_TRY(nn_backward_f64(m, d, B, m->agx, NN_BWD_PARAMS | NN_BWD_INPUT));
+        OP_TRY(nn_backward_f64(m, d, B, m->x_grad, NN_BWD_PARAMS | NN_BWD_INPUT));
     }
     if (loss_out) *loss_out = loss;
     OP_TRY(op_mkdir_p(dir));
@@ -101,7 +101,7 @@ int nn_grad_dump(nn_model *m, const double *x, const double *y, int B, nn_loss l
     snprintf(path, sizeof path, "%s/output.npy", dir);
     OP_TRY(nn_write_npy(path, m->out, es, 2, so));
     snprintf(path, sizeof path, "%s/input_grad.npy", dir);
-    OP_TRY(nn_write_npy(path, m->agx, es, 2, sx));
+    OP_TRY(nn_write_npy(path, m->x_grad, es, 2, sx));
     OP_TRY(write_tensors(m, dir, "param", m->params));
     OP_TRY(write_tensors(m, dir, "grad", m->grads));
     op_buf e;

@@ -1,6 +1,7 @@
-/* Model configuration, tensor table, creation (one arena sized up front), parameter
- * initialisation and precision-agnostic helpers. The typed forward/backward passes are
- * in tmpl_model.h. */
+/* Model configuration, tensor table, creation (one arena sized up front, every buffer
+ * named in struct nn_model), parameter initialisation, precision-agnostic helpers and
+ * the typed forward/backward entry points, which check the call and hand it to the
+ * model's kind (convresnet.c, mlp.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,22 +101,34 @@ int nn_config_check(nn_config *c)
         if (c->head != NN_HEAD_FC && c->head != NN_HEAD_POOL)
             OP_ERROR(OP_EUSAGE, "model: unknown head %d", (int)c->head);
         c->zero_init_last = c->zero_init_last != 0;
+        if (c->conv != NN_CONV_AUTO && c->conv != NN_CONV_IM2COL && c->conv != NN_CONV_DIRECT)
+            OP_ERROR(OP_EUSAGE, "model: unknown convolution path %d", (int)c->conv);
         /* Fields of the other kind are zeroed so files and JSON stay canonical. */
         c->width = c->depth = 0;
         c->bias = 1;
+        memset(c->weight_scale, 0, sizeof c->weight_scale);
         c->param = NN_PARAM_STANDARD;
         double state = (double)c->C * c->in_dim;
         if (state * c->K * (c->kind == NN_CONVRESNET2D ? c->K : 1) > 1e9)
             OP_ERROR(OP_EUSAGE, "model: C*S*K^dim = %.3g per sample is too large", state * c->K);
     } else if (c->kind == NN_MLP) {
         CHECK_RANGE(c->in_dim, 1, NN_MAX_DIM);
-        CHECK_RANGE(c->depth, 1, 64);
+        CHECK_RANGE(c->depth, 1, NN_MLP_MAX_DEPTH);
         CHECK_RANGE(c->width, 1, 1 << 20);
         if (c->bias != 0 && c->bias != 1) OP_ERROR(OP_EUSAGE, "model: bias must be 0 or 1");
         if (c->param != NN_PARAM_STANDARD && c->param != NN_PARAM_NTK && c->param != NN_PARAM_MF)
             OP_ERROR(OP_EUSAGE, "model: unknown parameterization %d", (int)c->param);
         if (!isfinite(c->bias_scale) || c->bias_scale < 0 || c->bias_scale > 100)
             OP_ERROR(OP_EUSAGE, "model: bias_scale = %g must be in [0, 100]", c->bias_scale);
+        for (int l = 0; l <= NN_MLP_MAX_DEPTH; l++) {
+            double v = c->weight_scale[l];
+            if (l > c->depth && v != 0)
+                OP_ERROR(OP_EUSAGE, "model: weight_scale[%d] is set, the MLP has layers 0..%d", l,
+                         c->depth);
+            if (!isfinite(v) || v < 0 || v > 1e6)
+                OP_ERROR(OP_EUSAGE, "model: weight_scale[%d] = %g must be 0 (default) or in (0, 1e6]",
+                         l, v);
+        }
         if ((double)c->width * c->width * c->depth > 4e9)
             OP_ERROR(OP_EUSAGE, "model: width^2*depth = %.3g parameters is too large",
                      (double)c->width * c->width * c->depth);
@@ -123,6 +136,7 @@ int nn_config_check(nn_config *c)
         c->res_scale = 1.0;
         c->zero_init_last = 0;
         c->head = NN_HEAD_FC;
+        c->conv = NN_CONV_AUTO;
     } else {
         OP_ERROR(OP_EUSAGE, "model: unknown kind %d", (int)c->kind);
     }
@@ -169,6 +183,7 @@ static void build_tensors(nn_model *m)
                 bs = c->bias_scale;
                 if (c->param == NN_PARAM_MF && l == c->depth) ws = 1 / (double)fin;
             }
+            if (c->weight_scale[l] > 0) ws = c->weight_scale[l];
             int ws_shape[2] = {fout, fin};
             snprintf(name, sizeof name, "layers.%d.weight", l);
             add_tensor(m, &idx, &off, name, 2, ws_shape, fin, ws);
@@ -225,47 +240,44 @@ static void layout(nn_model *m, carver *c)
     m->grads = take(c, m->nparams * es);
     m->out = take(c, B * cf->outputs * es);
     m->dout = take(c, B * cf->outputs * es);
-    m->ax0 = take(c, B * cf->in_dim * es);
-    m->ax = take(c, B * cf->in_dim * es);
-    m->agx = take(c, B * cf->in_dim * es);
+    m->x_clean = take(c, B * cf->in_dim * es);
+    m->x_batch = take(c, B * cf->in_dim * es);
+    m->x_grad = take(c, B * cf->in_dim * es);
     if (cf->kind == NN_MLP) {
         size_t g = B * (size_t)(cf->width > cf->in_dim ? cf->width : cf->in_dim);
-        m->z = NULL;
-        m->h = take(c, sizeof(void *) * (size_t)(cf->depth + 1));
-        void *h0 = take(c, B * cf->in_dim * es);
-        if (m->h) m->h[0] = h0;
+        m->state = m->conv_act = NULL;
+        m->layer_act = take(c, sizeof(void *) * (size_t)(cf->depth + 1));
+        void *input = take(c, B * cf->in_dim * es);
+        if (m->layer_act) m->layer_act[0] = input;
         for (int l = 1; l <= cf->depth; l++) {
             void *p = take(c, B * cf->width * es);
-            if (m->h) m->h[l] = p;
+            if (m->layer_act) m->layer_act[l] = p;
         }
-        m->g0 = take(c, g * es);
-        m->g1 = take(c, g * es);
-        m->g2 = m->g3 = m->col = m->flat = m->dflat = NULL;
+        m->state_grad[0] = take(c, g * es);
+        m->state_grad[1] = take(c, g * es);
+        m->branch_grad[0] = m->branch_grad[1] = m->conv_ws = m->head_in = m->head_in_grad = NULL;
     } else {
         const size_t state = (size_t)cf->C * B * cf->in_dim;
-        const size_t kk = (size_t)cf->K * (cf->kind == NN_CONVRESNET2D ? cf->K : 1);
-        m->z = take(c, sizeof(void *) * (size_t)(cf->M + 1));
+        m->layer_act = NULL;
+        m->state = take(c, sizeof(void *) * (size_t)(cf->M + 1));
         for (int i = 0; i <= cf->M; i++) {
             void *p = take(c, state * es);
-            if (m->z) m->z[i] = p;
+            if (m->state) m->state[i] = p;
         }
-        m->h = take(c, sizeof(void *) * (size_t)cf->M * cf->L);
+        m->conv_act = take(c, sizeof(void *) * (size_t)cf->M * cf->L);
         for (int i = 0; i < cf->M * cf->L; i++) {
             void *p = take(c, state * es);
-            if (m->h) m->h[i] = p;
+            if (m->conv_act) m->conv_act[i] = p;
         }
-        nn_conv_shape cs = cf->kind == NN_CONVRESNET1D
-                               ? nn_conv_shape_1d((int)B, cf->D, cf->C, cf->C, cf->K)
-                               : nn_conv_shape_2d((int)B, cf->H, cf->W, cf->C, cf->C, cf->K);
-        (void)kk;
-        m->col = take(c, nn_conv_col_elems(&cs) * es);
+        nn_conv_shape cs = nn_convresnet_conv_shape(cf, (int)B);
+        m->conv_ws = take(c, nn_conv_col_elems(&cs) * es);
         size_t hin = cf->head == NN_HEAD_FC ? state : B * cf->C;
-        m->flat = take(c, hin * es);
-        m->dflat = take(c, hin * es);
-        m->g0 = take(c, state * es);
-        m->g1 = take(c, state * es);
-        m->g2 = take(c, state * es);
-        m->g3 = take(c, state * es);
+        m->head_in = take(c, hin * es);
+        m->head_in_grad = take(c, hin * es);
+        m->state_grad[0] = take(c, state * es);
+        m->state_grad[1] = take(c, state * es);
+        m->branch_grad[0] = take(c, state * es);
+        m->branch_grad[1] = take(c, state * es);
     }
 }
 
@@ -340,7 +352,7 @@ void nn_model_init(nn_model *m, op_rng *rng)
          * weights: with bias 0 too, every pre-activation of the last conv is exactly 0
          * and ReLU'(0) = 0 would leave the block untrainable forever. */
         for (int b = 0; b < c->M; b++) {
-            const nn_tensor *tt = &m->tensors[2 * (b * c->L + c->L - 1)];
+            const nn_tensor *tt = &m->tensors[nn_ti_conv_weight(c, b, c->L - 1)];
             for (size_t i = 0; i < tt->count; i++) store(m, tt->offset + i, 0);
         }
     }
@@ -395,6 +407,85 @@ int nn_model_copy_params(nn_model *dst, const nn_model *src)
     return OP_OK;
 }
 
+int nn_check_call(const nn_model *m, nn_prec prec, int B)
+{
+    if (m->prec != prec)
+        OP_ERROR(OP_EUSAGE, "model precision is %s; called the %s entry point",
+                 m->prec == NN_F32 ? "float32" : "float64", prec == NN_F32 ? "_f32" : "_f64");
+    if (B < 1 || B > m->max_batch)
+        OP_ERROR(OP_EUSAGE, "batch size %d out of range [1, %d] (the model's max_batch)", B,
+                 m->max_batch);
+    return OP_OK;
+}
+
+int nn_forward_f32(nn_model *m, const float *x, int B, float *out)
+{
+    OP_TRY(nn_check_call(m, NN_F32, B));
+    if (m->cfg.kind == NN_MLP)
+        nn_mlp_forward_f32(m, x, B);
+    else
+        nn_convresnet_forward_f32(m, x, B);
+    m->last_batch = B;
+    if (out) memcpy(out, m->out, sizeof(float) * (size_t)B * m->cfg.outputs);
+    return OP_OK;
+}
+
+int nn_forward_f64(nn_model *m, const double *x, int B, double *out)
+{
+    OP_TRY(nn_check_call(m, NN_F64, B));
+    if (m->cfg.kind == NN_MLP)
+        nn_mlp_forward_f64(m, x, B);
+    else
+        nn_convresnet_forward_f64(m, x, B);
+    m->last_batch = B;
+    if (out) memcpy(out, m->out, sizeof(double) * (size_t)B * m->cfg.outputs);
+    return OP_OK;
+}
+
+/* The checks nn_backward_f32/_f64 share: precision, batch, and the preceding forward. */
+static int check_backward(const nn_model *m, nn_prec prec, int B)
+{
+    OP_TRY(nn_check_call(m, prec, B));
+    if (B != m->last_batch)
+        OP_ERROR(OP_EUSAGE, "backward with batch %d after a forward with batch %d", B,
+                 m->last_batch);
+    return OP_OK;
+}
+
+int nn_backward_f32(nn_model *m, const float *dout, int B, float *dx, int flags)
+{
+    OP_TRY(check_backward(m, NN_F32, B));
+    if (!(flags & NN_BWD_INPUT)) dx = NULL;
+    if (m->cfg.kind == NN_MLP)
+        nn_mlp_backward_f32(m, dout, B, dx, flags);
+    else
+        nn_convresnet_backward_f32(m, dout, B, dx, flags);
+    return OP_OK;
+}
+
+int nn_backward_f64(nn_model *m, const double *dout, int B, double *dx, int flags)
+{
+    OP_TRY(check_backward(m, NN_F64, B));
+    if (!(flags & NN_BWD_INPUT)) dx = NULL;
+    if (m->cfg.kind == NN_MLP)
+        nn_mlp_backward_f64(m, dout, B, dx, flags);
+    else
+        nn_convresnet_backward_f64(m, dout, B, dx, flags);
+    return OP_OK;
+}
+
+const float *nn_mlp_hidden_f32(const nn_model *m, int l)
+{
+    if (m->cfg.kind != NN_MLP || m->prec != NN_F32 || l < 1 || l > m->cfg.depth) return NULL;
+    return (const float *)m->layer_act[l];
+}
+
+const double *nn_mlp_hidden_f64(const nn_model *m, int l)
+{
+    if (m->cfg.kind != NN_MLP || m->prec != NN_F64 || l < 1 || l > m->cfg.depth) return NULL;
+    return (const double *)m->layer_act[l];
+}
+
 char *nn_config_json(const nn_model *m)
 {
     const nn_config *c = &m->cfg;
@@ -407,6 +498,16 @@ char *nn_config_json(const nn_model *m)
                       c->depth, c->width, c->bias, nn_param_name(c->param));
         op_buf_puts(&b, ", \"bias_scale\": ");
         op_buf_json_num(&b, c->bias_scale);
+        int any = 0; /* weight_scale only when set, so other configs' JSON is unchanged */
+        for (int l = 0; l <= c->depth; l++) any |= c->weight_scale[l] > 0;
+        if (any) {
+            op_buf_puts(&b, ", \"weight_scale\": [");
+            for (int l = 0; l <= c->depth; l++) {
+                if (l) op_buf_puts(&b, ", ");
+                op_buf_json_num(&b, c->weight_scale[l]);
+            }
+            op_buf_puts(&b, "]");
+        }
     } else {
         if (c->kind == NN_CONVRESNET1D)
             op_buf_printf(&b, ", \"D\": %d", c->D);

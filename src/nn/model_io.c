@@ -1,4 +1,4 @@
-/* The model file format (version 1, little-endian; see README-section.md):
+/* The model file format (version 1, little-endian; see docs/engine.md, "Model files"):
  *   0   char[4]  "OVPM"
  *   4   uint32   version (1)
  *   8   uint32   kind (0 convresnet1d, 1 convresnet2d, 2 mlp)
@@ -49,6 +49,10 @@ static uint64_t get64(const unsigned char *p)
 int nn_model_save(const nn_model *m, const char *path)
 {
     const nn_config *c = &m->cfg;
+    for (int l = 0; c->kind == NN_MLP && l <= c->depth; l++)
+        if (c->weight_scale[l] > 0)
+            OP_ERROR(OP_EUSAGE, "'%s': the model file format has no field for weight_scale (layer %d)",
+                     path, l);
     const size_t es = m->prec == NN_F32 ? 4 : 8;
     const size_t T = (size_t)m->ntensors;
     const size_t len = NN_HEADER_BYTES + NN_RECORD_BYTES * T + es * m->nparams;

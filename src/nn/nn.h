@@ -35,6 +35,8 @@
 typedef enum { NN_CONVRESNET1D = 0, NN_CONVRESNET2D = 1, NN_MLP = 2 } nn_kind;
 typedef enum { NN_F32 = 0, NN_F64 = 1 } nn_prec;
 typedef enum { NN_HEAD_FC = 0, NN_HEAD_POOL = 1 } nn_head;
+/* Convolution path of the float conv layers (nn_conv_path_parse below). */
+typedef enum { NN_CONV_AUTO = 0, NN_CONV_IM2COL = 1, NN_CONV_DIRECT = 2 } nn_conv_path;
 /* MLP parameterization (all layers ReLU except the output layer):
  *  NN_PARAM_STANDARD: PyTorch default init, weights and biases U(+-1/sqrt(fan_in)),
  *                     forward h = W x + b.
@@ -46,6 +48,8 @@ typedef enum { NN_HEAD_FC = 0, NN_HEAD_POOL = 1 } nn_head;
  *                     each unit O(1); Adam/AdamW are invariant to gradient scale and are
  *                     not rescaled. */
 typedef enum { NN_PARAM_STANDARD = 0, NN_PARAM_NTK = 1, NN_PARAM_MF = 2 } nn_param;
+
+#define NN_MLP_MAX_DEPTH 64 /* hidden layers */
 
 typedef struct {
     nn_kind kind;
@@ -59,12 +63,19 @@ typedef struct {
     int H, W;        /* 2-D image size */
     int C, K, L, M;
     double res_scale;   /* residual-branch multiplier: 1 = theory form; 1/M is common */
-    int zero_init_last; /* last conv of each block: weights 0, bias default init (see README) */
+    int zero_init_last; /* last conv of each block: weights 0, bias default init (see docs/engine.md) */
     nn_head head;
+    nn_conv_path conv;  /* how the float convs compute (default auto); see nn_conv_path_parse.
+                           A run option, not a model property: not stored in model files */
     /* MLP: depth hidden layers of width m = `width`, then the output layer. */
     int width, depth, bias;
     nn_param param;
     double bias_scale; /* NTK/MF bias multiplier beta (ignored for standard) */
+    /* MLP: weight_scale[l] > 0 replaces the forward multiplier of layer l's weight
+     * (l = 0..depth; default 0 = the parameterization's: 1, 1/sqrt(fan_in) or, for the
+     * MF output layer, 1/fan_in), e.g. a mean-field middle layer (theorems/mf_degeneracy.c).
+     * Not stored in model files: nn_model_save refuses a model that sets one. */
+    double weight_scale[NN_MLP_MAX_DEPTH + 1];
 } nn_config;
 
 /* Configs with the defaults filled in (res_scale 1, FC head, bias on, bias_scale 0.1). */
@@ -77,8 +88,9 @@ int nn_config_check(nn_config *cfg);
  * or plain C off x86-64). The best this CPU runs is chosen at first use; records are
  * bitwise identical for avx512 and avx2 (the same FMAs in the same order), base differs
  * in the last bits. nn_isa_select forces one ("auto" = the best): OP_EUSAGE if the name is
- * unknown or this CPU cannot run it. Like nn_conv_path it is process-wide: call it
- * before any training starts (the CLI does, from OVERPARAM_ISA), never concurrently. */
+ * unknown or this CPU cannot run it. It is process-wide (the one engine setting that is:
+ * avx512 and avx2 give the same bits): call it before any training starts (the CLI does,
+ * from OVERPARAM_ISA), never concurrently. */
 int nn_isa_select(const char *name);
 int nn_isa_supported(const char *name); /* 1 if this CPU (and build) can run it */
 const char *nn_isa_name(void);          /* the set in use */
@@ -106,15 +118,25 @@ struct nn_model {
     void *params, *grads;  /* real[nparams], real = float or double per prec */
     int last_batch;        /* batch size of the last forward (backward requires it) */
     op_arena arena;
-    /* Internal buffers (real*), sized for max_batch and carved from `arena` by model.c. */
-    void **z;              /* ConvResNet: M+1 block states [C][B*S]; z[0] = padded input */
-    void **h;              /* ConvResNet: M*L conv outputs (post-ReLU) [C][B*S];
-                              MLP: input copy h[0] [B][in] and depth hidden layers [B][m] */
-    void *col;             /* im2col / dcol workspace [C*K^dim][B*S] */
-    void *flat, *dflat;    /* head input ([B][C*S] or pooled [B][C]) and its gradient */
-    void *out, *dout;      /* [B][outputs] */
-    void *g0, *g1, *g2, *g3; /* backward scratch, each the size of the largest state */
-    void *ax0, *ax, *agx;  /* attacks: clean input, iterate, input gradient [B][in_dim] */
+    /* Internal buffers (real*), sized for max_batch and carved from `arena` by model.c;
+     * S = positions per sample (in_dim), states are [C][B*S] (CBS, above). */
+    /* ConvResNet (convresnet.c): */
+    void **state;          /* M+1 block states; state[0] = the zero-padded input, state[b+1]
+                              = block b's output (the head reads state[M]) */
+    void **conv_act;       /* M*L post-ReLU conv outputs; block b's conv l at b*L + l */
+    void *conv_ws;         /* convolution workspace (im2col / direct tiles, nn_conv_col_elems) */
+    void *head_in, *head_in_grad; /* head input ([B][C*S] flattened or [B][C] pooled), its gradient */
+    void *branch_grad[2];  /* gradients inside a residual branch (at the conv outputs) */
+    /* MLP (mlp.c): */
+    void **layer_act;      /* layer_act[0] = input copy [B][in_dim]; layer_act[l], l = 1..depth,
+                              = hidden layer l after its ReLU [B][width] */
+    /* Both: */
+    void *state_grad[2];   /* backward ping-pong: gradients at the block states (ConvResNet)
+                              or at the layer activations (MLP) */
+    void *out, *dout;      /* output [B][outputs] and the gradient backward starts from */
+    void *x_batch;         /* input batch in the model's precision (double API conversions,
+                              attack iterate) [B][in_dim] */
+    void *x_clean, *x_grad; /* attacks: the clean input, the input gradient [B][in_dim] */
 };
 
 int nn_model_create(const nn_config *cfg, nn_prec prec, int max_batch, nn_model **out);
@@ -142,6 +164,10 @@ enum { NN_BWD_PARAMS = 1, NN_BWD_INPUT = 2, NN_BWD_SET = 4 };
 int nn_forward_f32(nn_model *m, const float *x, int B, float *out);
 int nn_backward_f32(nn_model *m, const float *dout, int B, float *dx, int flags);
 int nn_forward_f64(nn_model *m, const double *x, int B, double *out);
+/* MLP: hidden layer l (1..depth) after its ReLU, [B][width], of the last forward (B =
+ * m->last_batch); NULL for another kind, precision or l. */
+const float *nn_mlp_hidden_f32(const nn_model *m, int l);
+const double *nn_mlp_hidden_f64(const nn_model *m, int l);
 int nn_backward_f64(nn_model *m, const double *dout, int B, double *dx, int flags);
 
 /* ---- losses (values accumulated in double; mean over the batch) ----
@@ -259,16 +285,18 @@ int nn_train(nn_model *m, const nn_dataset *train, const nn_dataset *val, const 
 /* Learning rate at step t (0-based) of total steps under the options' schedule. */
 double nn_lr_at(const nn_train_opts *o, long t, long total);
 
-/* ---- convolution path (process-wide; src/nn/conv_path.c) ----
+/* ---- convolution path (src/nn/conv_path.c) ----
  * Float conv layers take the direct kernels or im2col + GEMM by a built-in rule per
- * shape ("auto", the default), or as forced: "im2col" everywhere, or "direct" wherever the
- * kernel shape allows. The paths give different floating-point results, so the name goes
- * into every record's provenance, and sweeps key runs of a forced path apart
- * (theorems/verify.c). Set it before any training; OP_EUSAGE (one line) for another name. */
-int nn_conv_path_set(const char *name);
-const char *nn_conv_path_name(void); /* "auto", "im2col" or "direct" */
+ * shape (NN_CONV_AUTO, "auto", the default), or as forced: "im2col" everywhere, or
+ * "direct" wherever the kernel shape allows. A model's path is its config's `conv` (a
+ * layer's, nn_conv_shape.path). The paths give different floating-point results, so the
+ * name goes into every record's provenance, and sweeps key runs of a forced path apart
+ * (theorems/verify.c). */
+/* "auto", "im2col" or "direct" -> *out; OP_EUSAGE (one line, naming --conv) otherwise. */
+int nn_conv_path_parse(const char *name, nn_conv_path *out);
+const char *nn_conv_path_name(nn_conv_path p); /* "auto", "im2col" or "direct" */
 
-/* ---- model I/O (format in src/nn/README-section.md; little-endian) ---- */
+/* ---- model I/O (format in docs/engine.md, "Model files"; little-endian) ---- */
 int nn_model_save(const nn_model *m, const char *path); /* atomic: temp file + rename */
 /* prec < 0: the file's precision. */
 int nn_model_load(const char *path, int prec, int max_batch, nn_model **out);

@@ -1,5 +1,5 @@
 /* numpy-readable dumps of a model (export) and of one forward/backward (grad), used by
- * `overparam model export|grad`. Layout in src/nn/README-section.md. */
+ * `overparam model export|grad`. Layout in docs/engine.md. */
 #ifndef NN_DUMP_H
 #define NN_DUMP_H
 

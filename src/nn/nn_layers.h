@@ -1,6 +1,7 @@
 /* Layers as plain forward/backward pairs over raw pointers with explicit shapes
- * (llm.c style), in float (_f32) and double (_f64); one template (tmpl_layers.h) is
- * compiled twice. Conventions:
+ * (llm.c style), in float (_f32) and double (_f64): convolutions in conv.c, the dense
+ * layer and ReLU in dense.c, channel padding, pooling, flattening and the residual block
+ * in convresnet.c (each compiles its *_source.h template twice, nn_real.h). Conventions:
  *  - backward ACCUMULATES (+=) into parameter gradients AND into the input gradient
  *    din; any of din/dw/db may be NULL to skip it. Callers zero what they own.
  *  - convolution tensors are channel-major over the whole batch ("CBS"): channel c,
@@ -18,16 +19,17 @@
 
 typedef struct {
     int B, cin, cout, H, W, kh, kw;
+    int path; /* float layers: nn_conv_path (nn.h), 0 = NN_CONV_AUTO, the rule in conv_direct.c */
 } nn_conv_shape;
 
 static inline nn_conv_shape nn_conv_shape_1d(int B, int D, int cin, int cout, int K)
 {
-    nn_conv_shape s = {B, cin, cout, 1, D, 1, K};
+    nn_conv_shape s = {B, cin, cout, 1, D, 1, K, 0};
     return s;
 }
 static inline nn_conv_shape nn_conv_shape_2d(int B, int H, int W, int cin, int cout, int K)
 {
-    nn_conv_shape s = {B, cin, cout, H, W, K, K};
+    nn_conv_shape s = {B, cin, cout, H, W, K, K, 0};
     return s;
 }
 /* Tiling of a convolution over the batch (the fast path). A tile is `ts` whole samples
@@ -165,7 +167,8 @@ static inline size_t nn_conv_col_elems(const nn_conv_shape *s)
 }
 
 /* The direct kernels (float): out = act(w * in + b) [+ residual]; backward with the
- * same options as the tiled path (see conv_fwd_opts / conv_bwd_opts in tmpl_layers.h). */
+ * same options as the tiled path (nn_conv_fwd_opts_f32 / nn_conv_bwd_opts_f32 in
+ * nn_internal.h). */
 typedef struct {
     int relu;
     const float *zres;
@@ -180,12 +183,11 @@ typedef struct {
     const float *dmask, *din_add;
     int cin_nz;
 } nn_cd_bwd_opts;
-/* Path selection: NN_CONV_AUTO (default) takes the direct path when nn_conv_direct_ok;
- * NN_CONV_TILED forces im2col + GEMM; NN_CONV_DIRECT takes the direct path for any
- * channel count (kernel shape permitting) -- tests and `overparam bench --conv` compare
- * them. Only the float build has the direct path. */
-enum { NN_CONV_AUTO = 0, NN_CONV_TILED = 1, NN_CONV_DIRECT = 2 };
-extern int nn_conv_path;
+/* Path selection by s->path: NN_CONV_AUTO (default) takes the direct path when
+ * nn_conv_direct_ok and the kernels are not the base set; NN_CONV_IM2COL forces im2col +
+ * GEMM; NN_CONV_DIRECT takes the direct path for any channel count (kernel shape
+ * permitting) -- tests and `overparam bench --conv` compare them. Only the float build
+ * has the direct path. */
 int nn_conv_use_direct(const nn_conv_shape *s);
 void nn_conv_direct_forward_f32(float *out, const float *in, const float *w, const float *b,
                                 float *col, const nn_conv_shape *s, const nn_cd_fwd_opts *o);
@@ -207,19 +209,104 @@ extern const nn_cd_ops nn_cd_ops_base;
 extern const nn_cd_ops nn_cd_ops_avx2, nn_cd_ops_avx512;
 #endif
 
-#define NN_CAT_(a, b) a##b
-#define NN_CAT(a, b) NN_CAT_(a, b)
+/* Every layer in both precisions, spelled out (grep and tag tools find each here and
+ * at its definition, NN_PICK(name_f32, name_f64) in the *_source.h templates). */
 
-#define NN_REAL float
-#define NN_SUFFIX _f32
-#include "nn_layers_decl.h"
-#undef NN_REAL
-#undef NN_SUFFIX
+/* im2col: col[(ci*kh + di)*kw + dj][b*S + i*W + j] = in[ci][b][i+di-kh/2][j+dj-kw/2] or 0. */
+void nn_im2col_f32(float *col, const float *in, const nn_conv_shape *s);
+void nn_im2col_f64(double *col, const double *in, const nn_conv_shape *s);
+/* Adjoint of im2col: din += col2im(col). */
+void nn_col2im_add_f32(float *din, const float *col, const nn_conv_shape *s);
+void nn_col2im_add_f64(double *din, const double *col, const nn_conv_shape *s);
+/* out[co] = w[co] * in + b[co] (b may be NULL); col: nn_conv_col_elems workspace. */
+void nn_conv_forward_f32(float *out, const float *in, const float *w, const float *b, float *col,
+                            const nn_conv_shape *s);
+void nn_conv_forward_f64(double *out, const double *in, const double *w, const double *b, double *col,
+                            const nn_conv_shape *s);
+void nn_conv_backward_f32(float *din, float *dw, float *db, const float *dout, const float *in,
+                             const float *w, float *col, const nn_conv_shape *s);
+void nn_conv_backward_f64(double *din, double *dw, double *db, const double *dout, const double *in,
+                             const double *w, double *col, const nn_conv_shape *s);
+void nn_conv_forward_ref_f32(float *out, const float *in, const float *w, const float *b,
+                                const nn_conv_shape *s);
+void nn_conv_forward_ref_f64(double *out, const double *in, const double *w, const double *b,
+                                const nn_conv_shape *s);
+void nn_conv_backward_ref_f32(float *din, float *dw, float *db, const float *dout, const float *in,
+                                 const float *w, const nn_conv_shape *s);
+void nn_conv_backward_ref_f64(double *din, double *dw, double *db, const double *dout, const double *in,
+                                 const double *w, const nn_conv_shape *s);
+/* Shape-explicit wrappers. */
+void nn_conv1d_forward_f32(float *out, const float *in, const float *w, const float *b, float *col,
+                              int B, int D, int cin, int cout, int K);
+void nn_conv1d_forward_f64(double *out, const double *in, const double *w, const double *b, double *col,
+                              int B, int D, int cin, int cout, int K);
+void nn_conv1d_backward_f32(float *din, float *dw, float *db, const float *dout, const float *in,
+                               const float *w, float *col, int B, int D, int cin, int cout, int K);
+void nn_conv1d_backward_f64(double *din, double *dw, double *db, const double *dout, const double *in,
+                               const double *w, double *col, int B, int D, int cin, int cout, int K);
+void nn_conv2d_forward_f32(float *out, const float *in, const float *w, const float *b, float *col,
+                              int B, int H, int W, int cin, int cout, int K);
+void nn_conv2d_forward_f64(double *out, const double *in, const double *w, const double *b, double *col,
+                              int B, int H, int W, int cin, int cout, int K);
+void nn_conv2d_backward_f32(float *din, float *dw, float *db, const float *dout, const float *in,
+                               const float *w, float *col, int B, int H, int W, int cin, int cout,
+                               int K);
+void nn_conv2d_backward_f64(double *din, double *dw, double *db, const double *dout, const double *in,
+                               const double *w, double *col, int B, int H, int W, int cin, int cout,
+                               int K);
 
-#define NN_REAL double
-#define NN_SUFFIX _f64
-#include "nn_layers_decl.h"
-#undef NN_REAL
-#undef NN_SUFFIX
+void nn_dense_forward_f32(float *out, const float *in, const float *w, const float *b, int B, int NI,
+                             int NO, double alpha, double beta);
+void nn_dense_forward_f64(double *out, const double *in, const double *w, const double *b, int B, int NI,
+                             int NO, double alpha, double beta);
+void nn_dense_backward_f32(float *din, float *dw, float *db, const float *dout, const float *in,
+                              const float *w, int B, int NI, int NO, double alpha, double beta);
+void nn_dense_backward_f64(double *din, double *dw, double *db, const double *dout, const double *in,
+                              const double *w, int B, int NI, int NO, double alpha, double beta);
+
+/* ReLU: out may alias in; backward uses the forward OUTPUT as the mask (out > 0). */
+void nn_relu_forward_f32(float *out, const float *in, size_t n);
+void nn_relu_forward_f64(double *out, const double *in, size_t n);
+void nn_relu_backward_f32(float *din, const float *dout, const float *out, size_t n);
+void nn_relu_backward_f64(double *din, const double *dout, const double *out, size_t n);
+
+/* Zero channel padding: x [B][S] (one channel) -> z [C][B*S] with z[0] = x, z[c>0] = 0.
+ * Not trained. N = B*S. */
+void nn_pad_forward_f32(float *z, const float *x, int C, size_t N);
+void nn_pad_forward_f64(double *z, const double *x, int C, size_t N);
+void nn_pad_backward_f32(float *dx, const float *dz, size_t N);
+void nn_pad_backward_f64(double *dx, const double *dz, size_t N);
+
+/* Global average pool: in [C][B*S] -> out [B][C]. */
+void nn_pool_forward_f32(float *out, const float *in, int B, int C, int S);
+void nn_pool_forward_f64(double *out, const double *in, int B, int C, int S);
+void nn_pool_backward_f32(float *din, const float *dout, int B, int C, int S);
+void nn_pool_backward_f64(double *din, const double *dout, int B, int C, int S);
+
+/* Flatten for an FC head: in [C][B*S] -> flat [B][C*S] (PyTorch order c*S + s). */
+void nn_flatten_forward_f32(float *flat, const float *in, int B, int C, int S);
+void nn_flatten_forward_f64(double *flat, const double *in, int B, int C, int S);
+void nn_flatten_backward_f32(float *din, const float *dflat, int B, int C, int S);
+void nn_flatten_backward_f64(double *din, const double *dflat, int B, int C, int S);
+
+/* Residual block (theory form), C -> C channels, L convs:
+ * zout = z + scale * relu(conv_L(... relu(conv_1 z + b_1) ...) + b_L).
+ * h[l] ([C][B*S] each) keeps the post-ReLU conv outputs for backward. Backward: dz += ...,
+ * dw[l]/db[l] += ... (dw or db NULL: skip parameter gradients); g0, g1 scratch [C][B*S];
+ * col the conv workspace. */
+void nn_resblock_forward_f32(float *zout, const float *z, const float *const *w,
+                                const float *const *b, float *const *h, float *col,
+                                const nn_conv_shape *s, int L, double scale);
+void nn_resblock_forward_f64(double *zout, const double *z, const double *const *w,
+                                const double *const *b, double *const *h, double *col,
+                                const nn_conv_shape *s, int L, double scale);
+void nn_resblock_backward_f32(float *dz, float *const *dw, float *const *db, const float *dzout,
+                                 const float *z, const float *const *w, const float *const *h,
+                                 float *col, float *g0, float *g1, const nn_conv_shape *s, int L,
+                                 double scale);
+void nn_resblock_backward_f64(double *dz, double *const *dw, double *const *db, const double *dzout,
+                                 const double *z, const double *const *w, const double *const *h,
+                                 double *col, double *g0, double *g1, const nn_conv_shape *s, int L,
+                                 double scale);
 
 #endif

@@ -134,6 +134,45 @@ static void log_y_tics(op_buf *b, const pl_figure *f)
     op_buf_puts(b, ")\n");
 }
 
+/* Would a legend of `entries` lines in the top-right corner cover data? The legend box
+ * takes about the right 45 % of the plot's width and 5 % of its height per line (the
+ * style's font and spacing); any measured point, error-bar end or line point in that
+ * box sends the legend outside. The axis ranges are the data's own (gnuplot widens
+ * them to tics, which only moves points towards the middle, so the test errs towards
+ * moving the legend out). */
+static int key_covers_data(const pl_figure *f, int entries)
+{
+    double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
+    for (int pass = 0; pass < 2; pass++)
+        for (int k = 0; k < f->nseries; k++) {
+            const pl_series *s = &f->s[k];
+            const double *cols[5] = {s->y, s->ylo, s->yhi, s->fit, s->pred};
+            for (int i = 0; i < s->n; i++) {
+                double x = s->x[i];
+                if (!isfinite(x) || (f->logx && !(x > 0))) continue;
+                x = f->logx ? log10(x) : x;
+                for (int c = 0; c < 5; c++) {
+                    if (!cols[c]) continue;
+                    double y = cols[c][i];
+                    if (!isfinite(y) || (f->logy && !(y > 0))) continue;
+                    y = f->logy ? log10(y) : y;
+                    if (pass == 0) {
+                        xlo = fmin(xlo, x);
+                        xhi = fmax(xhi, x);
+                        ylo = fmin(ylo, y);
+                        yhi = fmax(yhi, y);
+                    } else {
+                        double fx = xhi > xlo ? (x - xlo) / (xhi - xlo) : 0.5;
+                        double fy = yhi > ylo ? (y - ylo) / (yhi - ylo) : 0.5;
+                        if (fx >= 0.55 && fy >= 1.0 - 0.05 * (entries + 1)) return 1;
+                    }
+                }
+            }
+            if (pass == 0 && k == f->nseries - 1 && !(xlo <= xhi && ylo <= yhi)) return 0;
+        }
+    return 0;
+}
+
 static int write_gp(const pl_figure *f)
 {
     op_buf b;
@@ -172,7 +211,8 @@ static int write_gp(const pl_figure *f)
     int entries = 0;
     for (int k = 0; k < f->nseries; k++)
         entries += 1 + any_finite(f->s[k].fit, f->s[k].n) + any_finite(f->s[k].pred, f->s[k].n);
-    int wide = entries > 6; /* a long legend goes beside the plot, not over the data */
+    /* a long legend, or one that would cover data, goes beside the plot */
+    int wide = entries > 6 || key_covers_data(f, entries);
     if (wide) op_buf_puts(&b, "set key outside right top\n");
     op_buf_printf(&b, "dat = \"%s.dat\"\n", f->name);
     op_buf_puts(&b, "plot_it = \"plot ");
@@ -191,11 +231,11 @@ static int write_gp(const pl_figure *f)
                       s->connect ? "yerrorlines" : "yerrorbars", ls);
         gp_str(&b2, s->title ? s->title : "measured");
         if (any_finite(s->fit, s->n)) {
-            op_buf_printf(&b2, ", dat index %d using 1:5 with lines ls %d title ", k, ls);
+            op_buf_printf(&b2, ", dat index %d using 1:5 with lines ls %d lw 1 dt 2 title ", k, ls);
             gp_str(&b2, s->fit_title ? s->fit_title : "fit");
         }
         if (any_finite(s->pred, s->n)) {
-            op_buf_printf(&b2, ", dat index %d using 1:6 with lines ls %d dt 2 title ", k, ls);
+            op_buf_printf(&b2, ", dat index %d using 1:6 with lines ls %d lw 1.5 dt 3 title ", k, ls);
             gp_str(&b2, s->pred_title ? s->pred_title : "predicted");
         }
     }

@@ -53,6 +53,25 @@ static void json_num(op_buf *b, double v)
     op_buf_puts(b, t);
 }
 
+void rec_provenance_json(op_buf *b, const char *conv, int threads, int blas_threads)
+{
+    op_buf_puts(b, "{\"version\": ");
+    op_buf_json_str(b, OP_VERSION);
+    op_buf_puts(b, ", \"git_commit\": ");
+    op_buf_json_str(b, OP_GIT_COMMIT);
+    op_buf_puts(b, ", \"compiler\": ");
+    op_buf_json_str(b, OP_COMPILER);
+    op_buf_puts(b, ", \"blas_core\": ");
+    op_buf_json_str(b, op_blas_core());
+    op_buf_puts(b, ", \"isa\": ");
+    op_buf_json_str(b, nn_isa_name());
+    op_buf_puts(b, ", \"conv\": ");
+    op_buf_json_str(b, conv);
+    op_buf_printf(b, ", \"threads\": %d", threads);
+    if (blas_threads >= 0) op_buf_printf(b, ", \"blas_threads\": %d", blas_threads);
+    op_buf_puts(b, "}");
+}
+
 int rec_write(const char *path, const rec_record *r)
 {
     op_buf b;
@@ -99,19 +118,10 @@ int rec_write(const char *path, const rec_record *r)
         op_buf_puts(&b, ": ");
         json_num(&b, r->mval[i]);
     }
-    op_buf_puts(&b, "},\n  \"provenance\": {\"version\": ");
-    op_buf_json_str(&b, OP_VERSION);
-    op_buf_puts(&b, ", \"git_commit\": ");
-    op_buf_json_str(&b, OP_GIT_COMMIT);
-    op_buf_puts(&b, ", \"compiler\": ");
-    op_buf_json_str(&b, OP_COMPILER);
-    op_buf_puts(&b, ", \"blas_core\": ");
-    op_buf_json_str(&b, op_blas_core());
-    op_buf_puts(&b, ", \"isa\": ");
-    op_buf_json_str(&b, nn_isa_name());
-    op_buf_puts(&b, ", \"conv\": ");
-    op_buf_json_str(&b, nn_conv_path_name());
-    op_buf_puts(&b, ", \"threads\": 1},\n  \"timing\": {\"seconds\": ");
+    op_buf_puts(&b, "},\n  \"provenance\": ");
+    /* conv: the path the run's models took; threads: a run's own work is single-threaded */
+    rec_provenance_json(&b, r->id.conv[0] ? r->id.conv : "auto", 1, -1);
+    op_buf_puts(&b, ",\n  \"timing\": {\"seconds\": ");
     op_buf_json_num(&b, r->seconds);
     op_buf_printf(&b, ", \"rank\": %d, \"sweep_threads\": %d}\n}\n", r->rank, r->sweep_threads);
     if (b.oom) {

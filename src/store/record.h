@@ -40,6 +40,8 @@
 
 #include <stdint.h>
 
+#include "core/fsutil.h"
+
 #define REC_MAX_PARAMS 8
 #define REC_MAX_METRICS 16
 #define REC_NAME 32
@@ -89,6 +91,11 @@ int rec_path(const char *dir, const char *check, const char *key, char *out, int
 
 /* Serialise and write atomically (temp file + fsync + rename). */
 int rec_write(const char *path, const rec_record *r);
+/* The "provenance" object of a record (rec_write) and of train's record.json
+ * (src/cli/cmd_train.c), one writer for both: {"version", "git_commit", "compiler",
+ * "blas_core", "isa", "conv", "threads"[, "blas_threads" when blas_threads >= 0]},
+ * strings JSON-escaped, no trailing newline. */
+void rec_provenance_json(op_buf *b, const char *conv, int threads, int blas_threads);
 /* Reads a record. Returns OP_OK, or OP_EIO for a missing, truncated or malformed
  * file (which the sweep treats as "not done": the run is redone). */
 int rec_read(const char *path, rec_record *r);

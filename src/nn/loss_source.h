@@ -1,9 +1,14 @@
-/* Losses for one precision: values accumulated in double, sequentially over the batch
+/* Losses for one precision (template; loss.c compiles it for float and double, see
+ * nn_real.h): values accumulated in double, sequentially over the batch
  * (fixed order), gradients of the MEAN loss written into dout. */
 
-static double NN_FN(softplus)(double t) { return t > 0 ? t + log1p(exp(-t)) : log1p(exp(t)); }
+static double NN_PICK(softplus_f32, softplus_f64)(double t)
+{
+    return t > 0 ? t + log1p(exp(-t)) : log1p(exp(t));
+}
 
-double NN_FN(nn_loss)(nn_loss l, const real *out, const double *y, int B, int O, real *dout)
+double NN_PICK(nn_loss_f32, nn_loss_f64)(nn_loss l, const real *out, const double *y, int B, int O,
+                                         real *dout)
 {
     double total = 0;
     if (l == NN_LOSS_MSE) {
@@ -19,7 +24,7 @@ double NN_FN(nn_loss)(nn_loss l, const real *out, const double *y, int B, int O,
         /* O == 1 (checked by nn_train / callers); t = +1 for y = 1, else -1. */
         for (int b = 0; b < B; b++) {
             double f = out[(size_t)b * O], t = y[b] > 0.5 ? 1.0 : -1.0;
-            total += NN_FN(softplus)(-t * f);
+            total += NN_PICK(softplus_f32, softplus_f64)(-t * f);
             /* d/df softplus(-t f) = -t * sigmoid(-t f) */
             if (dout) {
                 double u = -t * f;
@@ -47,7 +52,8 @@ double NN_FN(nn_loss)(nn_loss l, const real *out, const double *y, int B, int O,
     return total / B;
 }
 
-long NN_FN(nn_loss_errors)(nn_loss l, const real *out, const double *y, int B, int O)
+long NN_PICK(nn_loss_errors_f32, nn_loss_errors_f64)(nn_loss l, const real *out, const double *y,
+                                                     int B, int O)
 {
     long err = 0;
     if (l == NN_LOSS_LOGISTIC) {
