@@ -54,7 +54,8 @@ line=$("$bin" "${args[@]}" 2>"$tmp/err"); rc=$?
 echo "$line"
 total=$(ls "$runs" | grep -c '\.json$')
 [ "$(ls "$runs" | grep -c '\.tmp\.')" = 0 ] && ok "no temp files left after the restart" || bad "stale temp files left"
-[ "$total" = 408 ] && ok "408 records after the restart" || bad "$total records after restart, expected 408"
+# 17 ratios x 12 seeds x 3 variants (the theorem, ridge, small-ridge)
+[ "$total" = 612 ] && ok "612 records after the restart" || bad "$total records after restart, expected 612"
 same=0
 for f in "$tmp/snap"/*.json; do cmp -s "$f" "$runs/$(basename "$f")" && same=$((same + 1)); done
 [ "$same" = "$before" ] && ok "all $before records written before the kills are untouched (skipped, not redone)" \
