@@ -192,10 +192,12 @@ static int min_norm(const dd_data *s, double *a)
 }
 
 /* Ridge in kernel form, a = F^T (F F^T + lam I)^-1 y, with lam = t * mean diag(F F^T)
- * and t chosen on the validation set from a fixed grid. Returns the chosen t. */
-static int ridge_cv(const dd_data *s, double *a, double *t_best)
+ * and t chosen on the validation set from grid[0..ng) (ng = 1: a fixed t, the
+ * small-ridge control). Returns the chosen t. */
+static const double DD_RIDGE_GRID[] = {1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10};
+
+static int ridge_grid(const dd_data *s, const double *grid, int ng, double *a, double *t_best)
 {
-    static const double grid[] = {1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10};
     int n = s->n, N = s->N;
     double *K = op_malloc(sizeof(double) * (size_t)n * n);
     double *L = op_malloc(sizeof(double) * (size_t)n * n);
@@ -214,7 +216,7 @@ static int ridge_cv(const dd_data *s, double *a, double *t_best)
     double best = INFINITY;
     *t_best = NAN;
     int st = OP_OK;
-    for (size_t g = 0; g < sizeof grid / sizeof grid[0]; g++) {
+    for (int g = 0; g < ng; g++) {
         memcpy(L, K, sizeof(double) * (size_t)n * n);
         for (int i = 0; i < n; i++) L[(size_t)i * n + i] += grid[g] * tr / n;
         memcpy(al, s->y, sizeof(double) * n);
@@ -235,32 +237,6 @@ static int ridge_cv(const dd_data *s, double *a, double *t_best)
     return st;
 }
 
-/* Ridge with a FIXED lambda = t * mean diag(F F^T) (no validation): the near-miss control. */
-static int ridge_fixed(const dd_data *s, double t, double *a)
-{
-    int n = s->n, N = s->N;
-    double *K = op_malloc(sizeof(double) * (size_t)n * n);
-    double *al = op_malloc(sizeof(double) * (size_t)n);
-    if (!K || !al) {
-        free(K);
-        free(al);
-        return OP_ENOMEM;
-    }
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, N, 1.0, s->F, N, s->F, N, 0.0, K, n);
-    double tr = 0;
-    for (int i = 0; i < n; i++) tr += K[(size_t)i * n + i];
-    for (int i = 0; i < n; i++) K[(size_t)i * n + i] += t * tr / n;
-    memcpy(al, s->y, sizeof(double) * n);
-    int st = OP_OK;
-    if (LAPACKE_dposv(LAPACK_ROW_MAJOR, 'L', n, 1, K, n, al, 1) != 0)
-        st = op_error_set(OP_EDIVERGE, __FILE__, __LINE__, "fixed ridge: not positive definite");
-    else
-        cblas_dgemv(CblasRowMajor, CblasTrans, n, N, 1.0, s->F, N, al, 1, 0.0, a, 1);
-    free(K);
-    free(al);
-    return st;
-}
-
 static int dd_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_metrics *out)
 {
     (void)rng; /* everything here comes from the data stream (common random numbers) */
@@ -276,10 +252,11 @@ static int dd_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
     }
     int st;
     double lam = 0;
+    static const double small[] = {DD_SMALL_RIDGE};
     if (ctx->control && strcmp(ctx->control, "ridge") == 0)
-        st = ridge_cv(&s, a, &lam);
+        st = ridge_grid(&s, DD_RIDGE_GRID, (int)(sizeof DD_RIDGE_GRID / sizeof DD_RIDGE_GRID[0]), a, &lam);
     else if (ctx->control && strcmp(ctx->control, "small-ridge") == 0)
-        st = ridge_fixed(&s, lam = DD_SMALL_RIDGE, a);
+        st = ridge_grid(&s, small, 1, a, &lam);
     else
         st = min_norm(&s, a);
     if (st == OP_OK) {
