@@ -319,6 +319,10 @@ static int md_judge(const th_judge_in *in, th_verdict *v)
                  rank2 ? "" : ",FAILED", w->x[0], w->y[0], v->series[3].y[v->series[3].n - 1]);
     snprintf(v->note, sizeof v->note, "slope of log(PR_group - 1): %.3f ± %.3f (predicted -1); PR_group(m=%g) %.3g",
              r.slope.mean, r.slope.se, s->x[last], s->y[last]);
+    snprintf(v->fig_note[0], sizeof v->fig_note[0], "at m = %g: within-group PR %.3g (graded <= %g), whole-layer PR %.3g "
+             "(graded <= %g)", s->x[last], s->y[last], MD_BAND, w->y[last], MD_RANK2);
+    snprintf(v->fig_note[1], sizeof v->fig_note[1], "slope of log(PR_group - 1): %.3f ± %.3f (predicted -1, band [%g, %g])",
+             r.slope.mean, r.slope.se, v->lo, v->hi);
     return OP_OK;
 }
 

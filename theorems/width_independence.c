@@ -384,7 +384,7 @@ const th_check th_width_independence = {
     .figures = {{"test-mse", "width independence: test MSE vs width (n = 500, d = 10)", "width m",
                  "test MSE (mean ± s.e. over seeds; Var(y) = 1)", 1, 1, 0, NULL},
                 {"train-mse", "training MSE at the end of training", "width m", "train MSE (mean ± s.e.)", 1, 1, 0,
-                 NULL}},
+                 NULL, 1}},
     .run = wi_run,
     .judge = wi_judge,
 };
