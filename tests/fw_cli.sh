@@ -112,6 +112,15 @@ grep -q "selftest-rate" "$out/report.md" && grep -q "data:image/png;base64," "$o
 rm "$out/selftest-rate/rate.png" "$out/selftest-rate/rate.pdf"
 (cd "$out/selftest-rate" && gnuplot rate.gp) && [ -s "$out/selftest-rate/rate.png" ] && [ -s "$out/selftest-rate/rate.pdf" ] \
   && ok ".gp re-renders png+pdf" || bad ".gp does not re-render"
+# a check's graded limit is drawn from its judge (issue 21): extrapolate-lemma (< 1 s
+# quick) has the 1e-10 line as its own .dat block and legend entry, and the note above
+# the plot
+"$bin" verify extrapolate-lemma --quick --no-controls --out "$tmp/el" >/dev/null 2>&1
+grep -q '^# block [0-9]*: reference graded: < 1e-10' "$tmp/el/extrapolate-lemma/ray-error.dat" \
+  && grep -q 'with lines ls 20 title \\"graded: < 1e-10' "$tmp/el/extrapolate-lemma/ray-error.gp" \
+  && grep -q 'at graph 0, graph 1 offset 0,1.1 left' "$tmp/el/extrapolate-lemma/ray-error.gp" \
+  && ok "extrapolate-lemma figure: the graded 1e-10 line drawn and named, note above the plot" \
+  || bad "extrapolate-lemma figure lacks its 1e-10 line or note placement"
 
 # --control prints the control's own grade, exit 0 only when it FAILs as required
 line=$("$bin" verify selftest-rate --control rough --out "$tmp/c" 2>/dev/null); rc=$?

@@ -118,7 +118,20 @@ typedef struct {
     int logx, logy;
     double vline;     /* marked x (e.g. the interpolation threshold); 0 = none */
     const char *vline_label;
+    int ungraded;     /* 1: the figure does not show the graded quantity, so the verdict's
+                       * note is not drawn on it (only a th_verdict.fig_note of its own) */
 } th_figure;
+
+/* A graded limit on a figure's y quantity (issue 21: every band or threshold that applies
+ * to what a figure shows is drawn): lo..hi shaded when both are finite, else a line at
+ * the finite end (lo == hi: a level). Judges add them with th_add_ref from the very
+ * numbers they grade against, so the figure cannot drift from the judge. */
+#define TH_MAX_REFS 4
+typedef struct {
+    int figure; /* index into th_check.figures */
+    double lo, hi;
+    char label[64]; /* legend, e.g. "graded: Lip ratio in [0.8, 1.5] at the largest net" */
+} th_ref;
 
 /* One curve of aggregated points: what summary.csv lists and a figure draws. */
 typedef struct {
@@ -130,6 +143,10 @@ typedef struct {
     double fit[TH_MAX_POINTS], pred[TH_MAX_POINTS]; /* NaN where not defined */
     int nok[TH_MAX_POINTS], nfailed[TH_MAX_POINTS];
     char fit_title[64], pred_title[64]; /* legends ("" = defaults) */
+    /* optional graded band that moves with x (drawn shaded behind the curve; not in
+     * summary.csv): used only when band_title is set */
+    double blo[TH_MAX_POINTS], bhi[TH_MAX_POINTS];
+    char band_title[64];
 } th_series;
 
 typedef struct {
@@ -138,7 +155,11 @@ typedef struct {
     char predicted_text[32]; /* optional, e.g. ">=10" (else %.3g of predicted) */
     double lo, hi;           /* the band; -INFINITY / INFINITY for one-sided */
     char extra[512];         /* appended to the verdict line: "peak_at=1 ratio10=0.3" */
-    char note[128];          /* figure note; default "measured X +- S, predicted P" */
+    char note[128];          /* figure note; default "measured X +- S, predicted P"; drawn on
+                              * the figures not marked ungraded */
+    char fig_note[TH_MAX_FIGURES][128]; /* a figure's own note (its own data), replacing note */
+    int nrefs;
+    th_ref refs[TH_MAX_REFS];
     int nseries;
     th_series series[TH_MAX_SERIES];
     int nruns, nfailed; /* filled by the framework */
@@ -291,6 +312,10 @@ int th_distinct_str(const th_judge_in *in, const char *name, const char **out, i
 int th_distinct_num(const th_judge_in *in, const char *name, double *out, int max);
 /* Appends " text" to v->extra (cut at the buffer's end). */
 void th_extra_add(th_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Adds a graded limit to figure `figure` (see th_ref); the label is printf-formatted.
+ * Beyond TH_MAX_REFS it is dropped (the figure is still drawn). */
+void th_add_ref(th_verdict *v, int figure, double lo, double hi, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* The rate of a table of positive values against log x (st_rate_paired on the logs);
  * seed_slope (optional, t->ns values) gets each seed's slope. Rows without a finished

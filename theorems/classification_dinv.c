@@ -503,6 +503,9 @@ static int cd_judge(const th_judge_in *in, th_verdict *v)
         cd_series(c, nm, 1, 1, 1, 0, &v->series[s++]);
     }
     v->nseries = s;
+    /* the floor no method can beat: the logistic risk of the Bayes posterior 1 - CD_FLIP */
+    double bayes = -(CD_FLIP * log(CD_FLIP) + (1 - CD_FLIP) * log(1 - CD_FLIP));
+    for (int f = 0; f < 2; f++) th_add_ref(v, f, bayes, bayes, "Bayes risk H(%g) = %.3f (floor)", CD_FLIP, bayes);
     cd_tables_free(c);
     free(c);
     return OP_OK;

@@ -167,7 +167,7 @@ int th_compare_run(const th_check *c, const th_opts *o, const char *const *manif
             snprintf(titles[k][1], 96, "fit %s ± %s", me, sd);
             snprintf(titles[k][2], 96, "predicted %s", pr);
             pf.s[pf.nseries++] = (pl_series){titles[k][0], titles[k][1], titles[k][2], se->n, se->x, se->y,
-                                             se->ylo, se->yhi, se->fit, se->pred, 0};
+                                             se->ylo, se->yhi, se->fit, se->pred, 0, NULL, NULL, NULL};
         }
         if (pf.nseries) s = pl_write(&pf);
         if (!s && pf.nseries) {

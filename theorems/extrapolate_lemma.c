@@ -242,6 +242,7 @@ static int el_judge(const th_judge_in *in, th_verdict *v)
              "seeds=%d runs=%d failed=%d",
              pow(10, worst), ci.mean, ci.se, ci.lo, ci.hi, ns, nok, nfail);
     snprintf(v->note, sizeof v->note, "worst max|f - beta.x|/|x| = %.2g (predicted < 1e-10)", pow(10, worst));
+    th_add_ref(v, 0, -INFINITY, pow(10, v->hi), "graded: < %g (every d, kernel, seed)", pow(10, v->hi));
     /* one series per d: max over kernels and seeds of the random-ray error at each radius */
     double ds[TH_MAX_SERIES];
     int nd = th_distinct_num(in, "d", ds, TH_MAX_SERIES);

@@ -182,6 +182,8 @@ static void id_series(const id_manifold *mf, int nm, int e, const char *name, th
         s->yhi[k] = c ? hi : NAN;
         s->fit[k] = NAN;
         s->pred[k] = ds[k];
+        s->blo[k] = ds[k] - id_tol(ds[k]);
+        s->bhi[k] = ds[k] + id_tol(ds[k]);
     }
     snprintf(s->pred_title, sizeof s->pred_title, "estimate = d");
 }
@@ -253,6 +255,9 @@ static int id_judge(const th_judge_in *in, th_verdict *v)
     id_series(mf, nm, 0, nm2, &v->series[0]);
     snprintf(nm2, sizeof nm2, "%sTwoNN", pre);
     id_series(mf, nm, 1, nm2, &v->series[1]);
+    if (!ctl) /* the tolerance every dataset must meet, shaded once */
+        snprintf(v->series[0].band_title, sizeof v->series[0].band_title,
+                 "graded: every estimate within d +- tol(d)");
     return OP_OK;
 }
 

@@ -191,6 +191,9 @@ static int lz_judge(const th_judge_in *in, th_verdict *v)
     th_table_free(&t);
     OP_TRY(st);
     snprintf(v->extra, sizeof v->extra, "quantity=slope(log |dW1|_F/|W1|_F vs log m)");
+    snprintf(v->fig_note[1], sizeof v->fig_note[1],
+             "|f_T - f_T^lin| ~ m^(%.3f ± %.3f) (paired; predicted -0.5, reported, not graded): flat curve = -0.5",
+             gr.slope.mean, gr.slope.se);
     th_extra_add(v, "%s", rate);
     th_extra_add(v, "ratio@m=%g:%.3g lin_gap_slope=%.3f±%.3f(paired, reported, predicted -0.5)",
              v->series[0].n ? v->series[0].x[v->series[0].n - 1] : NAN,
@@ -219,7 +222,7 @@ const th_check th_lazy_training = {
     .figures = {{"weight-change", "first-layer relative weight change after GD (two-layer ReLU net)", "width m",
                  "||W1_T - W1_0||_F / ||W1_0||_F (geometric mean over seeds)", 1, 1, 0, NULL},
                 {"linearisation-gap", "distance to the linearised model, times sqrt(m)", "width m",
-                 "RMS_test |f_T - f_T^lin| * sqrt(m)", 1, 1, 0, NULL}},
+                 "RMS_test |f_T - f_T^lin| * sqrt(m)", 1, 1, 0, NULL, 1}},
     .run = lz_run,
     .judge = lz_judge,
 };

@@ -265,13 +265,13 @@ static int md_judge(const th_judge_in *in, th_verdict *v)
 {
     const char *lab = !in->control ? "mean-field" : strcmp(in->control, "ntk") == 0 ? "NTK" : "m^-3/4 middle";
     char name[48];
-    double nan = NAN; /* the band lines are drawn once, with the theorem's own curves */
+    double nan = NAN; /* the graded levels are reference lines of the figure, not curves */
     snprintf(name, sizeof name, "%s: within-group PR", lab);
-    OP_TRY(md_series(in, M_PRG, name, in->control ? nan : MD_BAND, &v->series[1], NULL));
-    snprintf(v->series[1].pred_title, sizeof v->series[1].pred_title, "level 1.2 (within-group, at max m)");
+    OP_TRY(md_series(in, M_PRG, name, nan, &v->series[1], NULL));
+    th_add_ref(v, 0, -INFINITY, MD_BAND, "graded: within-group PR <= %g at max m", MD_BAND);
     snprintf(name, sizeof name, "%s: whole-layer PR", lab);
-    OP_TRY(md_series(in, M_PR, name, in->control ? nan : MD_RANK2, &v->series[2], NULL));
-    snprintf(v->series[2].pred_title, sizeof v->series[2].pred_title, "rank-2 limit 2 (whole layer)");
+    OP_TRY(md_series(in, M_PR, name, nan, &v->series[2], NULL));
+    th_add_ref(v, 0, -INFINITY, MD_RANK2, "graded: whole-layer PR <= %g (rank-2 limit) at max m", MD_RANK2);
     snprintf(name, sizeof name, "%s: within-group PR at init", lab);
     OP_TRY(md_series(in, M_PRG_INIT, name, nan, &v->series[3], NULL));
     v->nseries = 4;
@@ -319,6 +319,10 @@ static int md_judge(const th_judge_in *in, th_verdict *v)
                  rank2 ? "" : ",FAILED", w->x[0], w->y[0], v->series[3].y[v->series[3].n - 1]);
     snprintf(v->note, sizeof v->note, "slope of log(PR_group - 1): %.3f ± %.3f (predicted -1); PR_group(m=%g) %.3g",
              r.slope.mean, r.slope.se, s->x[last], s->y[last]);
+    snprintf(v->fig_note[0], sizeof v->fig_note[0], "at m = %g: within-group PR %.3g (graded <= %g), whole-layer PR %.3g "
+             "(graded <= %g)", s->x[last], s->y[last], MD_BAND, w->y[last], MD_RANK2);
+    snprintf(v->fig_note[1], sizeof v->fig_note[1], "slope of log(PR_group - 1): %.3f ± %.3f (predicted -1, band [%g, %g])",
+             r.slope.mean, r.slope.se, v->lo, v->hi);
     return OP_OK;
 }
 

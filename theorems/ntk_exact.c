@@ -189,6 +189,9 @@ static int ne_judge(const th_judge_in *in, th_verdict *v)
         OP_TRY(ne_angle_series(in, s->x[0], L, 0, &v->series[1]));
         OP_TRY(ne_angle_series(in, s->x[s->n - 1], L, 1, &v->series[2]));
         v->nseries = 3;
+        snprintf(v->fig_note[0], sizeof v->fig_note[0],
+                 "relRMS(empirical - Theta^(%d))/(L+1) over these angles: %.3g at m = %g, %.3g at m = %g", L,
+                 s->y[0], s->x[0], s->y[s->n - 1], s->x[s->n - 1]);
     }
     return OP_OK;
 }
@@ -216,7 +219,7 @@ const th_check th_ntk_exact = {
                                  "O(1/(L+1)) bias that no width removes, so the m^-1/2 band must FAIL", 1}},
     .figures = {{"kernel-vs-angle", "NTK at init on the unit circle (Jacot et al. Fig. 1 analogue, L = 2, d = 8)",
                  "angle gamma between x(0) and x(gamma) (rad)", "2^L d Theta_m(x(0), x(gamma))  (mean; bars: quartiles over seeds)",
-                 0, 0, 0, NULL},
+                 0, 0, 0, NULL, 1},
                 {"error-vs-width", "empirical NTK error vs width", "width m",
                  "relRMS(Theta_m - Theta) / (L+1), geometric mean over seeds", 1, 1, 0, NULL}},
     .run = ne_run,

@@ -583,9 +583,14 @@ static int si_judge(const th_judge_in *in, th_verdict *v)
         s0->yhi[i] = r->ok ? r->foa + r->foa_se : NAN;
         s0->fit[i] = NAN;
         s0->pred[i] = r->ok ? r->id.mean : NAN;
+        s0->blo[i] = SI_RATIO_LO * s0->pred[i]; /* the graded band on 4/alpha = ratio x ID */
+        s0->bhi[i] = SI_RATIO_HI * s0->pred[i];
         s0->nok[i] = r->nseeds;
     }
     s0->n = nk;
+    if (!in->control)
+        snprintf(s0->band_title, sizeof s0->band_title, "graded: 4/alpha in [%.3g, %.3g] x ID", SI_RATIO_LO,
+                 SI_RATIO_HI);
     v->nseries = 1;
     /* one loss-vs-N series per k: seed-mean curve, the fitted line over the window, and
      * the predicted slope -4/ID through the window's centroid */

@@ -253,7 +253,8 @@ static int sa_judge(const th_judge_in *in, th_verdict *v)
     double r1 = exp(f1.mean), lip = exp(lipi.mean);
     st_grade_t g_fall = st_grade(r1, r1 * f1.se, 0, SA_MIN_FALL);
     st_grade_t g_slow = st_grade(slower.mean, slower.se, 0, INFINITY);
-    st_grade_t g_lip = st_grade(lip, lip * lipi.se, 0.8, 1.5);
+    static const double lip_band[2] = {0.8, 1.5};
+    st_grade_t g_lip = st_grade(lip, lip * lipi.se, lip_band[0], lip_band[1]);
     v->measured = r1;
     v->se = r1 * f1.se;
     v->predicted = SA_MIN_FALL;
@@ -270,6 +271,12 @@ static int sa_judge(const th_judge_in *in, th_verdict *v)
              st_grade_name(g_lip), L + 1);
     snprintf(v->note, sizeof v->note, "e1 ratio largest/smallest %.3g (<= 0.8), Lip ratio %.2f at the largest net", r1,
              lip);
+    /* each figure's note says what it shows; the lip figure draws its graded band */
+    snprintf(v->fig_note[0], sizeof v->fig_note[0], "e1 ratio largest/smallest %.3g ± %.2g (graded <= %g)", r1,
+             r1 * f1.se, SA_MIN_FALL);
+    snprintf(v->fig_note[1], sizeof v->fig_note[1], "Lip ratio %.2f ± %.2f at the largest net (graded in [%g, %g])",
+             lip, lip * lipi.se, lip_band[0], lip_band[1]);
+    th_add_ref(v, 1, lip_band[0], lip_band[1], "graded at the largest net: [%g, %g]", lip_band[0], lip_band[1]);
     const char *pre = in->control ? in->control : "s=3";
     static const char *nm[SA_NT] = {"value e0 (RMSE)", "tangential grad e1 (RMS)", "Lip(fhat)/Lip(f)"};
     v->nseries = SA_NT;

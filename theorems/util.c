@@ -359,6 +359,19 @@ void th_extra_add(th_verdict *v, const char *fmt, ...)
     va_end(ap);
 }
 
+void th_add_ref(th_verdict *v, int figure, double lo, double hi, const char *fmt, ...)
+{
+    if (v->nrefs >= TH_MAX_REFS) return;
+    th_ref *r = &v->refs[v->nrefs++];
+    r->figure = figure;
+    r->lo = lo;
+    r->hi = hi;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->label, sizeof r->label, fmt, ap);
+    va_end(ap);
+}
+
 void th_table_series(const th_table *t, int geometric, th_series *s)
 {
     int m = 0;

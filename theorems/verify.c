@@ -453,7 +453,8 @@ static void add_series(pl_figure *pf, const th_verdict *v, int f, const char *co
             snprintf(t[0], 96, "%s", s->name);
         snprintf(t[1], 96, "%s", s->fit_title[0] ? s->fit_title : "fit");
         snprintf(t[2], 96, "%s", s->pred_title[0] ? s->pred_title : "predicted");
-        *p = (pl_series){t[0], t[1], t[2], s->n, s->x, s->y, s->ylo, s->yhi, s->fit, s->pred, 1};
+        *p = (pl_series){t[0], t[1], t[2], s->n, s->x, s->y, s->ylo, s->yhi, s->fit, s->pred, 1,
+                         s->blo, s->bhi, s->band_title[0] ? s->band_title : NULL};
     }
 }
 
@@ -483,9 +484,19 @@ static int emit_figures(const th_check *c, const th_opts *o, th_result *r)
         pf.logy = fd->logy;
         pf.vline = fd->vline != 0 ? fd->vline : NAN;
         pf.vline_label = fd->vline_label;
+        /* the note and the graded limits come from the theorem's variant (a control
+         * alone: its own); a figure of other data than the graded quantity gets only a
+         * note of its own, never another figure's number */
+        const th_verdict *nv = r->has_main ? &r->main : &r->control[0];
         char note[160];
-        default_note(r->has_main ? &r->main : &r->control[0], note, sizeof note);
-        pf.note = note;
+        if (nv->fig_note[f][0])
+            snprintf(note, sizeof note, "%s", nv->fig_note[f]);
+        else
+            default_note(nv, note, sizeof note);
+        pf.note = nv->fig_note[f][0] || !fd->ungraded ? note : NULL;
+        for (int j = 0; j < nv->nrefs && pf.nrefs < PL_MAX_REFS; j++)
+            if (nv->refs[j].figure == f)
+                pf.refs[pf.nrefs++] = (pl_ref){nv->refs[j].lo, nv->refs[j].hi, nv->refs[j].label};
         int nt = 0;
         if (r->has_main) add_series(&pf, &r->main, f, NULL, titles, &nt);
         for (int i = 0; i < r->ncontrols; i++) add_series(&pf, &r->control[i], f, r->control_name[i], titles, &nt);

@@ -338,11 +338,11 @@ static int wi_judge(const th_judge_in *in, th_verdict *v)
     v->grade = learns ? g_eq : ST_FAIL;
     for (int k = 0; k < s->n; k++) {
         s->fit[k] = s->x[k] >= WI_MFIT ? exp(r.intercept + r.slope.mean * log(s->x[k])) : NAN;
-        s->pred[k] = in->control ? NAN : WI_LEVEL * vy[last];
+        s->pred[k] = NAN;
     }
     snprintf(s->fit_title, sizeof s->fit_title, "fit (m >= %d): m^(%.3f ± %.3f) paired", WI_MFIT, r.slope.mean,
              r.slope.se);
-    snprintf(s->pred_title, sizeof s->pred_title, "level bound 0.5 Var(y) (at the largest m)");
+    th_add_ref(v, 0, -INFINITY, WI_LEVEL * vy[last], "graded: test MSE < %g Var(y) at the largest m", WI_LEVEL);
     char eq[160], rt[256];
     th_equiv_text("exponent", &r.slope, -WI_FLAT, WI_FLAT, g_eq, eq, sizeof eq);
     th_rate_text(&r, rt, sizeof rt);
@@ -384,7 +384,7 @@ const th_check th_width_independence = {
     .figures = {{"test-mse", "width independence: test MSE vs width (n = 500, d = 10)", "width m",
                  "test MSE (mean ± s.e. over seeds; Var(y) = 1)", 1, 1, 0, NULL},
                 {"train-mse", "training MSE at the end of training", "width m", "train MSE (mean ± s.e.)", 1, 1, 0,
-                 NULL}},
+                 NULL, 1}},
     .run = wi_run,
     .judge = wi_judge,
 };

@@ -27,6 +27,11 @@ static int any_finite(const double *v, int n)
     return 0;
 }
 
+static int has_band(const pl_series *s)
+{
+    return s->band_title && any_finite(s->blo, s->n) && any_finite(s->bhi, s->n);
+}
+
 static void put_num(op_buf *b, const double *v, int i)
 {
     if (v && isfinite(v[i]))
@@ -46,6 +51,27 @@ static void gp_str(op_buf *b, const char *s)
     op_buf_puts(b, "\"");
 }
 
+/* The x range of the data (finite x, > 0 on a log axis); 0 if there is none. */
+static int data_x_range(const pl_figure *f, double *lo, double *hi)
+{
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (int k = 0; k < f->nseries; k++)
+        for (int i = 0; i < f->s[k].n; i++) {
+            double x = f->s[k].x[i];
+            if (!isfinite(x) || (f->logx && !(x > 0))) continue;
+            *lo = fmin(*lo, x);
+            *hi = fmax(*hi, x);
+        }
+    return *lo <= *hi;
+}
+
+/* A reference bound as drawn: NaN when it is not drawn (infinite, or <= 0 on a log y axis). */
+static double ref_end(const pl_figure *f, double v)
+{
+    return isfinite(v) && (!f->logy || v > 0) ? v : NAN;
+}
+
 static int write_dat(const pl_figure *f)
 {
     op_buf b;
@@ -56,8 +82,9 @@ static int write_dat(const pl_figure *f)
     for (int k = 0; k < f->nseries; k++) {
         const pl_series *s = &f->s[k];
         if (k) op_buf_puts(&b, "\n\n");
+        int band = has_band(s);
         op_buf_printf(&b, "# block %d: %s\n", k, s->title ? s->title : "");
-        op_buf_puts(&b, "# x y_measured y_lo y_hi y_fit y_predicted\n");
+        op_buf_printf(&b, "# x y_measured y_lo y_hi y_fit y_predicted%s\n", band ? " band_lo band_hi" : "");
         for (int i = 0; i < s->n; i++) {
             op_buf_printf(&b, "%.10g", s->x[i]);
             put_num(&b, s->y, i);
@@ -65,6 +92,24 @@ static int write_dat(const pl_figure *f)
             put_num(&b, s->yhi, i);
             put_num(&b, s->fit, i);
             put_num(&b, s->pred, i);
+            if (band) {
+                put_num(&b, s->blo, i);
+                put_num(&b, s->bhi, i);
+            }
+            op_buf_puts(&b, "\n");
+        }
+    }
+    /* one block per reference: the bounds at both ends of the data's x range */
+    double xlo, xhi;
+    int hasx = data_x_range(f, &xlo, &xhi);
+    for (int j = 0; j < f->nrefs; j++) {
+        const pl_ref *r = &f->refs[j];
+        op_buf_printf(&b, "\n\n# block %d: reference %s\n# x lo hi\n", f->nseries + j, r->label ? r->label : "");
+        for (int e = 0; hasx && e < 2; e++) {
+            double lo = ref_end(f, r->lo), hi = ref_end(f, r->hi);
+            op_buf_printf(&b, "%.10g", e ? xhi : xlo);
+            put_num(&b, &lo, 0);
+            put_num(&b, &hi, 0);
             op_buf_puts(&b, "\n");
         }
     }
@@ -76,23 +121,28 @@ static int write_dat(const pl_figure *f)
 }
 
 /* A log x axis gets tick labels only at powers of ten: a data range holding fewer
- * than two of them (n = 128..1024, D = 16..64) would show one label or none. Then
- * the distinct x values of the data (at most 8) become the tics; writes the
- * "set xtics (...)" line, else nothing (gnuplot's tics are kept). */
+ * than three of them (n = 128..1024, D = 16..64, M = 1..16, m = 32..2048) shows two
+ * labels or fewer. Then the distinct x values of the data become the tics if there
+ * are at most 8 and no two crowd each other (closer than 1/25 of the range in log),
+ * else 1, 2, 5 x 10^k; writes the "set xtics (...)" line, else nothing (gnuplot's
+ * tics are kept). */
 static void log_x_tics(op_buf *b, const pl_figure *f)
 {
-    double v[8], lo = INFINITY, hi = -INFINITY;
-    int nv = 0;
-    for (int k = 0; k < f->nseries; k++)
+    double v[8], lo, hi;
+    int nv = 0, many = 0;
+    if (!data_x_range(f, &lo, &hi) || !(lo < hi)) return;
+    if (floor(log10(hi)) - ceil(log10(lo)) >= 2) return; /* 3+ powers of ten in range */
+    for (int k = 0; k < f->nseries && !many; k++)
         for (int i = 0; i < f->s[k].n; i++) {
             double x = f->s[k].x[i];
             if (!isfinite(x) || x <= 0) continue;
-            lo = fmin(lo, x);
-            hi = fmax(hi, x);
             int j = 0;
             while (j < nv && v[j] != x) j++;
             if (j < nv) continue;
-            if (nv == 8) return;
+            if (nv == 8) {
+                many = 1;
+                break;
+            }
             while (j > 0 && v[j - 1] > x) { /* ascending insertion */
                 v[j] = v[j - 1];
                 j--;
@@ -100,12 +150,54 @@ static void log_x_tics(op_buf *b, const pl_figure *f)
             v[j] = x;
             nv++;
         }
-    if (nv < 2 || floor(log10(hi)) - ceil(log10(lo)) >= 1) return; /* 2+ powers of ten in range */
+    double span = log10(hi / lo);
+    for (int j = 1; j < nv && !many; j++)
+        if (log10(v[j] / v[j - 1]) < span / 25) many = 1;
     op_buf_puts(b, "set xtics (");
-    for (int j = 0; j < nv; j++) op_buf_printf(b, "%s%.10g", j ? ", " : "", v[j]);
+    if (!many) {
+        for (int j = 0; j < nv; j++) op_buf_printf(b, "%s%.10g", j ? ", " : "", v[j]);
+    } else {
+        static const double m[3] = {1, 2, 5};
+        int first = 1;
+        for (int e = (int)floor(log10(lo)); e <= (int)floor(log10(hi)); e++)
+            for (int j = 0; j < 3; j++) {
+                double t = m[j] * pow(10, e);
+                if (t < lo * (1 - 1e-9) || t > hi * (1 + 1e-9)) continue;
+                op_buf_printf(b, "%s%.10g", first ? "" : ", ", t);
+                first = 0;
+            }
+        if (first) op_buf_printf(b, "%.10g, %.10g", lo, hi); /* a range inside one 1-2-5 step */
+    }
     op_buf_puts(b, ")\n");
 }
 
+/* A linear x axis whose data sit at a few integers (k = 2, 4; d = 1..6) is labelled at
+ * exactly those values: gnuplot's own tics would put 2.5 and 3.5 between them. */
+static void lin_x_tics(op_buf *b, const pl_figure *f)
+{
+    double v[8];
+    int nv = 0;
+    for (int k = 0; k < f->nseries; k++)
+        for (int i = 0; i < f->s[k].n; i++) {
+            double x = f->s[k].x[i];
+            if (!isfinite(x)) continue;
+            if (x != floor(x) || fabs(x) > 1e9) return;
+            int j = 0;
+            while (j < nv && v[j] != x) j++;
+            if (j < nv) continue;
+            if (nv == 8) return;
+            while (j > 0 && v[j - 1] > x) {
+                v[j] = v[j - 1];
+                j--;
+            }
+            v[j] = x;
+            nv++;
+        }
+    if (nv < 2) return;
+    op_buf_puts(b, "set xtics (");
+    for (int j = 0; j < nv; j++) op_buf_printf(b, "%s%.10g", j ? ", " : "", v[j]);
+    op_buf_puts(b, ")\nset autoscale xfix\nset offsets graph 0.04, graph 0.04, 0, 0\n");
+}
 
 /* The same for a log y axis: gnuplot widens the range to whole decades and labels
  * only their ends (a loss between 0.36 and 0.7 on an axis labelled 0.1 and 1), so
@@ -114,13 +206,23 @@ static void log_y_tics(op_buf *b, const pl_figure *f)
 {
     double lo = INFINITY, hi = -INFINITY;
     for (int k = 0; k < f->nseries; k++) {
-        const double *cols[5] = {f->s[k].y, f->s[k].ylo, f->s[k].yhi, f->s[k].fit, f->s[k].pred};
-        for (int c = 0; c < 5; c++)
+        const pl_series *s = &f->s[k];
+        int band = has_band(s);
+        const double *cols[7] = {s->y, s->ylo, s->yhi, s->fit, s->pred, band ? s->blo : NULL, band ? s->bhi : NULL};
+        for (int c = 0; c < 7; c++)
             for (int i = 0; cols[c] && i < f->s[k].n; i++)
                 if (isfinite(cols[c][i]) && cols[c][i] > 0) {
                     lo = fmin(lo, cols[c][i]);
                     hi = fmax(hi, cols[c][i]);
                 }
+    }
+    for (int j = 0; j < f->nrefs; j++) {
+        double e[2] = {ref_end(f, f->refs[j].lo), ref_end(f, f->refs[j].hi)};
+        for (int c = 0; c < 2; c++)
+            if (isfinite(e[c])) {
+                lo = fmin(lo, e[c]);
+                hi = fmax(hi, e[c]);
+            }
     }
     if (!(lo <= hi) || floor(log10(hi)) - ceil(log10(lo)) >= 1) return;
     static const double m[5] = {2, 3, 4, 5, 7};
@@ -134,43 +236,74 @@ static void log_y_tics(op_buf *b, const pl_figure *f)
     op_buf_puts(b, ")\n");
 }
 
+/* Every drawn mark of the figure in axis units (log10 on a log axis): measured points,
+ * error-bar ends, fit and predicted line points, and each reference line or band edge
+ * at both ends of the data's x range. Returns how many were written to xy (2 per mark),
+ * at most cap marks. */
+static int figure_marks(const pl_figure *f, double *xy, int cap)
+{
+    int m = 0;
+    for (int k = 0; k < f->nseries; k++) {
+        const pl_series *s = &f->s[k];
+        const double *cols[7] = {s->y, s->ylo, s->yhi, s->fit, s->pred, NULL, NULL};
+        if (has_band(s)) {
+            cols[5] = s->blo;
+            cols[6] = s->bhi;
+        }
+        for (int i = 0; i < s->n; i++) {
+            double x = s->x[i];
+            if (!isfinite(x) || (f->logx && !(x > 0))) continue;
+            for (int c = 0; c < 7; c++) {
+                if (!cols[c]) continue;
+                double y = cols[c][i];
+                if (!isfinite(y) || (f->logy && !(y > 0)) || m == cap) continue;
+                xy[2 * m] = f->logx ? log10(x) : x;
+                xy[2 * m + 1] = f->logy ? log10(y) : y;
+                m++;
+            }
+        }
+    }
+    double xlo, xhi;
+    if (!data_x_range(f, &xlo, &xhi)) return m;
+    for (int j = 0; j < f->nrefs; j++) {
+        double e[2] = {ref_end(f, f->refs[j].lo), ref_end(f, f->refs[j].hi)};
+        for (int c = 0; c < 2; c++)
+            for (int end = 0; end < 2 && isfinite(e[c]) && m < cap; end++, m++) {
+                double x = end ? xhi : xlo;
+                xy[2 * m] = f->logx ? log10(x) : x;
+                xy[2 * m + 1] = f->logy ? log10(e[c]) : e[c];
+            }
+    }
+    return m;
+}
+
 /* Would a legend of `entries` lines in the top-right corner cover data? The legend box
  * takes about the right 45 % of the plot's width and 5 % of its height per line (the
- * style's font and spacing); any measured point, error-bar end or line point in that
- * box sends the legend outside. The axis ranges are the data's own (gnuplot widens
- * them to tics, which only moves points towards the middle, so the test errs towards
- * moving the legend out). */
+ * style's font and spacing); any mark (figure_marks: points, error-bar ends, line
+ * points, reference lines) in that box sends the legend outside. The axis ranges are
+ * the marks' own (gnuplot widens them to tics, which only moves points towards the
+ * middle, so the test errs towards moving the legend out). */
 static int key_covers_data(const pl_figure *f, int entries)
 {
+    int cap = 2 * PL_MAX_REFS * 2;
+    for (int k = 0; k < f->nseries; k++) cap += 7 * f->s[k].n;
+    double *xy = malloc(sizeof(double) * 2 * (size_t)(cap > 0 ? cap : 1));
+    if (!xy) return 1; /* out of memory: the safe choice */
+    int m = figure_marks(f, xy, cap), covers = 0;
     double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
-    for (int pass = 0; pass < 2; pass++)
-        for (int k = 0; k < f->nseries; k++) {
-            const pl_series *s = &f->s[k];
-            const double *cols[5] = {s->y, s->ylo, s->yhi, s->fit, s->pred};
-            for (int i = 0; i < s->n; i++) {
-                double x = s->x[i];
-                if (!isfinite(x) || (f->logx && !(x > 0))) continue;
-                x = f->logx ? log10(x) : x;
-                for (int c = 0; c < 5; c++) {
-                    if (!cols[c]) continue;
-                    double y = cols[c][i];
-                    if (!isfinite(y) || (f->logy && !(y > 0))) continue;
-                    y = f->logy ? log10(y) : y;
-                    if (pass == 0) {
-                        xlo = fmin(xlo, x);
-                        xhi = fmax(xhi, x);
-                        ylo = fmin(ylo, y);
-                        yhi = fmax(yhi, y);
-                    } else {
-                        double fx = xhi > xlo ? (x - xlo) / (xhi - xlo) : 0.5;
-                        double fy = yhi > ylo ? (y - ylo) / (yhi - ylo) : 0.5;
-                        if (fx >= 0.55 && fy >= 1.0 - 0.05 * (entries + 1)) return 1;
-                    }
-                }
-            }
-            if (pass == 0 && k == f->nseries - 1 && !(xlo <= xhi && ylo <= yhi)) return 0;
-        }
-    return 0;
+    for (int i = 0; i < m; i++) {
+        xlo = fmin(xlo, xy[2 * i]);
+        xhi = fmax(xhi, xy[2 * i]);
+        ylo = fmin(ylo, xy[2 * i + 1]);
+        yhi = fmax(yhi, xy[2 * i + 1]);
+    }
+    for (int i = 0; i < m && !covers; i++) {
+        double fx = xhi > xlo ? (xy[2 * i] - xlo) / (xhi - xlo) : 0.5;
+        double fy = yhi > ylo ? (xy[2 * i + 1] - ylo) / (yhi - ylo) : 0.5;
+        covers = fx >= 0.55 && fy >= 1.0 - 0.05 * (entries + 1);
+    }
+    free(xy);
+    return covers;
 }
 
 static int write_gp(const pl_figure *f)
@@ -193,6 +326,7 @@ static int write_gp(const pl_figure *f)
     if (f->logx) log_x_tics(&b, f);
     if (f->logy) op_buf_puts(&b, "set logscale y\nset format y \"%g\"\n");
     if (f->logy) log_y_tics(&b, f);
+    if (!f->logx) lin_x_tics(&b, f);
     if (isfinite(f->vline)) {
         op_buf_printf(&b, "set arrow from %.10g, graph 0 to %.10g, graph 1 nohead ls 9 back\n", f->vline,
                       f->vline);
@@ -203,14 +337,16 @@ static int write_gp(const pl_figure *f)
                           f->vline);
         }
     }
-    if (f->note) {
-        op_buf_puts(&b, "set label ");
+    if (f->note) { /* between the title and the plot: never on a curve */
+        op_buf_puts(&b, "set tmargin 4\nset title offset 0,0.6\nset label ");
         gp_str(&b, f->note);
-        op_buf_puts(&b, " at graph 0.02, graph 0.04 left noenhanced font \",9\"\n");
+        op_buf_puts(&b, " at graph 0, graph 1 offset 0,1.1 left noenhanced font \",9\" tc rgb \"#333333\"\n");
     }
     int entries = 0;
     for (int k = 0; k < f->nseries; k++)
-        entries += 1 + any_finite(f->s[k].fit, f->s[k].n) + any_finite(f->s[k].pred, f->s[k].n);
+        entries += 1 + any_finite(f->s[k].fit, f->s[k].n) + any_finite(f->s[k].pred, f->s[k].n) + has_band(&f->s[k]);
+    for (int j = 0; j < f->nrefs; j++)
+        entries += isfinite(ref_end(f, f->refs[j].lo)) || isfinite(ref_end(f, f->refs[j].hi));
     /* a long legend, or one that would cover data, goes beside the plot */
     int wide = entries > 6 || key_covers_data(f, entries);
     if (wide) op_buf_puts(&b, "set key outside right top\n");
@@ -220,10 +356,39 @@ static int write_gp(const pl_figure *f)
     op_buf b2;
     op_buf_init(&b2);
     int first = 1;
+    /* references first, so bands lie behind the data: a band is shaded with its edges
+     * drawn; a one-sided limit or a level is a grey dash-dot line (styles 20, 21, ...) */
+    for (int j = 0, line = 0; j < f->nrefs; j++) {
+        const pl_ref *r = &f->refs[j];
+        double lo = ref_end(f, r->lo), hi = ref_end(f, r->hi);
+        int idx = f->nseries + j;
+        if (!isfinite(lo) && !isfinite(hi)) continue;
+        if (!first) op_buf_puts(&b2, ", ");
+        first = 0;
+        if (isfinite(lo) && isfinite(hi) && lo < hi) {
+            op_buf_printf(&b2, "dat index %d using 1:2:3 with filledcurves ls 19 fs transparent solid 0.18 noborder "
+                               "title ", idx);
+            gp_str(&b2, r->label ? r->label : "graded band");
+            op_buf_printf(&b2, ", dat index %d using 1:2 with lines ls 19 notitle, dat index %d using 1:3 with lines "
+                               "ls 19 notitle", idx, idx);
+        } else {
+            op_buf_printf(&b2, "dat index %d using 1:%d with lines ls %d title ", idx, isfinite(lo) ? 2 : 3,
+                          20 + line++ % 3);
+            gp_str(&b2, r->label ? r->label : "graded limit");
+        }
+    }
+    /* 12 distinct curve styles (compare overlays up to 12 curves); 9 is the marker line */
+    static const int styles[12] = {1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13};
+    for (int k = 0; k < f->nseries; k++) { /* per-curve bands, behind every curve */
+        if (!has_band(&f->s[k])) continue;
+        if (!first) op_buf_puts(&b2, ", ");
+        first = 0;
+        op_buf_printf(&b2, "dat index %d using 1:7:8 with filledcurves ls %d fs transparent solid 0.15 noborder title ",
+                      k, styles[k % 12]);
+        gp_str(&b2, f->s[k].band_title);
+    }
     for (int k = 0; k < f->nseries; k++) {
         const pl_series *s = &f->s[k];
-        /* 12 distinct styles (compare overlays up to 12 curves); 9 is the marker line. */
-        static const int styles[12] = {1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13};
         int ls = styles[k % 12];
         if (!first) op_buf_puts(&b2, ", ");
         first = 0;

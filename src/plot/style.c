@@ -24,4 +24,9 @@ const char pl_style_gp[] =
     "set style line 11 lc rgb \"#393b79\" lw 2 pt 10 ps 0.9\n"
     "set style line 12 lc rgb \"#637939\" lw 2 pt 12 ps 0.9\n"
     "set style line 13 lc rgb \"#843c39\" lw 2 pt 14 ps 0.9\n"
-    "set style line 9 lc rgb \"#555555\" lw 1.2 dt 3\n";
+    "set style line 9 lc rgb \"#555555\" lw 1.2 dt 3\n"
+    "# graded limits: ls 19 a shaded band (and its edges), ls 20-22 one-sided limits or levels\n"
+    "set style line 19 lc rgb \"#4daf4a\" lw 1 dt 1\n"
+    "set style line 20 lc rgb \"#333333\" lw 1.5 dt (12,4,2,4)\n"
+    "set style line 21 lc rgb \"#333333\" lw 1.5 dt (4,4)\n"
+    "set style line 22 lc rgb \"#333333\" lw 1.5 dt (2,3)\n";
