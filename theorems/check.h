@@ -81,7 +81,7 @@
 #define TH_MAX_CONTROLS 4
 #define TH_MAX_FIGURES 4
 #define TH_MAX_CITES 4
-#define TH_MAX_SERIES 8 /* manifold-rate full preset: 3 manifolds x 2 D = 6 curves */
+#define TH_MAX_SERIES 16 /* manifold-rate full preset: 3 manifolds x 2 D = 6 curves */
 #define TH_MAX_POINTS 64
 
 /* A run's parameters: the grid point (axis names/values/labels), the seed index. */

@@ -33,10 +33,46 @@
  * Pitfall (notes 7a): the ConvResNet's hidden state is D x C, so a small D is itself a
  * capacity cut; D < 16 is rejected.
  *
- * Control "full-dim": the same kind of target (Matern s=1) on data filling a
+ * Issue 17: both halves graded. "Not D": the TOSTs above. "Depends on d": the
+ * d-contrast, the paired per-seed slope difference slope(d=2) - slope(d=1) at each D,
+ * predicted 2/3 - 1/2 = 0.167, band [0.095, 0.222] (the prediction with d = 2 off by
+ * 0.5 either way; mr_dcon_judge), fixed before the runs below. The quick preset (what
+ * ctest runs) now has T^1 and T^2 at D = 16 and 32 with 4 seeds (was T^2 only, 2
+ * seeds: "depends on d" never ran in CI); full: T^1, T^2, S^2, T^3 at D = 16, 64, 128.
+ * Pilot before the design was fixed (quick grid n = 512..4096, D = 16/32, T^1, T^2 and
+ * T^4, 3 seeds, seed 0; mean of per-seed slopes +- s.e.), with the quick net (C = 8)
+ * and with the full net and budget (C = 16, 60 epochs + 1000 steps, no early stop):
+ *              C = 8: D=16         D=32           C = 16: D=16       D=32
+ *   T^1 (-0.667)   -0.49 +- 0.10  -0.43 +- 0.12          -0.47 +- 0.11  -0.52 +- 0.03
+ *   T^2 (-0.5)     -0.47 +- 0.02  -0.48 +- 0.04          -0.51 +- 0.04  -0.50 +- 0.01
+ *   T^4 (-0.333)   -0.27 +- 0.03  -0.27 +- 0.01          -0.30 +- 0.03  -0.25 +- 0.07
+ * T^2 and T^4 follow their predictions; T^1 falls at T^2's rate, so the d = 1 vs 2
+ * contrast measured -0.04 +- 0.08 / 0.01 +- 0.04 (C = 16) where 0.167 is predicted,
+ * while d = 1 vs 4 shows (0.17-0.26). The larger net did not steepen T^1: not a
+ * capacity limit. Where it comes from (diagnosis, not a fix): T^1's test MSE is small
+ * (0.005-0.025) and its per-seed slopes scatter 3x more than T^2's (s.d. 0.13 vs 0.05):
+ * the best-validation epoch is picked on a validation set whose noise (label noise 0.5,
+ * 1024 points: s.d. of an MSE difference between two epochs ~0.002) is as large as the
+ * test-MSE differences it should resolve (seed 1, D = 16, n = 4096: best epoch 27 of
+ * 68, test MSE 0.0118 where its neighbours reach 0.0076). If that is the cause, the
+ * d = 1 rate is an artefact of model selection at small errors, and the "depends on
+ * d" half is unresolved at this budget rather than refuted; a validation set large
+ * enough to select at 1e-3 is the next experiment (not run: ~10x the validation cost).
+ * The quick preset keeps the C = 8 net (C = 16 changed nothing above, at 3x the cost).
+ * ctest registers the outcome as a documented finding (tests/theorems.cmake).
+ *
+ * Controls:
+ * "d4-as-d2" (near miss, issue 17): every d = 2 manifold replaced by the flat torus T^4,
+ * still graded as d = 2. Predicted slope -2/(2+4) = -0.333, just outside the d = 2 band
+ * [-0.75, -0.35], and d-contrast 0.333 against d = 1, outside [0.095, 0.222]: the check
+ * must FAIL (pilot above: -0.27 / -0.25..-0.30).
+ * "full-dim": the same kind of target (Matern s=1) on data filling a
  * 16-dimensional ball (d = 16, embedded in R^max(D,16)), labelled as the manifold it
  * replaces. Its rate is ~ -2/(2+16) = -0.11, far from the d=1/d=2 predictions, so the
- * "d not D" claim must FAIL for it. */
+ * "d not D" claim must FAIL for it.
+ * (Off-manifold noise in the padded coordinates, the issue's second near miss, is not
+ * implemented: no level was found, before the runs, at which the theory says the data's
+ * dimension stops being d for this n range; see the session note.) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,8 +112,9 @@ typedef struct {
  * rate was still high (n=256, seed 0: MSE 0.156 against 0.03-0.04 for the others).
  * C=16 with patience off (3 seeds, 40 epochs) gave an end-point slope of -0.54 at
  * D=16, at the edge of the band; the longer budget is for the large-n runs, whose
- * best epoch was still near the last one. The quick preset (T^2 only) passes with
- * the C=8 net and keeps it (time budget). */
+ * best epoch was still near the last one. The quick preset keeps the C=8 net (time
+ * budget): with T^1 added (issue 17) the C=16 net and budget did not steepen T^1
+ * either (pilot in the header). */
 static const mr_cfg mr_quick = {8, 4, 3, 2, 32, 40, 20, 1024, 2000, 1000, 2e-3};
 static const mr_cfg mr_full = {16, 4, 3, 2, 32, 60, 0, 1024, 4000, 1000, 2e-3};
 
@@ -117,6 +154,9 @@ static int mr_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
     OP_TRY(mr_validate(spec, D));
     char ball[32];
     const char *target = "matern:s=1";
+    /* near miss (issue 17): data on T^4 where the plan says a d = 2 manifold; the
+     * records keep the planned spec, so the judge grades them as d = 2 */
+    if (ctx->control && strcmp(ctx->control, "d4-as-d2") == 0 && mr_dim(spec) == 2) spec = "torus:d=4";
     if (ctx->control && strcmp(ctx->control, "full-dim") == 0) {
         snprintf(ball, sizeof ball, "ball:d=%d", MR_BALL_DIM);
         spec = ball;
@@ -274,6 +314,40 @@ static int mr_dinv_judge(const th_judge_in *in, const char *spec, double D1, dou
     return s;
 }
 
+/* The d-contrast between a manifold of lower intrinsic dimension (lo) and one of higher
+ * (hi) at the same D: the paired per-seed slope difference slope(hi) - slope(lo)
+ * (th_rate_diff: each seed's two curves share nothing but the seed index, so pairing
+ * only removes nothing -- it keeps the t statistics of the kit), predicted
+ * pred(d_hi) - pred(d_lo) = 0.167 for d = 1 vs 2, with the band the prediction gives
+ * when d_hi is off by up to MR_D_TOL either way: [pred(d_hi - tol) - pred(d_lo),
+ * pred(d_hi + tol) - pred(d_lo)] = [0.095, 0.222] for d = 1 vs 2. A band, graded like a
+ * slope (st_grade: outside by more than one s.e. FAILs). */
+#define MR_D_TOL 0.5
+typedef struct {
+    st_interval gap;
+    double pred, lo, hi;
+    int paired;
+    st_grade_t g;
+} mr_dcon;
+
+static int mr_dcon_judge(const th_judge_in *in, const char *lo_spec, double d_lo, const char *hi_spec, double d_hi,
+                         double D, mr_dcon *o)
+{
+    th_table a, b;
+    OP_TRY(mr_table(in, lo_spec, D, &a));
+    int s = mr_table(in, hi_spec, D, &b);
+    if (!s) s = th_rate_diff(&a, &b, in, &o->gap, &o->paired);
+    if (!s) {
+        o->pred = mr_pred(d_hi) - mr_pred(d_lo);
+        o->lo = mr_pred(d_hi - MR_D_TOL) - mr_pred(d_lo);
+        o->hi = mr_pred(d_hi + MR_D_TOL) - mr_pred(d_lo);
+        o->g = st_grade(o->gap.mean, o->gap.se, o->lo, o->hi);
+    }
+    th_table_free(&a);
+    if (!s) th_table_free(&b);
+    return s;
+}
+
 /* Ratio a/b of two curves at every common n: min and max. */
 static void mr_ratio_range(const mr_curve *a, const mr_curve *b, double *lo, double *hi)
 {
@@ -355,21 +429,46 @@ static int mr_judge(const th_judge_in *in, th_verdict *v)
         free(cv);
         return st;
     }
-    /* d-dependence: every d=2 manifold against every d=1 manifold at the same D (a
-     * one-sided band, not an invariance: graded on the curves' geometric means) */
+    /* d-dependence, two criteria. Levels: every d=2 manifold against every d=1
+     * manifold at the same D, MSE(d=2)/MSE(d=1) >= 2 at every n (one-sided, on the
+     * curves' geometric means). Exponents (issue 17): the d-contrast of every pair of
+     * manifolds with different d at the same D (mr_dcon_judge); the pair furthest
+     * outside its band is reported. */
     double dmin = INFINITY;
-    int order_ok = 1, dratio_ok = 1;
-    for (int a = 0; a < nm; a++)
-        for (int b = 0; b < nm; b++) {
-            if (!(cv[a * nD].d == 2 && cv[b * nD].d == 1)) continue;
-            for (int j = 0; j < nD; j++) {
-                double lo, hi;
-                mr_ratio_range(&cv[a * nD + j], &cv[b * nD + j], &lo, &hi);
-                if (lo < dmin) dmin = lo;
-                if (!(cv[b * nD + j].slope < cv[a * nD + j].slope)) order_ok = 0;
-                have_d = 1;
+    int dratio_ok = 1, have_c = 0;
+    mr_dcon wc = {0};
+    const char *wc_lo = "", *wc_hi = "";
+    double wc_D = NAN;
+    for (int a = 0; a < nm && !st; a++)
+        for (int b = 0; b < nm && !st; b++) {
+            double da = cv[a * nD].d, db = cv[b * nD].d;
+            if (!(da > db)) continue;
+            for (int j = 0; j < nD && !st; j++) {
+                if (da == 2 && db == 1) {
+                    double lo, hi;
+                    mr_ratio_range(&cv[a * nD + j], &cv[b * nD + j], &lo, &hi);
+                    if (lo < dmin) dmin = lo;
+                    have_d = 1;
+                }
+                mr_dcon dc;
+                st = mr_dcon_judge(in, specs[b], db, specs[a], da, Ds[j], &dc);
+                if (st) break;
+                double out_c = fmax(dc.lo - dc.gap.mean, dc.gap.mean - dc.hi);
+                double out_w = fmax(wc.lo - wc.gap.mean, wc.gap.mean - wc.hi);
+                if (!have_c || dc.g > wc.g || (dc.g == wc.g && !(out_c <= out_w))) {
+                    wc = dc;
+                    wc_lo = specs[b];
+                    wc_hi = specs[a];
+                    wc_D = Ds[j];
+                }
+                g = st_grade_worst(g, dc.g);
+                have_c = 1;
             }
         }
+    if (st) {
+        free(cv);
+        return st;
+    }
     if (have_d && !(dmin >= 2)) {
         dratio_ok = 0;
         g = ST_FAIL;
@@ -386,9 +485,11 @@ static int mr_judge(const th_judge_in *in, th_verdict *v)
         th_extra_add(v, "D_ratio@n=%g=%.3g(90%%:[%.3g,%.3g] vs [0.7,1.4] %s)", wd.lr_n, exp(wd.lr.mean),
                      exp(wd.lr.lo), exp(wd.lr.hi), st_grade_name(wd.g_lr));
     }
-    if (have_d)
-        th_extra_add(v, "d2/d1_min=%.3g%s slope_order=%s", dmin, dratio_ok ? "" : "(<2)",
-                     order_ok ? "ok" : "WARN(d1 not steeper)");
+    if (have_c)
+        th_extra_add(v, "d_contrast=%.3g±%.2g(%s-%s@D=%g, predicted %.3g, band [%.3g,%.3g]%s %s)", wc.gap.mean,
+                     wc.gap.se, wc_hi, wc_lo, wc_D, wc.pred, wc.lo, wc.hi, wc.paired ? "" : ",unpaired",
+                     st_grade_name(wc.g));
+    if (have_d) th_extra_add(v, "d2/d1_min=%.3g%s", dmin, dratio_ok ? "" : "(<2)");
     th_extra_add(v, "slopes=%s", slopes);
     snprintf(v->note, sizeof v->note, "worst curve %.40s, D=%g: slope %.3f ± %.3f, predicted %.3f", cv[worst].spec,
              cv[worst].D, cv[worst].slope, cv[worst].se, cv[worst].pred);
@@ -412,15 +513,18 @@ const th_check th_manifold_rate = {
                    "slope in [pred-0.25, pred+0.15], |dslope_D|<=0.15, MSE(D2)/MSE(D1) in [0.7,1.4], "
                    "MSE(d=2)/MSE(d=1) >= 2",
     .metrics = {"test_mse", "best_epoch", "epochs_run", "best_val_loss", "train_loss"},
-    .quick = {.axes = {{"manifold", 1, {0}, {"torus:d=2"}},
+    .quick = {.axes = {{"manifold", 2, {0}, {"torus:d=1", "torus:d=2"}},
                        {"D", 2, {16, 32}},
                        {"n", 4, {512, 1024, 2048, 4096}}},
-              .seeds = 2},
-    .full = {.axes = {{"manifold", 3, {0}, {"torus:d=1", "torus:d=2", "sphere:d=2"}},
-                      {"D", 2, {16, 64}},
+              .seeds = 4},
+    .full = {.axes = {{"manifold", 4, {0}, {"torus:d=1", "torus:d=2", "sphere:d=2", "torus:d=3"}},
+                      {"D", 3, {16, 64, 128}},
                       {"n", 5, {256, 512, 1024, 2048, 4096}}},
              .seeds = 3},
-    .controls = {{"full-dim", "data fill a 16-dimensional ball (d = D = 16) under the same labels: the rate is "
+    .controls = {{"d4-as-d2", "near miss: every d = 2 manifold is replaced by the flat torus T^4 but still graded as "
+                              "d = 2: its rate -2/(2+4) = -0.33 lies just outside the d = 2 band [-0.75, -0.35] and its "
+                              "d-contrast against d = 1 (0.33) outside [0.095, 0.222], so the check must FAIL"},
+                 {"full-dim", "data fill a 16-dimensional ball (d = D = 16) under the same labels: the rate is "
                               "~n^-0.11, far from -2/(2+d) of the claimed d, so the check must FAIL"}},
     .figures = {{"rate", "test MSE vs n on manifolds embedded in R^D (ConvResNet M=4; C=8 quick, 16 full)", "n (training points)",
                  "noise-free test MSE (mean of log over seeds)", 1, 1, 0, NULL}},
