@@ -57,9 +57,11 @@ static int plan_variant(const th_check *c, const th_opts *o, const sw_grid *g, c
     if (!o->identity) OP_ERROR(OP_EINTERNAL, "%s: no run identity (th_identity) in the options", c->id);
     /* A forced convolution path (--conv) gives other bits than the rule: its runs get
      * their own keys ("conv=direct/...", same seeds), so the two can share one --out. */
-    char tag[32] = "";
-    if (o->conv != NN_CONV_AUTO) snprintf(tag, sizeof tag, "conv=%s", nn_conv_path_name(o->conv));
-    return sw_plan(c->id, g, control, tag, o->seed, runs, nruns);
+    char tag[96] = "";
+    int k = c->key_tag ? snprintf(tag, sizeof tag, "%s", c->key_tag) : 0;
+    if (o->conv != NN_CONV_AUTO)
+        snprintf(tag + k, sizeof tag - (size_t)k, "%sconv=%s", k ? "/" : "", nn_conv_path_name(o->conv));
+    return sw_plan(c->seed_id ? c->seed_id : c->id, g, control, tag, o->seed, runs, nruns);
 }
 
 /* Records of another identity are rerun and replaced (src/sweep/sweep.h "Resume"); say
