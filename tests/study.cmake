@@ -9,6 +9,8 @@ add_test(NAME study:manifold-rate-quick
                  ${CMAKE_CURRENT_BINARY_DIR}/theorem-out/manifold-rate)
 set_tests_properties(study:manifold-rate-quick PROPERTIES LABELS "study;theorem" TIMEOUT 300
                      DEPENDS theorem:manifold-rate)
-# The CLI around it: bad files exit 2 with one FILE:LINE line, --help, compare --study.
-add_test(NAME study:cli COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/study_cli.sh ${OVERPARAM_BIN} ${CMAKE_SOURCE_DIR})
+# The CLI around it: bad files exit 2 with one FILE:LINE line, --help, a tiny MLP study on
+# the parameter count (threads, resume, edits, MPI when built with it), compare --study.
+add_test(NAME study:cli COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/study_cli.sh ${OVERPARAM_BIN} ${CMAKE_SOURCE_DIR}
+                                 "${OVERPARAM_MPI}")
 set_tests_properties(study:cli PROPERTIES LABELS study TIMEOUT 120)

@@ -3,9 +3,11 @@
 # FILE:LINE and exit 2 for bad study files, and a tiny MLP study graded against the
 # parameter count (the size-grid path) that is deterministic across thread counts,
 # resumes, re-runs after an edit under new keys, and feeds compare --study.
-# usage: study_cli.sh BIN SRCDIR
+# With an MPI build and mpirun, the same study under `mpirun -np 2` gives the same line
+# and records (the runs spread over both ranks).
+# usage: study_cli.sh BIN SRCDIR [OVERPARAM_MPI]
 set -u
-bin=$1 src=$2
+bin=$1 src=$2 mpi_on=${3:-OFF}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -46,6 +48,7 @@ bad() { # $1 expected "FILE:LINE: part", $2 file text
   [ "$(wc -l <"$tmp/e")" = 1 ] || fail "not one stderr line for: $1: $(cat "$tmp/e")"
   grep -qF "$tmp/b.study:$1" "$tmp/e" || fail "want '$tmp/b.study:$1' in: $(cat "$tmp/e")"
   [ ! -e "$tmp/never" ] || fail "--out created for a bad file ($1)"
+  [ ! -s "$tmp/o" ] || fail "stdout not empty for a bad file ($1)"
 }
 bad "4: unknown section" "$(printf '%s\n' "$good" | sed '4s/.*/[bogus]/')"
 bad "5: unknown key 'manifold' in [data]" "$(printf '%s\n' "$good" | sed '5s/manifolds/manifold/')"
@@ -92,6 +95,26 @@ nh=$(ls "$tmp"/a/tiny/runs/ | sed 's/_.*//' | sort -u | wc -l)
 sed 's/^band = -10, 10/band = -5, 5/' "$tmp/t.study" >"$tmp/t3.study"
 "$bin" study "$tmp/t3.study" --out "$tmp/a" --no-figures >/dev/null 2>&1
 [ "$(ls "$tmp"/a/tiny/runs/ | wc -l)" = 16 ] || fail "a band edit re-ran runs"
+# MPI: as verify, the runs spread over the ranks, the same line and records
+case "$mpi_on" in ON|on|1|TRUE|true|YES|yes) mpiexec=$(command -v mpirun || true) ;; *) mpiexec= ;; esac
+if [ -n "$mpiexec" ]; then
+  mpi=("$mpiexec" -np 2)
+  if "$mpiexec" --version 2>&1 | grep -qi "open mpi\|open-mpi\|openrte"; then
+    mpi+=(--oversubscribe)
+    [ "$(id -u)" = 0 ] && mpi+=(--allow-run-as-root)
+    export OMPI_MCA_btl_vader_single_copy_mechanism=none
+  fi
+  "${mpi[@]}" "$bin" study "$tmp/t.study" --out "$tmp/m" --no-figures >"$tmp/m.out" 2>"$tmp/m.err"
+  [ "$(cat "$tmp/m.out")" = "$line" ] || fail "under mpirun: '$(cat "$tmp/m.out")' $(tail -3 "$tmp/m.err")"
+  for f in "$tmp"/b/tiny/runs/*.json; do
+    cmp -s <(grep -v '"timing"' "$f") <(grep -v '"timing"' "$tmp/m/tiny/runs/$(basename "$f")") \
+      || fail "record $(basename "$f") differs under mpirun"
+  done
+  [ "$(grep -l '"rank": 1' "$tmp"/m/tiny/runs/*.json | wc -l)" -gt 0 ] || fail "rank 1 ran no run"
+  echo "mpi: same line and records under ${mpi[*]}"
+else
+  echo "mpi: skipped (build without MPI or no mpirun)"
+fi
 # compare --study: the study's manifolds by default, one row each
 "$bin" compare --study "$tmp/t.study" --out "$tmp/a" --no-figures >"$tmp/cmp.out" 2>"$tmp/cmp.err"; rc=$?
 grep -q '^torus:d=1 ' "$tmp/cmp.out" || fail "compare --study: no torus:d=1 row (exit $rc): $(cat "$tmp/cmp.out" "$tmp/cmp.err")"
