@@ -56,7 +56,9 @@ static int plan_variant(const th_check *c, const th_opts *o, const sw_grid *g, c
 {
     if (!o->identity) OP_ERROR(OP_EINTERNAL, "%s: no run identity (th_identity) in the options", c->id);
     /* A forced convolution path (--conv) gives other bits than the rule: its runs get
-     * their own keys ("conv=direct/...", same seeds), so the two can share one --out. */
+     * their own keys ("conv=direct/...", same seeds), so the two can share one --out.
+     * A study's key tag ("study=<hash>") goes first, and its seeds derive from its
+     * seed_id (theorems/study.h): sw_plan seeds from the name it is given. */
     char tag[96] = "";
     int k = c->key_tag ? snprintf(tag, sizeof tag, "%s", c->key_tag) : 0;
     if (o->conv != NN_CONV_AUTO)
