@@ -205,10 +205,86 @@ static void test_examples(void)
     op_error_clear();
 }
 
+/* The judge on synthetic records with known slopes: test MSE = c_seed n^slope(d, D)
+ * (1 + a small seed-and-point wobble), T^1 and T^2 at D = 16 and 32, 3 seeds: the
+ * issue-17 design of manifold-rate (per-curve band, D-invariance TOST, d-contrast). */
+enum { J_NM = 2, J_ND = 2, J_NN = 4, J_NS = 3 };
+static rec_record jrecs[J_NM * J_ND * J_NN * J_NS];
+
+static int make_records(double slope_d1, double slope_d2, double slope_d2_D32)
+{
+    static const char *man[J_NM] = {"torus:d=1", "torus:d=2"};
+    const double Ds[J_ND] = {16, 32}, ns[J_NN] = {512, 1024, 2048, 4096};
+    int k = 0;
+    for (int a = 0; a < J_NM; a++)
+        for (int b = 0; b < J_ND; b++)
+            for (int p = 0; p < J_NN; p++)
+                for (int q = 0; q < J_NS; q++, k++) {
+                    rec_record *r = &jrecs[k];
+                    memset(r, 0, sizeof *r);
+                    snprintf(r->key, sizeof r->key, "manifold=%s/D=%g/n=%g/seed=%d", man[a], Ds[b], ns[p], q);
+                    r->seed_index = q;
+                    r->nparams = 3;
+                    snprintf(r->pname[0], REC_NAME, "manifold");
+                    snprintf(r->pstr[0], sizeof r->pstr[0], "%s", man[a]);
+                    r->pval[0] = NAN;
+                    snprintf(r->pname[1], REC_NAME, "D");
+                    r->pval[1] = Ds[b];
+                    snprintf(r->pname[2], REC_NAME, "n");
+                    r->pval[2] = ns[p];
+                    r->nmetrics = 1;
+                    snprintf(r->mname[0], REC_NAME, "test_mse");
+                    double sl = a == 0 ? slope_d1 : b == 0 ? slope_d2 : slope_d2_D32;
+                    r->mval[0] = (0.5 + 0.1 * q) * pow(ns[p], sl) * (1 + 0.004 * ((p * 7 + q * 3) % 5));
+                }
+    return k;
+}
+
+static void test_judge(void)
+{
+    const char *text = "[study]\nid = j\nseeds = 3\n[data]\nmanifolds = torus:d=1, torus:d=2\nambient = 16, 32\n"
+                       "n = 512, 1024, 2048, 4096\ntarget = matern:s=1\n[model]\nfamily = convresnet\n"
+                       "[train]\nepochs = 1\n[judge]\npredicted = -2*s/(2*s+d)\nband = -0.25, 0.15\n"
+                       "d_invariance = 0.15\nd_ratio = 0.7, 1.4\ncontrast_tolerance = 0.5\n";
+    static sy_study s;
+    th_check *c = NULL;
+    int st = sy_study_parse(text, "j.study", 0, &s);
+    if (!st) st = sy_check_build(&s, &c);
+    CHECK(st == OP_OK, "judge study builds (%s)", st ? op_error_message() : "");
+    if (st) return;
+    struct {
+        double s1, s2, s2b;
+        st_grade_t want;
+        const char *field; /* in the extra text */
+    } cases[] = {
+        /* as predicted: -2/3 and -1/2; contrast 0.167 in [0, 0.356] */
+        {-2.0 / 3, -0.5, -0.5, ST_PASS, "d_contrast=0.167"},
+        /* every curve in its band, but d=2 steeper than d=1: contrast -0.033 < 0 */
+        {-0.6, -0.633, -0.633, ST_FAIL, "band [0,0.356] FAIL"},
+        /* T^2 at D=32 0.3 flatter: |dslope| 0.3 > 0.15, resolved */
+        {-2.0 / 3, -0.5, -0.2, ST_FAIL, "dslope=0.3(90%:[0.3,0.3] vs [-0.15,0.15] FAIL)"},
+    };
+    for (int i = 0; i < 3; i++) {
+        int n = make_records(cases[i].s1, cases[i].s2, cases[i].s2b);
+        th_judge_in in = {c, NULL, 0, 0, jrecs, n};
+        th_verdict v;
+        memset(&v, 0, sizeof v);
+        st = c->judge(&in, &v);
+        CHECK(st == OP_OK && v.grade == cases[i].want && strstr(v.extra, cases[i].field) && v.nseries == 4,
+              "judge case %d: %s (want %s), extra '%s'", i, st_grade_name(v.grade), st_grade_name(cases[i].want),
+              v.extra);
+        if (i == 0)
+            CHECK(fabs(v.measured - v.predicted) < 0.01 && (v.predicted == -0.5 || fabs(v.predicted + 2.0 / 3) < 1e-12),
+                  "case 0: graded slope %g near its prediction %g", v.measured, v.predicted);
+    }
+    sy_check_free(c);
+}
+
 int main(void)
 {
     test_expr();
     test_parse();
     test_examples();
+    test_judge();
     return test_summary("test_study");
 }
