@@ -160,6 +160,7 @@ static void test_parse(void)
     parse_err(parse("[train]\nlr = 1\n[train]\nlr = 2\n", 0, &s), "twice", "t.study:22: train.lr given twice (first at line 20)");
     parse_err(parse_edit(3, "id = manifold-rate", &s), "built-in id", "t.study:3: study.id 'manifold-rate' is a built-in");
     parse_err(parse_edit(3, "id = Bad Id", &s), "id chars", "t.study:3: study.id");
+    parse_err(parse_edit(3, "id = compare", &s), "id compare", "t.study:3: study.id 'compare' is taken");
     parse_err(parse_edit(7, "manifolds = torus:d=2, klein:q=1", &s), "bad manifold", "t.study:7:");
     parse_err(parse_edit(8, "ambient = 2", &s), "D too small", "t.study:8: data.ambient 2 is smaller");
     parse_err(parse_edit(11, "label_noise = 0.5x", &s), "trailing junk", "t.study:11: data.label_noise");

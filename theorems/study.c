@@ -428,8 +428,10 @@ int sy_check_build(const sy_study *s, th_check **out)
     snprintf(k->citation, sizeof k->citation, "%s", ks->citation[0] ? ks->citation : "a study file");
     c->citation = k->citation;
     c->claim = ks->claim[0] ? ks->claim : ks->title;
-    snprintf(k->prediction, sizeof k->prediction, "slope %s (s=%g), band [pred%+g, pred%+g]", ks->predicted,
-             ks->smoothness, ks->band_lo, ks->band_hi);
+    char sm[32] = "";
+    if (!isnan(ks->smoothness)) snprintf(sm, sizeof sm, " (s=%g)", ks->smoothness);
+    snprintf(k->prediction, sizeof k->prediction, "slope %s%s, band [pred%+g, pred%+g]", ks->predicted, sm,
+             ks->band_lo, ks->band_hi);
     c->prediction = k->prediction;
     snprintf(k->band_source, sizeof k->band_source, "%s", ks->band_source[0] ? ks->band_source : "the study file");
     c->band_source = k->band_source;

@@ -340,6 +340,9 @@ static int validate(sy_ctx *x, sy_study *s)
     if (th_find(s->id))
         return at_line(x, seen_line(x, "study", "id"),
                        op_error_set(OP_EUSAGE, __FILE__, __LINE__, "study.id '%s' is a built-in check's id", s->id));
+    if (!strcmp(s->id, "compare")) /* DIR/compare/ holds compare's tables and figures */
+        return at_line(x, seen_line(x, "study", "id"),
+                       op_error_set(OP_EUSAGE, __FILE__, __LINE__, "study.id 'compare' is taken by compare's outputs"));
     int ln = seen_line(x, "data", "manifolds");
     for (int i = 0; i < s->nman; i++) {
         int nat = 0;
@@ -501,8 +504,12 @@ int sy_study_parse(const char *text, const char *name, int full, sy_study *s)
                 snprintf(c->name, sizeof c->name, "%s", cn);
                 c->label_noise = NAN;
                 snprintf(sec, sizeof sec, "control");
-                if (x->nseen < 128) x->seen[x->nseen++] = (sy_seen){"control", "", line};
-                snprintf(x->seen[x->nseen - 1].key, sizeof x->seen[0].key, "%s", cn);
+                if (x->nseen < 128) { /* the header's line, for the control's messages */
+                    sy_seen *sn = &x->seen[x->nseen++];
+                    snprintf(sn->sec, sizeof sn->sec, "control");
+                    snprintf(sn->key, sizeof sn->key, "%s", cn);
+                    sn->line = line;
+                }
                 continue;
             }
             if (!known_section(h) && strcmp(h, "quick") && strcmp(h, "full")) {
