@@ -172,6 +172,8 @@ static void test_parse(void)
     parse_err(parse("[model]\nwidth = 64\n", 0, &s), "key of another family", "t.study:20: model.width is not a key of family convresnet");
     parse_err(parse("[control x]\nwhat = y\nbogus = 1\n", 0, &s), "control key", "t.study:21: unknown key 'bogus' in [control x]");
     parse_err(parse("[control x]\nwhat = y\n", 0, &s), "empty control", "t.study:19: [control x] changes nothing");
+    parse_err(parse("[control x]\nwhat = y\ntarget = matern:s=3\nwhat = z\n", 0, &s), "control key twice",
+              "t.study:22: [control x] what given twice (first at line 20)");
     parse_err(parse("[judge]\nkey = 1\n", 0, &s), "reopened section, unknown key", "t.study:20: unknown key 'key' in [judge]");
     parse_err(parse("[judge]\nband = 0, 1\n", 0, &s), "reopened section, key twice",
               "t.study:20: judge.band given twice (first at line 18)");

@@ -540,7 +540,24 @@ int sy_study_parse(const char *text, const char *name, int full, sy_study *s)
             break;
         }
         if (ctl >= 0) {
-            if ((st = set_control_key(&s->controls[ctl], key, val))) st = at_line(x, line, st);
+            char csec[48];
+            snprintf(csec, sizeof csec, "control %s", s->controls[ctl].name);
+            int prev = seen_line(x, csec, key);
+            if (prev) {
+                st = op_error_set(OP_EUSAGE, __FILE__, __LINE__, "%s:%d: [%s] %s given twice (first at line %d)",
+                                  name, line, csec, key, prev);
+                break;
+            }
+            if ((st = set_control_key(&s->controls[ctl], key, val))) {
+                st = at_line(x, line, st);
+                break;
+            }
+            if (x->nseen < 128) {
+                sy_seen *sn = &x->seen[x->nseen++];
+                snprintf(sn->sec, sizeof sn->sec, "%s", csec);
+                snprintf(sn->key, sizeof sn->key, "%s", key);
+                sn->line = line;
+            }
             continue;
         }
         /* [quick]/[full]: "section.key = value", applied only under that preset */
