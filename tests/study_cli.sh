@@ -115,6 +115,12 @@ if [ -n "$mpiexec" ]; then
 else
   echo "mpi: skipped (build without MPI or no mpirun)"
 fi
+# the report of a later verify into the same --out keeps the study's texts (verdict file)
+sed 's/^id = tiny/id = tiny\nclaim = a tiny MLP claim/' "$tmp/t.study" >"$tmp/t4.study"
+"$bin" study "$tmp/t4.study" --out "$tmp/r" --no-figures >/dev/null 2>&1
+"$bin" verify selftest-rate --quick --no-controls --out "$tmp/r" --no-figures >/dev/null 2>&1
+grep -q '^\*Claim:\* a tiny MLP claim' "$tmp/r/report.md" || fail "a later verify's report lost the study's claim"
+grep -q '^## selftest-rate' "$tmp/r/report.md" || fail "the later verify's check is not in the report"
 # compare --study: the study's manifolds by default, one row each
 "$bin" compare --study "$tmp/t.study" --out "$tmp/a" --no-figures >"$tmp/cmp.out" 2>"$tmp/cmp.err"; rc=$?
 grep -q '^torus:d=1 ' "$tmp/cmp.out" || fail "compare --study: no torus:d=1 row (exit $rc): $(cat "$tmp/cmp.out" "$tmp/cmp.err")"

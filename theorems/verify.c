@@ -416,6 +416,12 @@ static int write_verdict(const th_check *c, const th_opts *o, const th_result *r
     kv(&b, "failed_runs", num);
     kv_num(&b, "seconds", r->seconds);
     kv(&b, "line", r->line);
+    /* the check's texts, so the report of a later call that does not know the check (a
+     * study, theorems/study.h) still shows them */
+    kv(&b, "citation", c->citation);
+    kv(&b, "claim", c->claim);
+    kv(&b, "prediction", c->prediction);
+    kv(&b, "band_source", c->band_source);
     char name[160], path[4096];
     th_verdict_file(r, o->full, name, sizeof name);
     snprintf(path, sizeof path, "%s/%s/%s", o->out, c->id, name);
