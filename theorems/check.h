@@ -204,6 +204,13 @@ typedef struct th_check {
     th_control controls[TH_MAX_CONTROLS]; /* name NULL ends */
     th_figure figures[TH_MAX_FIGURES];    /* name NULL ends */
     th_compare compare;
+    /* Checks built at run time from a study file (theorems/study.h); NULL for the
+     * built-in ones. seed_id: the name run seeds derive from instead of id (a study
+     * may share a built-in check's seeds: common random numbers). key_tag: a prefix
+     * "<tag>/" of every run key (the study's settings hash), which leaves the seeds
+     * alone but keeps records of other settings apart (src/sweep/sweep.h "Keys"). */
+    const char *seed_id;
+    const char *key_tag;
     int (*run)(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_metrics *out);
     int (*judge)(const th_judge_in *in, th_verdict *v);
 } th_check;
@@ -226,7 +233,10 @@ const char *th_bibtex(const char *key);
 /* Registry (theorems/registry.c). */
 int th_count(void);                 /* all checks, hidden included */
 const th_check *th_at(int i);
-const th_check *th_find(const char *id);
+const th_check *th_find(const char *id); /* the registry, then th_register's checks */
+/* Adds a check built at run time (a study) so th_find, the report and --control find
+ * it; not listed by th_at/th_count. At most 8; OP_EUSAGE on a taken id. */
+int th_register(const th_check *c);
 /* "a, b, c" of the visible ids (for error messages). */
 void th_valid_ids(char *buf, int len);
 
@@ -327,6 +337,20 @@ int th_table_rate(const th_table *t, const th_judge_in *in, double predicted, st
 int th_rate_diff(const th_table *a, const th_table *b, const th_judge_in *in, st_interval *d, int *paired);
 /* Paired difference b - a of two tables at one point p (e.g. log MSE at D2 and D1). */
 void th_table_diff_at(const th_table *a, int pa, const th_table *b, int pb, st_interval *d);
+/* The D-invariance of one curve between two ambient dimensions (manifold-rate's
+ * criterion, also a study's): the paired slope difference b - a (th_rate_diff) as an
+ * equivalence test within [-slope_tol, slope_tol], and the paired log level ratio
+ * b / a at every common point as equivalence tests within [log ratio_lo, log ratio_hi],
+ * reporting the point whose 90 % interval reaches furthest towards or past an edge.
+ * A NaN slope_tol or ratio_lo skips that part (its grade stays PASS, its interval NaN). */
+typedef struct {
+    st_interval ds, lr; /* slope difference; log ratio at the worst point */
+    double lr_x;        /* that point's x (NaN if none) */
+    int paired;
+    st_grade_t g_ds, g_lr;
+} th_dinv;
+int th_dinv_judge(const th_table *a, const th_table *b, const th_judge_in *in, double slope_tol, double ratio_lo,
+                  double ratio_hi, th_dinv *o);
 /* A trend claim over the table's points (st_trend_grade; direction -1 falls, +1 rises). */
 int th_table_trend(const th_table *t, int direction, double rho_min, st_trend *tr);
 /* "slope90=[a,b] pooled=x±y chi2/dof=z last=w±u seeds=k" (+ " plateau", + the s.e.

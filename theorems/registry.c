@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "core/op_error.h"
 
 extern const th_check th_double_descent;
 extern const th_check th_extrapolate_lemma;
@@ -53,11 +54,24 @@ static const th_check *const registry[] = {
 int th_count(void) { return NCHECKS; }
 const th_check *th_at(int i) { return i >= 0 && i < NCHECKS ? registry[i] : NULL; }
 
+static const th_check *runtime[8]; /* th_register: studies, set once by the CLI */
+static int nruntime;
+
 const th_check *th_find(const char *id)
 {
     for (int i = 0; i < NCHECKS; i++)
         if (strcmp(registry[i]->id, id) == 0) return registry[i];
+    for (int i = 0; i < nruntime; i++)
+        if (strcmp(runtime[i]->id, id) == 0) return runtime[i];
     return NULL;
+}
+
+int th_register(const th_check *c)
+{
+    if (th_find(c->id)) OP_ERROR(OP_EUSAGE, "check id '%s' is taken (a built-in check or another study)", c->id);
+    if (nruntime == (int)(sizeof runtime / sizeof runtime[0])) OP_ERROR(OP_EUSAGE, "too many studies in one call");
+    runtime[nruntime++] = c;
+    return OP_OK;
 }
 
 void th_valid_ids(char *buf, int len)

@@ -23,6 +23,7 @@ typedef struct {
     int nfig;
     char figure_status[96];
     char line[1024];
+    char citation[512], claim[512], prediction[256], band_source[512]; /* the check's texts */
     double measured, se, predicted, lo, hi;
     long long mtime_ns; /* of the verdict file: which row's figures are the files on disk */
     int legacy;         /* no verdict file: the check ran under an overparam that wrote none */
@@ -96,6 +97,10 @@ static void rp_parse(char *text, rp_row *r)
             else if (!strcmp(k, "discrim")) set_str(r->discrim, sizeof r->discrim, v);
             else if (!strcmp(k, "figure_status")) set_str(r->figure_status, sizeof r->figure_status, v);
             else if (!strcmp(k, "line")) set_str(r->line, sizeof r->line, v);
+            else if (!strcmp(k, "citation")) set_str(r->citation, sizeof r->citation, v);
+            else if (!strcmp(k, "claim")) set_str(r->claim, sizeof r->claim, v);
+            else if (!strcmp(k, "prediction")) set_str(r->prediction, sizeof r->prediction, v);
+            else if (!strcmp(k, "band_source")) set_str(r->band_source, sizeof r->band_source, v);
             else if (!strcmp(k, "measured")) r->measured = strtod(v, NULL);
             else if (!strcmp(k, "se")) r->se = strtod(v, NULL);
             else if (!strcmp(k, "predicted")) r->predicted = strtod(v, NULL);
@@ -443,22 +448,26 @@ static void rp_section(op_buf *md, op_buf *h, const char *out, const rp_rows *rs
     op_buf_puts(h, "\">");
     html_esc(h, r0->check);
     op_buf_puts(h, "</h2>\n");
-    if (c) {
-        op_buf_printf(md, "%s\n\n*Claim:* %s\n\n*Prediction:* %s (band source: %s)\n\n", c->citation, c->claim,
-                      c->prediction, c->band_source);
+    /* the texts from the registry, else (a study, theorems/study.h, run by another call)
+     * from the verdict file */
+    const char *cit = c ? c->citation : r0->citation, *claim = c ? c->claim : r0->claim;
+    const char *pred = c ? c->prediction : r0->prediction, *bsrc = c ? c->band_source : r0->band_source;
+    const char *graded = c ? c->graded : r0->graded[0] ? r0->graded : NULL;
+    if (c || claim[0]) {
+        op_buf_printf(md, "%s\n\n*Claim:* %s\n\n*Prediction:* %s (band source: %s)\n\n", cit, claim, pred, bsrc);
         op_buf_puts(h, "<p>");
-        html_esc(h, c->citation);
+        html_esc(h, cit);
         op_buf_puts(h, "</p>\n<p><i>Claim:</i> ");
-        html_esc(h, c->claim);
+        html_esc(h, claim);
         op_buf_puts(h, "</p>\n<p><i>Prediction:</i> ");
-        html_esc(h, c->prediction);
+        html_esc(h, pred);
         op_buf_puts(h, " (band source: ");
-        html_esc(h, c->band_source);
+        html_esc(h, bsrc);
         op_buf_puts(h, ")</p>\n");
-        if (c->graded) {
-            op_buf_printf(md, "*Graded quantity:* %s\n\n", c->graded);
+        if (graded) {
+            op_buf_printf(md, "*Graded quantity:* %s\n\n", graded);
             op_buf_puts(h, "<p><i>Graded quantity:</i> ");
-            html_esc(h, c->graded);
+            html_esc(h, graded);
             op_buf_puts(h, "</p>\n");
         }
     } else {

@@ -589,6 +589,37 @@ int th_judge_rate_where(const th_judge_in *in, const char *x, int metric, const 
     return OP_OK;
 }
 
+int th_dinv_judge(const th_table *a, const th_table *b, const th_judge_in *in, double slope_tol, double ratio_lo,
+                  double ratio_hi, th_dinv *o)
+{
+    o->g_ds = o->g_lr = ST_PASS;
+    o->lr_x = NAN;
+    o->paired = 0;
+    st_interval_make(NAN, NAN, 0, &o->lr);
+    st_interval_make(NAN, NAN, 0, &o->ds);
+    if (!isnan(slope_tol)) {
+        OP_TRY(th_rate_diff(a, b, in, &o->ds, &o->paired));
+        o->g_ds = st_grade_equiv(&o->ds, -slope_tol, slope_tol);
+    }
+    if (isnan(ratio_lo)) return OP_OK;
+    double lo = log(ratio_lo), hi = log(ratio_hi), worst = -INFINITY;
+    for (int p = 0; p < a->np; p++) {
+        int q = th_table_find(b, a->x[p]);
+        if (q < 0) continue;
+        st_interval d;
+        th_table_diff_at(a, p, b, q, &d);
+        st_grade_t g = st_grade_equiv(&d, lo, hi);
+        double reach = isfinite(d.lo) ? fmax(lo - d.lo, d.hi - hi) : INFINITY;
+        if (st_grade_worst(o->g_lr, g) > o->g_lr || (g == o->g_lr && reach > worst)) {
+            worst = reach;
+            o->lr = d;
+            o->lr_x = a->x[p];
+        }
+        o->g_lr = st_grade_worst(o->g_lr, g);
+    }
+    return OP_OK;
+}
+
 void th_dataset_seeds(const char *spec, int D, uint64_t data_seed, uint64_t *target_seed,
                       uint64_t *embed_seed, uint64_t *sample_seed)
 {

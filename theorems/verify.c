@@ -56,10 +56,14 @@ static int plan_variant(const th_check *c, const th_opts *o, const sw_grid *g, c
 {
     if (!o->identity) OP_ERROR(OP_EINTERNAL, "%s: no run identity (th_identity) in the options", c->id);
     /* A forced convolution path (--conv) gives other bits than the rule: its runs get
-     * their own keys ("conv=direct/...", same seeds), so the two can share one --out. */
-    char tag[32] = "";
-    if (o->conv != NN_CONV_AUTO) snprintf(tag, sizeof tag, "conv=%s", nn_conv_path_name(o->conv));
-    return sw_plan(c->id, g, control, tag, o->seed, runs, nruns);
+     * their own keys ("conv=direct/...", same seeds), so the two can share one --out.
+     * A study's key tag ("study=<hash>") goes first, and its seeds derive from its
+     * seed_id (theorems/study.h): sw_plan seeds from the name it is given. */
+    char tag[96] = "";
+    int k = c->key_tag ? snprintf(tag, sizeof tag, "%s", c->key_tag) : 0;
+    if (o->conv != NN_CONV_AUTO)
+        snprintf(tag + k, sizeof tag - (size_t)k, "%sconv=%s", k ? "/" : "", nn_conv_path_name(o->conv));
+    return sw_plan(c->seed_id ? c->seed_id : c->id, g, control, tag, o->seed, runs, nruns);
 }
 
 /* Records of another identity are rerun and replaced (src/sweep/sweep.h "Resume"); say
@@ -412,6 +416,12 @@ static int write_verdict(const th_check *c, const th_opts *o, const th_result *r
     kv(&b, "failed_runs", num);
     kv_num(&b, "seconds", r->seconds);
     kv(&b, "line", r->line);
+    /* the check's texts, so the report of a later call that does not know the check (a
+     * study, theorems/study.h) still shows them */
+    kv(&b, "citation", c->citation);
+    kv(&b, "claim", c->claim);
+    kv(&b, "prediction", c->prediction);
+    kv(&b, "band_source", c->band_source);
     char name[160], path[4096];
     th_verdict_file(r, o->full, name, sizeof name);
     snprintf(path, sizeof path, "%s/%s/%s", o->out, c->id, name);

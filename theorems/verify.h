@@ -63,7 +63,7 @@ int th_verify(const th_check *c, const th_opts *o, th_result *r);
  * DIR/<id>/verdict-<preset>.txt (verdict-<preset>-control-<NAME>.txt under --control):
  * key=value lines (check, preset, base_seed, conv, date, version, commit, verdict,
  * graded, measured, se, predicted, band_lo, band_hi, control, discrim, figures, line,
- * ...). th_verdict_file gives that file name for a result. */
+ * citation, claim, prediction, band_source, ...). th_verdict_file gives that file name for a result. */
 void th_verdict_file(const th_result *r, int full, char *buf, size_t len);
 
 /* DIR/report.md and DIR/report.html, rebuilt from the verdict files under DIR: one row

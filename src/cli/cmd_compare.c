@@ -9,6 +9,7 @@
 #include "core/fsutil.h"
 #include "core/op_error.h"
 #include "sweep/dist.h"
+#include "theorems/study.h"
 #include "theorems/verify.h"
 
 #define MAX_LIST 48
@@ -18,9 +19,11 @@ static int compare_main(int argc, char **argv)
     int quick = 0, full = 0, no_figures = 0;
     long threads = 0;
     uint64_t seed = 0;
-    const char *out = "results", *check = NULL, *mlist = NULL, *alist = NULL;
+    const char *out = "results", *check = NULL, *mlist = NULL, *alist = NULL, *study_file = NULL;
     op_arg spec[] = {
         {"check", OP_ARG_STR, &check, 0, 0, "the check to run (one that supports compare; see overparam list)", 0},
+        {"study", OP_ARG_STR, &study_file, 0, 0,
+         "a study file instead of --check (docs/study.md); --manifolds then defaults to the study's", 0},
         {"manifolds", OP_ARG_STR, &mlist, 0, 0, "comma-separated manifold specs, e.g. sphere:d=2,torus:d=2,so3", 0},
         {"ambient", OP_ARG_STR, &alist, 0, 0, "comma-separated ambient dimensions (default: the preset's)", 0},
         {"quick", OP_ARG_FLAG, &quick, 0, 0, "quick preset (default)", 0},
@@ -34,24 +37,50 @@ static int compare_main(int argc, char **argv)
     int s = op_args_parse("compare", argc - 1, argv + 1, spec, ns, NULL, NULL, 0);
     if (s == OP_ARGS_HELP) {
         op_args_print_help(stdout,
-                           "overparam compare --check ID --manifolds A,B,C [--ambient 16,64] [--quick|--full] [--out DIR]",
+                           "overparam compare --check ID --manifolds A,B,C [--ambient 16,64] [--quick|--full] [--out DIR]\n"
+                           "       overparam compare --study FILE [--manifolds A,B,C] [--ambient 16,64] ...",
                            "Runs a check over several manifolds and ambient dimensions and draws every curve\n"
                            "with its predicted slope in one figure (DIR/compare/<id>.png/.pdf/.dat/.gp); prints\n"
                            "a table (manifold, d, D, measured slope ± s.e., predicted, verdict) also written to\n"
                            "DIR/compare/<id>.csv. Finished runs are reused (resume), as in verify.\n"
                            "Exit 0 only if every row PASSes, 1 if one FAILs, 4 if none FAILs and one is\n"
-                           "MARGINAL, 2 usage error, 3 runtime error (the codes of verify).",
+                           "MARGINAL, 2 usage error, 3 runtime error (the codes of verify).\n"
+                           "With --study FILE the study's runs (keys study=<hash>/...) are shared with\n"
+                           "`overparam study FILE` in the same --out; each row is judged by the study's band.",
                            spec, ns);
         return 0;
     }
     if (s) return cli_fail(s);
-    if (!check || !mlist) {
+    if (check && study_file) return cli_usage("compare: --check and --study exclude each other");
+    if (!check && !study_file) {
+        return cli_usage("compare: --check or --study is required (see overparam compare --help)");
+    }
+    if (check && !mlist) {
         return cli_usage("compare: --check and --manifolds are required (see overparam compare --help)");
     }
     if (quick && full) {
         return cli_usage("compare: --quick and --full exclude each other");
     }
-    const th_check *c = th_find(check);
+    static char study_man[4096];
+    const th_check *c = NULL;
+    if (study_file) { /* the study's check, built as `overparam study` builds it */
+        sy_study *sd = op_malloc(sizeof *sd);
+        th_check *sc = NULL;
+        if (!sd) return cli_fail(OP_ENOMEM);
+        s = sy_study_load(study_file, full, sd);
+        if (!s) s = sy_check_build(sd, &sc);
+        if (!s && !mlist) {
+            for (int i = 0, k = 0; i < sd->nman; i++)
+                k += snprintf(study_man + k, sizeof study_man - (size_t)k, "%s%s", i ? "," : "", sd->manifolds[i]);
+            mlist = study_man;
+        }
+        free(sd);
+        if (!s) s = th_register(sc);
+        if (s) return cli_fail(s);
+        c = sc;
+        check = sc->id;
+    } else
+        c = th_find(check);
     if (!c) {
         char valid[1024];
         th_valid_ids(valid, sizeof valid);

@@ -11,13 +11,17 @@
 #include "core/progress.h"
 #include "nn/nn.h"
 #include "sweep/dist.h"
+#include "theorems/study.h"
 #include "theorems/verify.h"
 
 #define MAX_IDS 64
 
-static int verify_run(int argc, char **argv, int figures_mode)
+/* mode: 0 verify, 1 figures, 2 study (one positional argument: a study file, whose
+ * check is built here and then runs exactly as a built-in check under verify). */
+static int verify_run(int argc, char **argv, int mode)
 {
-    const char *cmd = figures_mode ? "figures" : "verify";
+    const int figures_mode = mode == 1, study_mode = mode == 2;
+    const char *cmd = figures_mode ? "figures" : study_mode ? "study" : "verify";
     int quick = 0, full = 0, no_controls = 0, no_figures = 0;
     long threads = 0;
     uint64_t seed = 0;
@@ -44,7 +48,23 @@ static int verify_run(int argc, char **argv, int figures_mode)
     int nids = 0;
     int s = op_args_parse(cmd, argc - 1, argv + 1, spec, ns, ids, &nids, MAX_IDS);
     if (s == OP_ARGS_HELP) {
-        if (figures_mode)
+        if (study_mode)
+            op_args_print_help(stdout,
+                               "overparam study FILE [--quick|--full] [--seed N] [--threads N] [--out DIR]\n"
+                               "                     [--control NAME | --no-controls] [--no-figures]\n"
+                               "                     [--conv auto|im2col|direct]",
+                               "Runs the rate study declared in FILE (format: docs/study.md; examples in\n"
+                               "examples/*.study) as verify runs a built-in check, and prints its verdict line:\n"
+                               "  overparam: <study id> <PASS|MARGINAL|FAIL> measured=<slope>±<se> predicted=<p> "
+                               "band=[lo,hi] ...\n"
+                               "Writes DIR/<study id>/runs/*.json (keys start with study=<hash of the settings a\n"
+                               "run depends on>, so an edited study re-runs what changed and never mixes records),\n"
+                               "summary.csv, the figure DIR/<study id>/rate.png and DIR/report.md/.html. The file's\n"
+                               "[quick] or [full] overrides apply (--quick is the default). Resume, MPI and\n"
+                               "determinism as verify. Exit 0 PASS, 1 FAIL, 4 MARGINAL, 2 usage error or a bad\n"
+                               "study file (one line FILE:LINE: ...), 3 runtime error.",
+                               spec, ns);
+        else if (figures_mode)
             op_args_print_help(stdout,
                                "overparam figures [ID...] [--full|--quick] [--seed N] [--threads N] [--out DIR]\n"
                                "                         [--conv auto|im2col|direct]",
@@ -86,6 +106,18 @@ static int verify_run(int argc, char **argv, int figures_mode)
     }
     const th_check *checks[MAX_IDS];
     int nc = 0;
+    th_check *study = NULL; /* lives until the process ends: th_register keeps it */
+    if (study_mode) {
+        if (nids != 1) return cli_usage("study: give exactly one study file (see overparam study --help)");
+        sy_study *sd = op_malloc(sizeof *sd);
+        if (!sd) return cli_fail(OP_ENOMEM);
+        s = sy_study_load(ids[0], full, sd);
+        if (!s) s = sy_check_build(sd, &study);
+        free(sd);
+        if (!s) s = th_register(study);
+        if (s) return cli_fail(s);
+        ids[0] = study->id;
+    }
     for (int i = 0; i < nids; i++) {
         const th_check *c = th_find(ids[i]);
         if (!c) {
@@ -169,7 +201,7 @@ static int verify_run(int argc, char **argv, int figures_mode)
             fprintf(stderr, "overparam: figures and report written under %s/: %s/report.md, %s/report.html\n", out,
                     out, out);
         else
-            fprintf(stderr, "overparam: verify: report: %s/report.md (and %s/report.html)\n", out, out);
+            fprintf(stderr, "overparam: %s: report: %s/report.md (and %s/report.html)\n", cmd, out, out);
     }
     /* 0 only when every check PASSes: a MARGINAL is not a confirmation (issue 15) */
     return any_fail ? 1 : any_marginal ? OP_EXIT_MARGINAL : 0;
@@ -177,13 +209,15 @@ static int verify_run(int argc, char **argv, int figures_mode)
 
 /* Under an MPI launcher every rank runs this same code on the same arguments, so
  * they validate alike and take part in the same sweeps (src/sweep/dist.h). */
-int verify_main(int argc, char **argv, int figures_mode)
+int verify_main(int argc, char **argv, int mode)
 {
     int s = sw_dist_init(&argc, &argv);
     if (s) return cli_fail(s);
-    int rc = verify_run(argc, argv, figures_mode);
+    int rc = verify_run(argc, argv, mode);
     sw_dist_finalize();
     return rc;
 }
 
 int cmd_verify(int argc, char **argv) { return verify_main(argc, argv, 0); }
+
+int cmd_study(int argc, char **argv) { return verify_main(argc, argv, 2); }

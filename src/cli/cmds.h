@@ -15,6 +15,7 @@ int cmd_list(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_figures(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_study(int argc, char **argv);
 int cmd_manifolds(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_train(int argc, char **argv);
@@ -22,9 +23,9 @@ int cmd_bench(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 
-/* verify and figures share one engine (cmd_verify.c); figures_mode selects the full
- * presets and every figure. */
-int verify_main(int argc, char **argv, int figures_mode);
+/* verify, figures and study share one engine (cmd_verify.c); mode 0 verify, 1 figures
+ * (the full presets and every figure), 2 study (a study file instead of check ids). */
+int verify_main(int argc, char **argv, int mode);
 
 /* The one exit path for errors: prints "overparam: <message>" for the recorded error
  * and returns the exit code (op_exit_code: usage 2, runtime 3). */

@@ -25,6 +25,7 @@ static const command commands[] = {
     {"verify", cmd_verify, "run theorem checks and print one verdict line each"},
     {"list", cmd_list, "list the theorem checks with citation and claim"},
     {"figures", cmd_figures, "regenerate every figure (full presets) and the report"},
+    {"study", cmd_study, "run a rate study declared in a text file (docs/study.md), as verify runs a check"},
     {"compare", cmd_compare, "compare a check's rates across manifolds and ambient dimensions"},
     {"manifolds", cmd_manifolds, "list the manifolds with intrinsic and natural dimension"},
     {"sample", cmd_sample, "sample points and a target on a manifold, write CSV"},
