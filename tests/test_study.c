@@ -199,7 +199,8 @@ static void test_examples(void)
         }
     static sy_study s;
     int st = sy_study_load(OP_SOURCE_DIR "/examples/manifold-rate-quick.study", 0, &s);
-    CHECK(st == OP_OK && !strcmp(s.seed_name, "manifold-rate") && s.seeds == 2 && s.nn == 4 && s.namb == 2 &&
+    CHECK(st == OP_OK && !strcmp(s.seed_name, "manifold-rate") && s.seeds == 4 && s.nman == 2 && s.nn == 4 &&
+              s.namb == 2 && s.contrast_tol == 0.5 && s.contrast_higher_only && s.contrast_ratio_min == 2 &&
               s.size[SY_SIZE_CHANNELS][0] == 8 && s.epochs == 40 && s.extra_steps == 1000 && s.patience == 20 &&
               s.lr == 2e-3 && s.ntest == 2000,
           "manifold-rate example: the built-in quick preset's settings");
@@ -280,6 +281,28 @@ static void test_judge(void)
             CHECK(fabs(v.measured - v.predicted) < 0.01 && (v.predicted == -0.5 || fabs(v.predicted + 2.0 / 3) < 1e-12),
                   "case 0: graded slope %g near its prediction %g", v.measured, v.predicted);
     }
+    /* the band rule: d = 1 slope -0.6, d = 2 slope -0.55 (both curves in their bands),
+     * contrast 0.05: inside the four-corner band [0, 0.356], below the built-in's
+     * [0.095, 0.222] that contrast_higher_only gives */
+    int n = make_records(-0.6, -0.55, -0.55);
+    th_judge_in in = {c, NULL, 0, 0, jrecs, n};
+    th_verdict v;
+    memset(&v, 0, sizeof v);
+    st = c->judge(&in, &v);
+    CHECK(st == OP_OK && v.grade == ST_PASS && strstr(v.extra, "band [0,0.356] PASS"),
+          "four corners: contrast 0.05 PASS, extra '%s'", v.extra);
+    sy_check_free(c);
+    char text2[1024];
+    snprintf(text2, sizeof text2, "%scontrast_higher_only = yes\n", text);
+    st = sy_study_parse(text2, "j2.study", 0, &s);
+    if (!st) st = sy_check_build(&s, &c);
+    CHECK(st == OP_OK, "judge study with contrast_higher_only builds (%s)", st ? op_error_message() : "");
+    if (st) return;
+    in.check = c;
+    memset(&v, 0, sizeof v);
+    st = c->judge(&in, &v);
+    CHECK(st == OP_OK && v.grade == ST_FAIL && strstr(v.extra, "band [0.0952,0.222] FAIL"),
+          "higher only: contrast 0.05 FAIL, extra '%s'", v.extra);
     sy_check_free(c);
 }
 

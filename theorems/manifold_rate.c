@@ -435,7 +435,7 @@ static int mr_judge(const th_judge_in *in, th_verdict *v)
      * manifolds with different d at the same D (mr_dcon_judge); the pair furthest
      * outside its band is reported. */
     double dmin = INFINITY;
-    int dratio_ok = 1, have_c = 0;
+    int have_c = 0;
     mr_dcon wc = {0};
     const char *wc_lo = "", *wc_hi = "";
     double wc_D = NAN;
@@ -469,10 +469,7 @@ static int mr_judge(const th_judge_in *in, th_verdict *v)
         free(cv);
         return st;
     }
-    if (have_d && !(dmin >= 2)) {
-        dratio_ok = 0;
-        g = ST_FAIL;
-    }
+    if (have_d && !(dmin >= 2)) g = ST_FAIL;
     v->grade = g;
     /* hard criteria first: if the line is too long, only the slope list is cut */
     snprintf(v->extra, sizeof v->extra, "graded=%.40s/D=%g", cv[worst].spec, cv[worst].D);
@@ -486,10 +483,10 @@ static int mr_judge(const th_judge_in *in, th_verdict *v)
                      exp(wd.lr.lo), exp(wd.lr.hi), st_grade_name(wd.g_lr));
     }
     if (have_c)
-        th_extra_add(v, "d_contrast=%.3g±%.2g(%s-%s@D=%g, predicted %.3g, band [%.3g,%.3g]%s %s)", wc.gap.mean,
-                     wc.gap.se, wc_hi, wc_lo, wc_D, wc.pred, wc.lo, wc.hi, wc.paired ? "" : ",unpaired",
+        th_extra_add(v, "d_contrast=%.3g±%.3g(%s-%s@D=%g%s predicted %.3g band [%.3g,%.3g] %s)", wc.gap.mean,
+                     wc.gap.se, wc_hi, wc_lo, wc_D, wc.paired ? "" : ",unpaired", wc.pred, wc.lo, wc.hi,
                      st_grade_name(wc.g));
-    if (have_d) th_extra_add(v, "d2/d1_min=%.3g%s", dmin, dratio_ok ? "" : "(<2)");
+    if (have_d) th_extra_add(v, "d_ratio_min=%.3g(vs >=2)", dmin); /* study.c's field */
     th_extra_add(v, "slopes=%s", slopes);
     snprintf(v->note, sizeof v->note, "worst curve %.40s, D=%g: slope %.3f ± %.3f, predicted %.3f", cv[worst].spec,
              cv[worst].D, cv[worst].slope, cv[worst].se, cv[worst].pred);

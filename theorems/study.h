@@ -82,6 +82,7 @@ typedef struct {
     double d_ratio_lo, d_ratio_hi;  /* NaN: not graded */
     double contrast_tol;            /* NaN: no d-contrast */
     double contrast_ratio_min;      /* NaN: not graded */
+    int contrast_higher_only;       /* 1: the band moves d_b only (the built-in manifold-rate's rule) */
     /* [control NAME] */
     int ncontrols;
     sy_control controls[TH_MAX_CONTROLS];

@@ -72,6 +72,7 @@ static const sy_key keys[] = {
     {"judge", "d_ratio", T_PAIR, offsetof(sy_study, d_ratio_lo), 0, 0, 0, BIG, 0},
     {"judge", "contrast_tolerance", T_DBL, F(contrast_tol), 0, 0, BIG, 0},
     {"judge", "contrast_ratio_min", T_DBL, F(contrast_ratio_min), 0, 0, BIG, 0},
+    {"judge", "contrast_higher_only", T_BOOL, F(contrast_higher_only), 0, 0, 0, 0},
 };
 #define NKEYS (int)(sizeof keys / sizeof keys[0])
 
