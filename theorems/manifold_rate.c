@@ -46,19 +46,20 @@
  *   T^1 (-0.667)   -0.49 +- 0.10  -0.43 +- 0.12          -0.47 +- 0.11  -0.52 +- 0.03
  *   T^2 (-0.5)     -0.47 +- 0.02  -0.48 +- 0.04          -0.51 +- 0.04  -0.50 +- 0.01
  *   T^4 (-0.333)   -0.27 +- 0.03  -0.27 +- 0.01          -0.30 +- 0.03  -0.25 +- 0.07
- * T^2 and T^4 follow their predictions; T^1 falls at T^2's rate, so the d = 1 vs 2
- * contrast measured -0.04 +- 0.08 / 0.01 +- 0.04 (C = 16) where 0.167 is predicted,
- * while d = 1 vs 4 shows (0.17-0.26). The larger net did not steepen T^1: not a
- * capacity limit. Where it comes from (diagnosis, not a fix): T^1's test MSE is small
- * (0.005-0.025) and its per-seed slopes scatter 3x more than T^2's (s.d. 0.13 vs 0.05):
- * the best-validation epoch is picked on a validation set whose noise (label noise 0.5,
- * 1024 points: s.d. of an MSE difference between two epochs ~0.002) is as large as the
- * test-MSE differences it should resolve (seed 1, D = 16, n = 4096: best epoch 27 of
- * 68, test MSE 0.0118 where its neighbours reach 0.0076). If that is the cause, the
- * d = 1 rate is an artefact of model selection at small errors, and the "depends on
- * d" half is unresolved at this budget rather than refuted; a validation set large
- * enough to select at 1e-3 is the next experiment (not run: ~10x the validation cost).
- * The quick preset keeps the C = 8 net (C = 16 changed nothing above, at 3x the cost).
+ * T^2 and T^4 follow their predictions; T^1 falls at T^2's rate at these 3 seeds, so
+ * the d = 1 vs 2 contrast measured -0.04 +- 0.08 / 0.01 +- 0.04 (C = 16) where 0.167 is
+ * predicted, while d = 1 vs 4 shows (0.17-0.26). The larger net did not steepen T^1: not
+ * a capacity limit.
+ * After the design was fixed, the quick preset at base seeds 0-5 (24 data seeds pooled,
+ * a summary, not a verdict): T^1 -0.536 +- 0.029 / -0.585 +- 0.032, T^2 -0.469 +- 0.013
+ * / -0.480 +- 0.013 (D = 16 / 32), d-contrast 0.067 +- 0.028 / 0.105 +- 0.037: the
+ * d-dependence is there but less than half the prediction; seed 0 FAILs (-0.058 +- 0.10
+ * at D = 32), seeds 1-5 MARGINAL, FAIL, MARGINAL x3. Nor is it model selection or budget:
+ * a validation set of 8192 points, 120 epochs + 3000 steps and no early stop (pilot, D =
+ * 16, 4 seeds) gave T^1 -0.576 +- 0.026, T^2 -0.507 +- 0.023, contrast 0.069 +- 0.029.
+ * Open: n = 512..4096 pre-asymptotic for d = 1, or a slower rate of trained nets on d = 1.
+ * The quick preset keeps the C = 8 net and the standard protocol (neither change moved
+ * the contrast, and both cost 3x).
  * ctest registers the outcome as a documented finding (tests/theorems.cmake).
  *
  * Controls:
