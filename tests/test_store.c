@@ -69,6 +69,30 @@ static void test_roundtrip(const char *dir)
     CHECK(b.seconds == 0.25 && b.sweep_threads == 2, "timing");
     CHECK(rec_identity_equal(&a.id, &b.id) && b.id.format == REC_FORMAT && b.id.base_seed == a.id.base_seed,
           "identity round-trips (base seed %llu, data set '%s')", (unsigned long long)b.id.base_seed, b.id.dataset);
+    {
+        /* the data set is its content: the same fingerprint under another path is equal,
+         * another fingerprint under the same path is not, and "missing" compares paths */
+        rec_identity x = a.id, y = a.id;
+        snprintf(x.dataset, sizeof x.dataset, "/data/fm");
+        snprintf(y.dataset, sizeof y.dataset, "/mnt/copy-of-fm");
+        snprintf(x.dataset_fp, sizeof x.dataset_fp, "crc32:0badf00d/1234");
+        snprintf(y.dataset_fp, sizeof y.dataset_fp, "crc32:0badf00d/1234");
+        char why[256];
+        rec_identity_diff(&x, &y, why, sizeof why);
+        CHECK(rec_identity_equal(&x, &y) && why[0] == 0, "same files under another path: equal ('%s')", why);
+        snprintf(y.dataset, sizeof y.dataset, "/data/fm");
+        snprintf(y.dataset_fp, sizeof y.dataset_fp, "crc32:0badf00e/1234");
+        rec_identity_diff(&x, &y, why, sizeof why);
+        CHECK(!rec_identity_equal(&x, &y) && strstr(why, "data set files in /data/fm changed"),
+              "other files under the same path: not equal ('%s')", why);
+        snprintf(x.dataset_fp, sizeof x.dataset_fp, "missing");
+        snprintf(y.dataset_fp, sizeof y.dataset_fp, "missing");
+        CHECK(rec_identity_equal(&x, &y), "both missing at one path: equal");
+        snprintf(y.dataset, sizeof y.dataset, "/elsewhere");
+        rec_identity_diff(&x, &y, why, sizeof why);
+        CHECK(!rec_identity_equal(&x, &y) && strcmp(why, "data set /data/fm, not /elsewhere") == 0,
+              "both missing at two paths: not equal ('%s')", why);
+    }
 
     /* the timing object is one line: dropping it is how determinism is compared */
     char *text;

@@ -114,17 +114,17 @@ static int verify_run(int argc, char **argv, int figures_mode)
                              control, checks[0]->id, names[0] ? names : "(none)");
         }
     }
-    th_opts o = {figures_mode ? !quick : full, seed, (int)threads, out, control, no_controls, !no_figures, NULL,
-                 conv_path};
+    th_opts o = {.full = figures_mode ? !quick : full, .seed = seed, .threads = (int)threads, .out = out,
+                 .only_control = control, .no_controls = no_controls, .figures = !no_figures, .conv = conv_path,
+                 .dataset_dir = dataset};
     /* the seed, preset, conv path and data set every record of this call carries, so
      * resume never reuses a record made under other ones (checked before --out exists) */
     rec_identity identity;
-    if ((s = th_identity(&o, dataset, &identity))) return cli_fail(s);
+    if ((s = th_identity(&o, &identity))) return cli_fail(s);
     o.identity = &identity;
     /* every resource the runs need, before the first run and before --out exists */
-    if ((s = th_preflight(checks, nc, &o, dataset, figures_mode))) return cli_fail(s);
+    if ((s = th_preflight(checks, nc, &o, figures_mode))) return cli_fail(s);
     if ((s = op_check_writable_dir(out))) return cli_fail(s);
-    th_dataset_dir = dataset;
 
     th_result *res = op_calloc((unsigned long)nc, sizeof *res);
     if (!res) return cli_fail(OP_ENOMEM);

@@ -260,11 +260,19 @@ int rec_read(const char *path, rec_record *r)
     return s;
 }
 
+/* The data set is identified by its content: equal fingerprints are the same data
+ * under whatever path (a copy, another mount), so a run made there is reused. Without
+ * files there is no content to compare ("missing"), so then the paths must match too. */
+static int same_dataset(const rec_identity *a, const rec_identity *b)
+{
+    if (strcmp(a->dataset_fp, b->dataset_fp)) return 0;
+    return strcmp(a->dataset_fp, "missing") != 0 || strcmp(a->dataset, b->dataset) == 0;
+}
+
 int rec_identity_equal(const rec_identity *a, const rec_identity *b)
 {
     return a->format == b->format && a->base_seed == b->base_seed && strcmp(a->preset, b->preset) == 0 &&
-           strcmp(a->conv, b->conv) == 0 && strcmp(a->dataset, b->dataset) == 0 &&
-           strcmp(a->dataset_fp, b->dataset_fp) == 0;
+           strcmp(a->conv, b->conv) == 0 && same_dataset(a, b);
 }
 
 /* Appends ", <phrase>" (no comma before the first) to buf, truncating at len. */
@@ -293,9 +301,11 @@ void rec_identity_diff(const rec_identity *old, const rec_identity *cur, char *b
         add_phrase(buf, len, "seed %llu, not %llu", (unsigned long long)old->base_seed,
                    (unsigned long long)cur->base_seed);
     if (strcmp(old->preset, cur->preset)) add_phrase(buf, len, "preset %s, not %s", old->preset, cur->preset);
-    if (strcmp(old->dataset, cur->dataset))
+    if (same_dataset(old, cur))
+        ; /* the same files, maybe under another path: not a difference */
+    else if (strcmp(old->dataset, cur->dataset))
         add_phrase(buf, len, "data set %s, not %s", old->dataset, cur->dataset);
-    else if (strcmp(old->dataset_fp, cur->dataset_fp))
+    else
         add_phrase(buf, len, "data set files in %s changed: %s, now %s", old->dataset, old->dataset_fp,
                    cur->dataset_fp);
     if (strcmp(old->conv, cur->conv)) add_phrase(buf, len, "conv %s, not %s", old->conv, cur->conv);

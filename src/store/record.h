@@ -58,7 +58,8 @@ typedef struct {
     uint64_t base_seed;          /* --seed (as a string in JSON) */
     char preset[8];              /* "quick" or "full" */
     char conv[16];               /* the --conv path: "auto", "im2col" or "direct" */
-    char dataset[REC_DATASET];   /* the data-set directory, resolved (dt_dataset_identity) */
+    char dataset[REC_DATASET];   /* the data-set directory, resolved (dt_dataset_identity): where
+                                  * the run read it (provenance; resume compares dataset_fp) */
     char dataset_fp[64];         /* its content fingerprint, "missing" if absent */
 } rec_identity;
 
@@ -102,7 +103,9 @@ int rec_read(const char *path, rec_record *r);
 /* Parse a record from a NUL-terminated JSON text. */
 int rec_parse(const char *text, rec_record *r);
 
-/* 1 if every field of the two identities (format included) is equal. */
+/* 1 if every field of the two identities (format included) is equal, the data set
+ * compared by its fingerprint alone (the same files under another path are the same
+ * data set), by path too when its files are "missing". */
 int rec_identity_equal(const rec_identity *a, const rec_identity *b);
 /* One phrase for messages naming what differs in `old` from `cur`, field by field:
  * "seed 0, not 1", "preset quick, not full", "data set /a, not /b",
