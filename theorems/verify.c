@@ -50,6 +50,9 @@ int th_identity(const th_opts *o, rec_identity *id)
     id->base_seed = o->seed;
     snprintf(id->preset, sizeof id->preset, "%s", o->full ? "full" : "quick");
     snprintf(id->conv, sizeof id->conv, "%s", nn_conv_path_name(o->conv));
+    /* the class, not the set: avx512 and avx2 give the same bits, so their records are
+     * shared; base (no FMA) differs in the last bits (docs/running.md, Resume) */
+    snprintf(id->isa, sizeof id->isa, "%s", nn_isa_class(nn_isa_name()));
     return dt_dataset_identity(o->dataset_dir, id->dataset, sizeof id->dataset, id->dataset_fp, sizeof id->dataset_fp);
 }
 

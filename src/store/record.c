@@ -97,6 +97,8 @@ int rec_write(const char *path, const rec_record *r)
     op_buf_json_str(&b, r->id.dataset);
     op_buf_puts(&b, ", \"dataset_fingerprint\": ");
     op_buf_json_str(&b, r->id.dataset_fp);
+    op_buf_puts(&b, ", \"isa\": ");
+    op_buf_json_str(&b, r->id.isa);
     op_buf_puts(&b, "},\n  \"status\": ");
     op_buf_json_str(&b, r->status == REC_OK ? "ok" : "diverged");
     op_buf_puts(&b, ",\n  \"message\": ");
@@ -166,6 +168,13 @@ static int parse_identity(const js_entry *e, int n, rec_identity *id)
     bad |= copy_str(e, n, "identity.conv", id->conv, sizeof id->conv, 1);
     bad |= copy_str(e, n, "identity.dataset", id->dataset, sizeof id->dataset, 1);
     bad |= copy_str(e, n, "identity.dataset_fingerprint", id->dataset_fp, sizeof id->dataset_fp, 1);
+    bad |= copy_str(e, n, "identity.isa", id->isa, sizeof id->isa, 0);
+    if (!bad && !js_find(e, n, "identity.isa")) {
+        /* written before "isa" joined the identity: the class of the set that ran */
+        char ran[16];
+        bad |= copy_str(e, n, "provenance.isa", ran, sizeof ran, 0);
+        snprintf(id->isa, sizeof id->isa, "%s", nn_isa_class(ran));
+    }
     if (bad) return -1;
     char *end;
     id->base_seed = strtoull(seed, &end, 10);
@@ -272,7 +281,7 @@ static int same_dataset(const rec_identity *a, const rec_identity *b)
 int rec_identity_equal(const rec_identity *a, const rec_identity *b)
 {
     return a->format == b->format && a->base_seed == b->base_seed && strcmp(a->preset, b->preset) == 0 &&
-           strcmp(a->conv, b->conv) == 0 && same_dataset(a, b);
+           strcmp(a->conv, b->conv) == 0 && same_dataset(a, b) && strcmp(a->isa, b->isa) == 0;
 }
 
 /* Appends ", <phrase>" (no comma before the first) to buf, truncating at len. */
@@ -309,6 +318,8 @@ void rec_identity_diff(const rec_identity *old, const rec_identity *cur, char *b
         add_phrase(buf, len, "data set files in %s changed: %s, now %s", old->dataset, old->dataset_fp,
                    cur->dataset_fp);
     if (strcmp(old->conv, cur->conv)) add_phrase(buf, len, "conv %s, not %s", old->conv, cur->conv);
+    if (strcmp(old->isa, cur->isa))
+        add_phrase(buf, len, "instruction set %s, not %s", old->isa[0] ? old->isa : "unknown", cur->isa);
 }
 
 double rec_param(const rec_record *r, const char *name)
