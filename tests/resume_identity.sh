@@ -148,5 +148,29 @@ cmp -s "$tmp/c.out" "$tmp/cc.out" && cmp -s "$tmp/c/compare/$check.csv" "$tmp/cc
   && ok "compare --seed 1 over seed-0 records = clean compare" || bad "compare:\n$(cat "$tmp/c.out")\nclean:\n$(cat "$tmp/cc.out")"
 one_line "compare" "$tmp/c" 36 "seed 0, not 1"
 
+# 6. the instruction-set class: avx512 and avx2 records are shared (the same bits),
+#    base (no FMA) redoes them; only the sets this CPU runs
+check=selftest-rate
+V=(verify "$check" --no-figures --threads 2)
+runs() { OVERPARAM_ISA=$1 "$bin" --version >/dev/null 2>&1; }
+if runs avx2 || runs avx512; then # the default is an fma-class set
+  verdict "$tmp/i"
+  poison "$tmp/i"
+  OVERPARAM_ISA=base verdict "$tmp/i"
+  same_as "OVERPARAM_ISA=base over fma-class records = clean" "$tmp/i" "$tmp/cleanq"
+  one_line "instruction set" "$tmp/i" 72 "instruction set fma, not base"
+  [ "$(identities "$tmp/i" '"isa": "base"')" = 72/72 ] && ok "all 72 records carry isa base" \
+    || bad "isa base in $(identities "$tmp/i" '"isa": "base"') records"
+fi
+if runs avx512 && runs avx2; then
+  OVERPARAM_ISA=avx512 verdict "$tmp/j"
+  cp -r "$tmp/j" "$tmp/j-before"
+  OVERPARAM_ISA=avx2 verdict "$tmp/j"
+  diff -r "$tmp/j-before/$check/runs" "$tmp/j/$check/runs" >/dev/null && ! grep -q replacing "$tmp/j.err" \
+    && ok "OVERPARAM_ISA=avx2 reuses avx512 records (one class, the same bits)" || bad "avx2 over avx512: $(cat "$tmp/j.err")"
+else
+  echo "skip avx512/avx2 sharing: this CPU does not run both"
+fi
+
 [ $fails = 0 ] && echo "resume_identity: all passed" || echo "resume_identity: $fails failed"
 [ $fails = 0 ]

@@ -8,6 +8,7 @@
 
 #include "core/fsutil.h"
 #include "core/op_error.h"
+#include "nn/nn.h"
 #include "store/json.h"
 #include "store/record.h"
 #include "test_util.h"
@@ -21,7 +22,7 @@ static void sample(rec_record *r)
     r->seed_index = 3;
     r->seed = 18446744073709551557ull; /* > 2^53: must survive as a string */
     r->id = (rec_identity){REC_FORMAT, 18446744073709551615ull, "full", "direct", "/data/\"odd\" dir",
-                           "crc32:89abcdef/30878551"};
+                           "crc32:89abcdef/30878551", "base"};
     r->status = REC_OK;
     strcpy(r->message, "quote \" backslash \\ newline \n tab \t");
     r->nparams = 3;
@@ -69,6 +70,30 @@ static void test_roundtrip(const char *dir)
     CHECK(b.seconds == 0.25 && b.sweep_threads == 2, "timing");
     CHECK(rec_identity_equal(&a.id, &b.id) && b.id.format == REC_FORMAT && b.id.base_seed == a.id.base_seed,
           "identity round-trips (base seed %llu, data set '%s')", (unsigned long long)b.id.base_seed, b.id.dataset);
+    {
+        /* the data set is its content: the same fingerprint under another path is equal,
+         * another fingerprint under the same path is not, and "missing" compares paths */
+        rec_identity x = a.id, y = a.id;
+        snprintf(x.dataset, sizeof x.dataset, "/data/fm");
+        snprintf(y.dataset, sizeof y.dataset, "/mnt/copy-of-fm");
+        snprintf(x.dataset_fp, sizeof x.dataset_fp, "crc32:0badf00d/1234");
+        snprintf(y.dataset_fp, sizeof y.dataset_fp, "crc32:0badf00d/1234");
+        char why[256];
+        rec_identity_diff(&x, &y, why, sizeof why);
+        CHECK(rec_identity_equal(&x, &y) && why[0] == 0, "same files under another path: equal ('%s')", why);
+        snprintf(y.dataset, sizeof y.dataset, "/data/fm");
+        snprintf(y.dataset_fp, sizeof y.dataset_fp, "crc32:0badf00e/1234");
+        rec_identity_diff(&x, &y, why, sizeof why);
+        CHECK(!rec_identity_equal(&x, &y) && strstr(why, "data set files in /data/fm changed"),
+              "other files under the same path: not equal ('%s')", why);
+        snprintf(x.dataset_fp, sizeof x.dataset_fp, "missing");
+        snprintf(y.dataset_fp, sizeof y.dataset_fp, "missing");
+        CHECK(rec_identity_equal(&x, &y), "both missing at one path: equal");
+        snprintf(y.dataset, sizeof y.dataset, "/elsewhere");
+        rec_identity_diff(&x, &y, why, sizeof why);
+        CHECK(!rec_identity_equal(&x, &y) && strcmp(why, "data set /data/fm, not /elsewhere") == 0,
+              "both missing at two paths: not equal ('%s')", why);
+    }
 
     /* the timing object is one line: dropping it is how determinism is compared */
     char *text;
@@ -79,6 +104,18 @@ static void test_roundtrip(const char *dir)
     char *t = strstr(text, "\"timing\"");
     CHECK(tl == 1 && t && strchr(t, '\n') && !strstr(strchr(t, '\n'), "seconds"), "timing on its own line");
     CHECK(strstr(text, "\"ratio\": 0.1,") != NULL, "shortest round-trip numbers (0.1, not 0.1000...01)");
+    {
+        /* a format-2 record written before "isa" joined the identity takes the class of
+         * the set its provenance names (the one this process runs) */
+        char *old = strdup(text), *at = strstr(old, ", \"isa\": \"base\"}");
+        CHECK(at != NULL, "the identity line names the class: %.200s", strstr(text, "\"identity\""));
+        if (at) memmove(at, at + strlen(", \"isa\": \"base\""), strlen(at + strlen(", \"isa\": \"base\"")) + 1);
+        rec_record c;
+        CHECK(at && rec_parse(old, &c) == 0 && strcmp(c.id.isa, nn_isa_class(nn_isa_name())) == 0 &&
+                  c.id.isa[0],
+              "no identity isa: the class of provenance isa %s is '%s'", nn_isa_name(), at ? c.id.isa : "");
+        free(old);
+    }
 
     /* every truncation before the closing brace is rejected */
     size_t close = (size_t)(strrchr(text, '}') - text);

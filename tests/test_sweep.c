@@ -119,7 +119,7 @@ static void test_execute(const char *dir)
     sw_plan("chk", &g, NULL, NULL, 7, &r, &n);
     user_t u = {r, 0};
     sw_stats st;
-    rec_identity id = {REC_FORMAT, 7, "quick", "auto", "/data/set", "crc32:01234567/89"};
+    rec_identity id = {REC_FORMAT, 7, "quick", "auto", "/data/set", "crc32:01234567/89", "fma"};
     memset(calls, 0, sizeof calls);
     CHECK(sw_execute(dir, "chk", r, n, &id, fn, &u, 2, "chk", &st) == 0 && st.done == NR && st.skipped == 0,
           "first sweep runs all: done %d", st.done);
@@ -151,14 +151,15 @@ static void test_execute(const char *dir)
     CHECK(calls[3] == 1 && calls[10] == 1 && calls[17] == 1 && count_calls() == 3, "exactly those three");
 
     /* identity: a record with this check and key made under another base seed, preset,
-     * data set (path or files), conv path or record format is never reused: it is
+     * instruction-set class, data set (files), conv path or record format is never
+     * reused (the same files under another path are: test_store.c): it is
      * counted (sw_foreign), left out of sw_load, redone, and replaced by this one's */
     enum { NF = 7 };
     rec_identity other[NF];
     for (int k = 0; k < NF; k++) other[k] = id;
     other[0].base_seed = 8;
     strcpy(other[1].preset, "full");
-    strcpy(other[2].dataset, "/data/other");
+    strcpy(other[2].isa, "base");
     strcpy(other[3].dataset_fp, "crc32:76543210/89");
     strcpy(other[4].conv, "direct");
     const int victim[NF] = {1, 2, 4, 8, 12, 20, 23}; /* 5: format 1 (no "identity"), 6: format 3 */
@@ -193,6 +194,8 @@ static void test_execute(const char *dir)
     CHECK(strstr(why, "data set files in /data/set changed") != NULL, "diff names changed files: '%s'", why);
     rec_identity_diff(&other[4], &id, why, sizeof why);
     CHECK(strcmp(why, "conv direct, not auto") == 0, "diff names the conv path: '%s'", why);
+    rec_identity_diff(&other[2], &id, why, sizeof why);
+    CHECK(strcmp(why, "instruction set base, not fma") == 0, "diff names the instruction-set class: '%s'", why);
     rec_record *lr = malloc(sizeof *lr * n);
     int lhave[NR], nhave = 0;
     sw_load(dir, "chk", r, n, &id, lr, lhave);

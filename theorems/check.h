@@ -103,6 +103,11 @@ typedef struct {
     uint64_t seed;       /* this run's seed (rng is seeded with it) */
     uint64_t data_seed;  /* shared by all runs with this seed index: data pools, test sets */
     nn_conv_path conv;   /* the --conv path: a check's ConvResNets take it (nn_config.conv) */
+    const char *dataset_dir; /* the image set of checks on real data (verify/figures --dataset
+                              * DIR; NULL: the data module's default, dt_default_fashion_mnist_dir),
+                              * for dt_dataset_load. Its resolved path and content fingerprint are
+                              * in every record's run identity (store/record.h), so a resume never
+                              * reuses records made on other data. */
 } th_run_ctx;
 
 typedef struct {
@@ -219,13 +224,6 @@ int th_nmetrics(const th_check *c);
 int th_ncontrols(const th_check *c);
 int th_nfigures(const th_check *c);
 const th_control *th_find_control(const th_check *c, const char *name);
-
-/* The image-set directory for checks on real data (verify/figures --dataset DIR);
- * NULL selects the data module's default (dt_default_fashion_mnist_dir). Set once by
- * the CLI before any run starts; runs only read it. The directory (resolved) and a
- * fingerprint of its files are in every record's run identity (store/record.h), so a
- * resume never reuses records made on another data set. */
-extern const char *th_dataset_dir;
 
 /* The BibTeX entry of a key of th_check.cite (theorems/citations.c), NULL if unknown. */
 const char *th_bibtex(const char *key);

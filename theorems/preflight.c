@@ -21,15 +21,14 @@ int th_needs_image_set(const th_check *c, int full)
     return 0;
 }
 
-int th_preflight(const th_check *const *checks, int nc, const th_opts *o, const char *dataset_dir,
-                 int need_gnuplot)
+int th_preflight(const th_check *const *checks, int nc, const th_opts *o, int need_gnuplot)
 {
     for (int i = 0; i < nc; i++) {
         if (!th_needs_image_set(checks[i], o->full)) continue;
         /* The loader itself, on a small subset: a missing, truncated or corrupt file gives
          * the message a run would give (the default directory's names the Debian package). */
         dt_image_set tr, te;
-        int s = dt_dataset_load(dataset_dir, 100, 100, 0, &tr, &te);
+        int s = dt_dataset_load(o->dataset_dir, 100, 100, 0, &tr, &te);
         if (s) {
             char msg[900];
             snprintf(msg, sizeof msg, "%s", op_error_message());

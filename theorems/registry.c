@@ -26,6 +26,7 @@ extern const th_check th_selftest_rate;    /* hidden, tests only: framework, com
 extern const th_check th_selftest_placebo; /* hidden, tests only: a control that passes */
 extern const th_check th_selftest_diverge; /* hidden, tests only: diverged runs (faults) */
 extern const th_check th_selftest_slow;    /* hidden, tests only: kill/restart (faults) */
+extern const th_check th_selftest_dataset; /* hidden, tests only: --dataset and resume */
 
 static const th_check *const registry[] = {
     &th_double_descent,
@@ -48,6 +49,7 @@ static const th_check *const registry[] = {
     &th_selftest_placebo,
     &th_selftest_diverge,
     &th_selftest_slow,
+    &th_selftest_dataset,
 };
 #define NCHECKS (int)(sizeof registry / sizeof registry[0])
 

@@ -96,12 +96,12 @@ static void rs_copy_images(const dt_image_set *s, double *x, double *y)
     for (int i = 0; i < s->n; i++) y[i] = s->y[i];
 }
 
-static int rs_fmnist(long ntrain, long ntest, int pool, rs_data *d)
+static int rs_fmnist(const char *dataset_dir, long ntrain, long ntest, int pool, rs_data *d)
 {
     dt_image_set tr, te;
     memset(&tr, 0, sizeof tr);
     memset(&te, 0, sizeof te);
-    OP_TRY(dt_dataset_load(th_dataset_dir, (int)ntrain, (int)ntest, 0, &tr, &te));
+    OP_TRY(dt_dataset_load(dataset_dir, (int)ntrain, (int)ntest, 0, &tr, &te));
     int st = OP_OK;
     for (int k = 0; k < pool && !st; k++) {
         dt_image_set a, b;
@@ -178,7 +178,7 @@ static int rs_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
     rs_data d;
     memset(&d, 0, sizeof d);
     if (img)
-        OP_TRY(rs_fmnist(ntrain, ntest, (int)th_get(p, "pool"), &d));
+        OP_TRY(rs_fmnist(ctx->dataset_dir, ntrain, ntest, (int)th_get(p, "pool"), &d));
     else
         OP_TRY(rs_sphere(ctx, ntrain, ntest, &d));
     if (rs_ctl(ctx, "random-labels")) { /* training labels only; the test labels stay true */

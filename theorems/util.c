@@ -8,8 +8,6 @@
 #include "check.h"
 #include "core/op_error.h"
 
-const char *th_dataset_dir = NULL;
-
 double th_get(const th_params *p, const char *name)
 {
     for (int a = 0; a < p->naxes; a++)

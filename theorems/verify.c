@@ -20,13 +20,15 @@ typedef struct {
     const th_check *c;
     int full;
     nn_conv_path conv;
+    const char *dataset_dir;
 } run_user;
 
 static int run_one(void *user, const sw_run *u, rec_record *rec)
 {
     const run_user *ru = user;
     const th_check *c = ru->c;
-    th_run_ctx ctx = {c, u->control[0] ? u->control : NULL, ru->full, u->key, u->seed, u->data_seed, ru->conv};
+    th_run_ctx ctx = {c, u->control[0] ? u->control : NULL, ru->full, u->key, u->seed, u->data_seed, ru->conv,
+                      ru->dataset_dir};
     op_rng rng;
     op_rng_seed(&rng, u->seed);
     th_metrics m;
@@ -41,14 +43,17 @@ static int run_one(void *user, const sw_run *u, rec_record *rec)
     return s;
 }
 
-int th_identity(const th_opts *o, const char *dataset_dir, rec_identity *id)
+int th_identity(const th_opts *o, rec_identity *id)
 {
     memset(id, 0, sizeof *id);
     id->format = REC_FORMAT;
     id->base_seed = o->seed;
     snprintf(id->preset, sizeof id->preset, "%s", o->full ? "full" : "quick");
     snprintf(id->conv, sizeof id->conv, "%s", nn_conv_path_name(o->conv));
-    return dt_dataset_identity(dataset_dir, id->dataset, sizeof id->dataset, id->dataset_fp, sizeof id->dataset_fp);
+    /* the class, not the set: avx512 and avx2 give the same bits, so their records are
+     * shared; base (no FMA) differs in the last bits (docs/running.md, Resume) */
+    snprintf(id->isa, sizeof id->isa, "%s", nn_isa_class(nn_isa_name()));
+    return dt_dataset_identity(o->dataset_dir, id->dataset, sizeof id->dataset, id->dataset_fp, sizeof id->dataset_fp);
 }
 
 static int plan_variant(const th_check *c, const th_opts *o, const sw_grid *g, const char *control, sw_run **runs,
@@ -103,7 +108,7 @@ int th_sweep_variant(const th_check *c, const th_opts *o, const sw_grid *g, cons
     sw_run *runs;
     int nruns;
     OP_TRY(plan_variant(c, o, g, control, &runs, &nruns));
-    run_user ru = {c, o->full, o->conv};
+    run_user ru = {c, o->full, o->conv, o->dataset_dir};
     char label[96];
     snprintf(label, sizeof label, "%s%s%s", c->id, control ? "/" : "", control ? control : "");
     sw_stats st;

@@ -21,13 +21,15 @@ typedef struct {
     const rec_identity *identity; /* this invocation's run identity (th_identity): resume
                                    * reuses only records made under it */
     nn_conv_path conv;        /* --conv: every run's models take it (th_run_ctx.conv) */
+    const char *dataset_dir;  /* --dataset: every run gets it (th_run_ctx.dataset_dir); NULL:
+                               * the default directory */
 } th_opts;
 
 /* The run identity of an invocation with these options (store/record.h): o->seed, the
- * preset (o->full), the --conv path (o->conv) and the data-set directory dataset_dir
+ * preset (o->full), the --conv path (o->conv) and the data-set directory o->dataset_dir
  * (NULL: the default) resolved and fingerprinted (dt_dataset_identity). Call once,
  * before any run; OP_EUSAGE (one line) for a data-set path too long to record. */
-int th_identity(const th_opts *o, const char *dataset_dir, rec_identity *id);
+int th_identity(const th_opts *o, rec_identity *id);
 
 /* Counts the records under o->out that the sweeps of these variants of grid g will
  * replace because another identity made them, and if there are any prints one line on
@@ -86,11 +88,10 @@ int th_compare_validate(const th_check *c, const th_opts *o, const char *const *
                         const double *ambient, int namb);
 
 /* Fail early (preflight.c): whether check c's preset runs on the real image set, and
- * every resource the checks will need (that image set under dataset_dir, NULL = the
+ * every resource the checks will need (that image set under o->dataset_dir, NULL = the
  * default; gnuplot when need_gnuplot) checked before the first run: OP_EIO with one
  * line naming the check and the resource. --out is checked by op_check_writable_dir. */
 int th_needs_image_set(const th_check *c, int full);
-int th_preflight(const th_check *const *checks, int nc, const th_opts *o, const char *dataset_dir,
-                 int need_gnuplot);
+int th_preflight(const th_check *const *checks, int nc, const th_opts *o, int need_gnuplot);
 
 #endif

@@ -123,14 +123,16 @@ static int compare_main(int argc, char **argv)
                 }
         }
     }
-    th_opts o = {full, seed, (int)threads, out, NULL, 1, !no_figures, NULL, NN_CONV_AUTO};
+    /* compare has no --dataset: dataset_dir NULL, the default directory's */
+    th_opts o = {.full = full, .seed = seed, .threads = (int)threads, .out = out, .no_controls = 1,
+                 .figures = !no_figures, .conv = NN_CONV_AUTO};
     /* Every argument is checked before --out is created: a refused command leaves
      * no directory behind. */
-    rec_identity identity; /* compare has no --dataset: the default directory's */
-    if ((s = th_identity(&o, NULL, &identity))) return cli_fail(s);
+    rec_identity identity;
+    if ((s = th_identity(&o, &identity))) return cli_fail(s);
     o.identity = &identity;
     if ((s = th_compare_validate(c, &o, man, nman, amb, namb))) return cli_fail(s);
-    if ((s = th_preflight(&c, 1, &o, NULL, 0))) return cli_fail(s);
+    if ((s = th_preflight(&c, 1, &o, 0))) return cli_fail(s);
     if ((s = op_check_writable_dir(out))) return cli_fail(s);
     st_grade_t worst = ST_PASS;
     s = th_compare_run(c, &o, man, nman, amb, namb, stdout, &worst);

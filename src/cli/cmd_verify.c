@@ -16,31 +16,42 @@
 
 #define MAX_IDS 64
 
-/* mode: 0 verify, 1 figures, 2 study (one positional argument: a study file, whose
- * check is built here and then runs exactly as a built-in check under verify). */
-static int verify_run(int argc, char **argv, int mode)
+/* Everything the flags say (verify_parse). */
+typedef struct {
+    const char *cmd; /* "verify", "figures" or "study" */
+    int figures_mode, study_mode;
+    int quick, full, no_controls, no_figures;
+    long threads;
+    uint64_t seed;
+    const char *out, *control, *dataset, *conv;
+    nn_conv_path conv_path;
+    const th_check *checks[MAX_IDS];
+    int nc;
+} verify_args;
+
+/* Parses and validates the flags and check ids into *a: OP_OK, OP_ARGS_HELP (help
+ * printed) or an error status with the message recorded (usage errors OP_EUSAGE). */
+static int verify_parse(int argc, char **argv, int mode, verify_args *a)
 {
     const int figures_mode = mode == 1, study_mode = mode == 2;
-    const char *cmd = figures_mode ? "figures" : study_mode ? "study" : "verify";
-    int quick = 0, full = 0, no_controls = 0, no_figures = 0;
-    long threads = 0;
-    uint64_t seed = 0;
-    const char *out = "results", *control = NULL, *dataset = NULL, *conv = "auto";
+    *a = (verify_args){.cmd = figures_mode ? "figures" : study_mode ? "study" : "verify", .figures_mode = figures_mode,
+                       .study_mode = study_mode, .out = "results", .conv = "auto", .conv_path = NN_CONV_AUTO};
+    const char *cmd = a->cmd;
     op_arg spec[] = {
-        {"quick", OP_ARG_FLAG, &quick, 0, 0, figures_mode ? "quick presets (fast preview)" : "quick presets (default; what ctest runs)", 0},
-        {"full", OP_ARG_FLAG, &full, 0, 0, figures_mode ? "full presets (default)" : "full presets (what the figures use)", 0},
-        {"seed", OP_ARG_U64, &seed, 0, (double)UINT64_MAX, "base seed of every run, 0..2^64-1 as in train and sample (default 0)", 0},
-        {"threads", OP_ARG_INT, &threads, 1, 1024, "OpenMP threads over runs (default: OMP_NUM_THREADS or all cores)", 0},
-        {"out", OP_ARG_STR, &out, 0, 0, "output directory (default results/)", 0},
-        {"control", OP_ARG_STR, &control, 0, 0, "run only this control variant of the check (it must FAIL)", 0},
-        {"no-controls", OP_ARG_FLAG, &no_controls, 0, 0, "skip the controls (control=skipped)", 0},
-        {"dataset", OP_ARG_STR, &dataset, 0, 0,
+        {"quick", OP_ARG_FLAG, &a->quick, 0, 0, figures_mode ? "quick presets (fast preview)" : "quick presets (default; what ctest runs)", 0},
+        {"full", OP_ARG_FLAG, &a->full, 0, 0, figures_mode ? "full presets (default)" : "full presets (what the figures use)", 0},
+        {"seed", OP_ARG_U64, &a->seed, 0, (double)UINT64_MAX, "base seed of every run, 0..2^64-1 as in train and sample (default 0)", 0},
+        {"threads", OP_ARG_INT, &a->threads, 1, 1024, "OpenMP threads over runs (default: OMP_NUM_THREADS or all cores)", 0},
+        {"out", OP_ARG_STR, &a->out, 0, 0, "output directory (default results/)", 0},
+        {"control", OP_ARG_STR, &a->control, 0, 0, "run only this control variant of the check (it must FAIL)", 0},
+        {"no-controls", OP_ARG_FLAG, &a->no_controls, 0, 0, "skip the controls (control=skipped)", 0},
+        {"dataset", OP_ARG_STR, &a->dataset, 0, 0,
          "directory of an IDX image set under the MNIST file names, for checks on real data (default "
          "/usr/share/datasets/fashion-mnist)", 0},
-        {"conv", OP_ARG_STR, &conv, 0, 0,
+        {"conv", OP_ARG_STR, &a->conv, 0, 0,
          "convolution path: auto (the built-in rule, default), im2col or direct; runs of a forced "
          "path get their own keys (conv=<path>/...), so resume never mixes paths", 0},
-        {"no-figures", OP_ARG_FLAG, &no_figures, 0, 0, "write records, summary and report only", 0},
+        {"no-figures", OP_ARG_FLAG, &a->no_figures, 0, 0, "write records, summary and report only", 0},
     };
     int ns = (int)(sizeof spec / sizeof spec[0]);
     if (figures_mode) ns--; /* figures always draws */
@@ -94,28 +105,23 @@ static int verify_run(int argc, char **argv, int mode)
                                "'overparam: <id>/<NAME> FAIL ... control=FAIL(as required)' and the exit\n"
                                "code is 0 only if it FAILed.",
                                spec, ns);
-        return 0;
+        return OP_ARGS_HELP;
     }
-    nn_conv_path conv_path = NN_CONV_AUTO;
-    if (s || (s = nn_conv_path_parse(conv, &conv_path))) return cli_fail(s);
-    if (quick && full) {
-        return cli_usage("%s: --quick and --full exclude each other", cmd);
-    }
-    if (control && no_controls) {
-        return cli_usage("%s: --control and --no-controls exclude each other", cmd);
-    }
-    const th_check *checks[MAX_IDS];
-    int nc = 0;
-    th_check *study = NULL; /* lives until the process ends: th_register keeps it */
-    if (study_mode) {
-        if (nids != 1) return cli_usage("study: give exactly one study file (see overparam study --help)");
+    if (s) return s;
+    op_error_clear();
+    OP_TRY(nn_conv_path_parse(a->conv, &a->conv_path));
+    if (a->quick && a->full) OP_ERROR(OP_EUSAGE, "%s: --quick and --full exclude each other", cmd);
+    if (a->control && a->no_controls) OP_ERROR(OP_EUSAGE, "%s: --control and --no-controls exclude each other", cmd);
+    if (study_mode) { /* the study's check is built here, then runs as a built-in one */
+        if (nids != 1) OP_ERROR(OP_EUSAGE, "study: give exactly one study file (see overparam study --help)");
         sy_study *sd = op_malloc(sizeof *sd);
-        if (!sd) return cli_fail(OP_ENOMEM);
-        s = sy_study_load(ids[0], full, sd);
+        if (!sd) return OP_ENOMEM;
+        th_check *study = NULL; /* lives until the process ends: th_register keeps it */
+        s = sy_study_load(ids[0], a->full, sd);
         if (!s) s = sy_check_build(sd, &study);
         free(sd);
         if (!s) s = th_register(study);
-        if (s) return cli_fail(s);
+        if (s) return s;
         ids[0] = study->id;
     }
     for (int i = 0; i < nids; i++) {
@@ -123,88 +129,118 @@ static int verify_run(int argc, char **argv, int mode)
         if (!c) {
             char valid[1024];
             th_valid_ids(valid, sizeof valid);
-            return cli_usage("%s: unknown check '%s'; valid ids: %s", cmd, ids[i], valid);
+            OP_ERROR(OP_EUSAGE, "%s: unknown check '%s'; valid ids: %s", cmd, ids[i], valid);
         }
-        for (int j = 0; j < nc; j++)
-            if (checks[j] == c) {
-                return cli_usage("%s: check '%s' given twice", cmd, ids[i]);
-            }
-        checks[nc++] = c;
+        for (int j = 0; j < a->nc; j++)
+            if (a->checks[j] == c) OP_ERROR(OP_EUSAGE, "%s: check '%s' given twice", cmd, ids[i]);
+        a->checks[a->nc++] = c;
     }
-    if (nc == 0)
-        for (int i = 0; i < th_count() && nc < MAX_IDS; i++)
-            if (!th_at(i)->hidden) checks[nc++] = th_at(i);
-    if (control) {
-        if (nc != 1 || nids != 1) {
-            return cli_usage("%s: --control needs exactly one check id", cmd);
-        }
-        if (!th_find_control(checks[0], control)) {
+    if (a->nc == 0)
+        for (int i = 0; i < th_count() && a->nc < MAX_IDS; i++)
+            if (!th_at(i)->hidden) a->checks[a->nc++] = th_at(i);
+    if (a->control) {
+        if (a->nc != 1 || nids != 1) OP_ERROR(OP_EUSAGE, "%s: --control needs exactly one check id", cmd);
+        const th_check *c = a->checks[0];
+        if (!th_find_control(c, a->control)) {
             char names[256] = "";
-            for (int i = 0, k = 0; i < th_ncontrols(checks[0]); i++)
-                k += snprintf(names + k, sizeof names - (size_t)k, "%s%s", i ? ", " : "", checks[0]->controls[i].name);
-            return cli_usage("%s: --control %s: check %s has no such control; its controls: %s", cmd,
-                             control, checks[0]->id, names[0] ? names : "(none)");
+            for (int i = 0, k = 0; i < th_ncontrols(c); i++)
+                k += snprintf(names + k, sizeof names - (size_t)k, "%s%s", i ? ", " : "", c->controls[i].name);
+            OP_ERROR(OP_EUSAGE, "%s: --control %s: check %s has no such control; its controls: %s", cmd,
+                     a->control, c->id, names[0] ? names : "(none)");
         }
     }
-    th_opts o = {figures_mode ? !quick : full, seed, (int)threads, out, control, no_controls, !no_figures, NULL,
-                 conv_path};
-    /* the seed, preset, conv path and data set every record of this call carries, so
-     * resume never reuses a record made under other ones (checked before --out exists) */
-    rec_identity identity;
-    if ((s = th_identity(&o, dataset, &identity))) return cli_fail(s);
-    o.identity = &identity;
-    /* every resource the runs need, before the first run and before --out exists */
-    if ((s = th_preflight(checks, nc, &o, dataset, figures_mode))) return cli_fail(s);
-    if ((s = op_check_writable_dir(out))) return cli_fail(s);
-    th_dataset_dir = dataset;
+    return OP_OK;
+}
 
-    th_result *res = op_calloc((unsigned long)nc, sizeof *res);
-    if (!res) return cli_fail(OP_ENOMEM);
-    int any_fail = 0, any_marginal = 0;
+/* The options every check runs with, their run identity, and every resource the runs
+ * need, all checked before --out exists (so a refused call writes nothing). */
+static int verify_plan(const verify_args *a, th_opts *o, rec_identity *identity)
+{
+    *o = (th_opts){.full = a->figures_mode ? !a->quick : a->full, .seed = a->seed, .threads = (int)a->threads,
+                   .out = a->out, .only_control = a->control, .no_controls = a->no_controls,
+                   .figures = !a->no_figures, .conv = a->conv_path, .dataset_dir = a->dataset};
+    /* the seed, preset, conv path and data set every record of this call carries, so
+     * resume never reuses a record made under other ones */
+    OP_TRY(th_identity(o, identity));
+    o->identity = identity;
+    OP_TRY(th_preflight(a->checks, a->nc, o, a->figures_mode));
+    return op_check_writable_dir(a->out);
+}
+
+/* Runs the checks in order and prints each verdict line (rank 0). *worst gets the worst
+ * final grade; *done how many checks finished (a runtime error stops at the next). */
+static int verify_checks(const verify_args *a, const th_opts *o, st_grade_t *worst, int *done)
+{
+    th_result *res = op_calloc((unsigned long)a->nc, sizeof *res);
+    if (!res) return OP_ENOMEM;
+    *worst = ST_PASS;
     const int log = !op_progress_tty(); /* stderr is a log: one line per finished check */
-    for (int i = 0; i < nc; i++) {
+    int s = OP_OK;
+    for (*done = 0; *done < a->nc; (*done)++) {
+        const int i = *done;
         char ctx[32];
-        snprintf(ctx, sizeof ctx, "check %d/%d", i + 1, nc);
+        snprintf(ctx, sizeof ctx, "check %d/%d", i + 1, a->nc);
         op_progress_context(ctx);
-        s = th_verify(checks[i], &o, &res[i]);
-        if (s) { /* a runtime error: the checks that finished still get their report */
-            int rc = cli_fail(s);
-            if (i > 0 && sw_dist_rank() == 0) {
-                op_error_clear();
-                if (th_report_write(out) == OP_OK)
-                    fprintf(stderr, "overparam: %s: report of the %d finished check%s: %s/report.md\n", cmd, i,
-                            i == 1 ? "" : "s", out);
-            }
-            free(res);
-            return rc;
-        }
-        if (res[i].final == ST_FAIL) any_fail = 1;
-        if (res[i].final == ST_MARGINAL) any_marginal = 1;
+        if ((s = th_verify(a->checks[i], o, &res[i]))) break;
+        if (res[i].final == ST_FAIL) *worst = ST_FAIL;
+        if (res[i].final == ST_MARGINAL && *worst != ST_FAIL) *worst = ST_MARGINAL;
         if (sw_dist_rank() != 0) continue; /* under MPI rank 0 reports */
         printf("%s\n", res[i].line);
         fflush(stdout);
-        if (res[i].figure_status[0]) fprintf(stderr, "overparam: %s: %s\n", checks[i]->id, res[i].figure_status);
+        if (res[i].figure_status[0]) fprintf(stderr, "overparam: %s: %s\n", a->checks[i]->id, res[i].figure_status);
         if (log) {
             char el[32];
             op_progress_fmt_time(el, sizeof el, res[i].seconds);
-            fprintf(stderr, "overparam: %s: check %d/%d %s finished in %s: %s\n", cmd, i + 1, nc, checks[i]->id, el,
-                    st_grade_name(res[i].final));
+            fprintf(stderr, "overparam: %s: check %d/%d %s finished in %s: %s\n", a->cmd, i + 1, a->nc,
+                    a->checks[i]->id, el, st_grade_name(res[i].final));
             fflush(stderr);
         }
     }
     op_progress_context(NULL);
-    s = sw_dist_rank() == 0 ? th_report_write(out) : OP_OK;
     free(res);
-    if (s) return cli_fail(s);
-    if (sw_dist_rank() == 0) {
-        if (figures_mode)
-            fprintf(stderr, "overparam: figures and report written under %s/: %s/report.md, %s/report.html\n", out,
-                    out, out);
-        else
-            fprintf(stderr, "overparam: %s: report: %s/report.md (and %s/report.html)\n", cmd, out, out);
+    return s;
+}
+
+/* DIR/report.md and .html (rank 0), and the line naming them. */
+static int verify_write(const verify_args *a)
+{
+    if (sw_dist_rank() != 0) return OP_OK;
+    OP_TRY(th_report_write(a->out));
+    if (a->figures_mode)
+        fprintf(stderr, "overparam: figures and report written under %s/: %s/report.md, %s/report.html\n", a->out,
+                a->out, a->out);
+    else
+        fprintf(stderr, "overparam: %s: report: %s/report.md (and %s/report.html)\n", a->cmd, a->out, a->out);
+    return OP_OK;
+}
+
+/* overparam verify / figures / study (mode 0 / 1 / 2; study: one positional argument, a
+ * study file, whose check is built in verify_parse): parse the flags, plan (options, identity, preflight), run
+ * the checks, write the report; one exit path. */
+static int verify_run(int argc, char **argv, int mode)
+{
+    verify_args a;
+    th_opts o;
+    rec_identity identity;
+    int s = verify_parse(argc, argv, mode, &a);
+    if (s == OP_ARGS_HELP) return 0;
+    if (s || (s = verify_plan(&a, &o, &identity))) return cli_fail(s);
+    st_grade_t worst = ST_PASS;
+    int done = 0;
+    if ((s = verify_checks(&a, &o, &worst, &done))) {
+        /* a runtime error: the checks that finished still get their report */
+        int rc = cli_fail(s);
+        if (done > 0 && sw_dist_rank() == 0) {
+            op_error_clear();
+            if (th_report_write(a.out) == OP_OK)
+                fprintf(stderr, "overparam: %s: report of the %d finished check%s: %s/report.md\n", a.cmd, done,
+                        done == 1 ? "" : "s", a.out);
+        }
+        return rc;
     }
+    if ((s = verify_write(&a))) return cli_fail(s);
     /* 0 only when every check PASSes: a MARGINAL is not a confirmation (issue 15) */
-    return any_fail ? 1 : any_marginal ? OP_EXIT_MARGINAL : 0;
+    return worst == ST_FAIL ? 1 : worst == ST_MARGINAL ? OP_EXIT_MARGINAL : 0;
 }
 
 /* Under an MPI launcher every rank runs this same code on the same arguments, so

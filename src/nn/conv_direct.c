@@ -94,6 +94,13 @@ int nn_isa_select(const char *name)
 
 const char *nn_isa_name(void) { return ops()->name; }
 
+const char *nn_isa_class(const char *isa)
+{
+    if (!isa) return "";
+    if (strcmp(isa, "avx512") == 0 || strcmp(isa, "avx2") == 0) return "fma";
+    return strcmp(isa, "base") == 0 ? "base" : "";
+}
+
 int nn_conv_use_direct(const nn_conv_shape *s)
 {
     if (s->path == NN_CONV_IM2COL) return 0;

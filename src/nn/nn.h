@@ -94,6 +94,9 @@ int nn_config_check(nn_config *cfg);
 int nn_isa_select(const char *name);
 int nn_isa_supported(const char *name); /* 1 if this CPU (and build) can run it */
 const char *nn_isa_name(void);          /* the set in use */
+/* The class of results of a set name, what a run's identity records (store/record.h):
+ * "fma" for avx512 and avx2 (the same bits), "base" for base, "" for anything else. */
+const char *nn_isa_class(const char *isa);
 const char *nn_kind_name(nn_kind k);   /* "convresnet1d", "convresnet2d", "mlp" */
 const char *nn_param_name(nn_param p); /* "standard", "ntk", "mf" */
 

@@ -97,6 +97,8 @@ int rec_write(const char *path, const rec_record *r)
     op_buf_json_str(&b, r->id.dataset);
     op_buf_puts(&b, ", \"dataset_fingerprint\": ");
     op_buf_json_str(&b, r->id.dataset_fp);
+    op_buf_puts(&b, ", \"isa\": ");
+    op_buf_json_str(&b, r->id.isa);
     op_buf_puts(&b, "},\n  \"status\": ");
     op_buf_json_str(&b, r->status == REC_OK ? "ok" : "diverged");
     op_buf_puts(&b, ",\n  \"message\": ");
@@ -166,6 +168,13 @@ static int parse_identity(const js_entry *e, int n, rec_identity *id)
     bad |= copy_str(e, n, "identity.conv", id->conv, sizeof id->conv, 1);
     bad |= copy_str(e, n, "identity.dataset", id->dataset, sizeof id->dataset, 1);
     bad |= copy_str(e, n, "identity.dataset_fingerprint", id->dataset_fp, sizeof id->dataset_fp, 1);
+    bad |= copy_str(e, n, "identity.isa", id->isa, sizeof id->isa, 0);
+    if (!bad && !js_find(e, n, "identity.isa")) {
+        /* written before "isa" joined the identity: the class of the set that ran */
+        char ran[16];
+        bad |= copy_str(e, n, "provenance.isa", ran, sizeof ran, 0);
+        snprintf(id->isa, sizeof id->isa, "%s", nn_isa_class(ran));
+    }
     if (bad) return -1;
     char *end;
     id->base_seed = strtoull(seed, &end, 10);
@@ -260,11 +269,19 @@ int rec_read(const char *path, rec_record *r)
     return s;
 }
 
+/* The data set is identified by its content: equal fingerprints are the same data
+ * under whatever path (a copy, another mount), so a run made there is reused. Without
+ * files there is no content to compare ("missing"), so then the paths must match too. */
+static int same_dataset(const rec_identity *a, const rec_identity *b)
+{
+    if (strcmp(a->dataset_fp, b->dataset_fp)) return 0;
+    return strcmp(a->dataset_fp, "missing") != 0 || strcmp(a->dataset, b->dataset) == 0;
+}
+
 int rec_identity_equal(const rec_identity *a, const rec_identity *b)
 {
     return a->format == b->format && a->base_seed == b->base_seed && strcmp(a->preset, b->preset) == 0 &&
-           strcmp(a->conv, b->conv) == 0 && strcmp(a->dataset, b->dataset) == 0 &&
-           strcmp(a->dataset_fp, b->dataset_fp) == 0;
+           strcmp(a->conv, b->conv) == 0 && same_dataset(a, b) && strcmp(a->isa, b->isa) == 0;
 }
 
 /* Appends ", <phrase>" (no comma before the first) to buf, truncating at len. */
@@ -293,12 +310,16 @@ void rec_identity_diff(const rec_identity *old, const rec_identity *cur, char *b
         add_phrase(buf, len, "seed %llu, not %llu", (unsigned long long)old->base_seed,
                    (unsigned long long)cur->base_seed);
     if (strcmp(old->preset, cur->preset)) add_phrase(buf, len, "preset %s, not %s", old->preset, cur->preset);
-    if (strcmp(old->dataset, cur->dataset))
+    if (same_dataset(old, cur))
+        ; /* the same files, maybe under another path: not a difference */
+    else if (strcmp(old->dataset, cur->dataset))
         add_phrase(buf, len, "data set %s, not %s", old->dataset, cur->dataset);
-    else if (strcmp(old->dataset_fp, cur->dataset_fp))
+    else
         add_phrase(buf, len, "data set files in %s changed: %s, now %s", old->dataset, old->dataset_fp,
                    cur->dataset_fp);
     if (strcmp(old->conv, cur->conv)) add_phrase(buf, len, "conv %s, not %s", old->conv, cur->conv);
+    if (strcmp(old->isa, cur->isa))
+        add_phrase(buf, len, "instruction set %s, not %s", old->isa[0] ? old->isa : "unknown", cur->isa);
 }
 
 double rec_param(const rec_record *r, const char *name)

@@ -10,7 +10,7 @@
  *     "seed": "1234567890123",         (uint64 as a string: JSON numbers lose bits)
  *     "identity": {"format": 2, "base_seed": "0", "preset": "quick", "conv": "auto",
  *                  "dataset": "/usr/share/datasets/fashion-mnist",
- *                  "dataset_fingerprint": "crc32:1a2b3c4d/30878551"},
+ *                  "dataset_fingerprint": "crc32:1a2b3c4d/30878551", "isa": "fma"},
  *     "status": "ok",                  ("ok" or "diverged")
  *     "message": "",
  *     "params": {"ratio": 1, "n": 100},
@@ -30,8 +30,11 @@
  * "identity" is everything besides the check and the key that the run's numbers
  * depend on and that one invocation fixes for all its runs: resume reuses a record
  * only when check, key and identity all equal the invocation's (src/sweep/sweep.c),
- * so records of another --seed, preset, data set, --conv path or record format are
- * never judged with this one's. The data set belongs to every check's identity, not
+ * so records of another --seed, preset, data set, --conv path, instruction-set class
+ * (OVERPARAM_ISA=base against avx512/avx2, which give the same bits) or record format
+ * are never judged with this one's. "isa" came after the other fields within format 2:
+ * a format-2 record without it takes the class of its provenance "isa" (every format-2
+ * record names the set that ran). The data set belongs to every check's identity, not
  * only to the checks that read it today: a check that starts reading data is then
  * covered without a second list to keep in step. Records written before the identity
  * existed read back as format 1 with the other fields empty, so they never match. */
@@ -58,8 +61,11 @@ typedef struct {
     uint64_t base_seed;          /* --seed (as a string in JSON) */
     char preset[8];              /* "quick" or "full" */
     char conv[16];               /* the --conv path: "auto", "im2col" or "direct" */
-    char dataset[REC_DATASET];   /* the data-set directory, resolved (dt_dataset_identity) */
+    char dataset[REC_DATASET];   /* the data-set directory, resolved (dt_dataset_identity): where
+                                  * the run read it (provenance; resume compares dataset_fp) */
     char dataset_fp[64];         /* its content fingerprint, "missing" if absent */
+    char isa[8];                 /* the convolution kernels' class of results (nn_isa_class):
+                                  * "fma" (avx512 or avx2, the same bits) or "base" */
 } rec_identity;
 
 typedef struct {
@@ -102,12 +108,14 @@ int rec_read(const char *path, rec_record *r);
 /* Parse a record from a NUL-terminated JSON text. */
 int rec_parse(const char *text, rec_record *r);
 
-/* 1 if every field of the two identities (format included) is equal. */
+/* 1 if every field of the two identities (format included) is equal, the data set
+ * compared by its fingerprint alone (the same files under another path are the same
+ * data set), by path too when its files are "missing". */
 int rec_identity_equal(const rec_identity *a, const rec_identity *b);
 /* One phrase for messages naming what differs in `old` from `cur`, field by field:
  * "seed 0, not 1", "preset quick, not full", "data set /a, not /b",
  * "data set files in /a changed: <fingerprint>, now <fingerprint>", "conv direct, not
- * auto", "record format 1, not 2: written before ...". */
+ * auto", "instruction set base, not fma", "record format 1, not 2: written before ...". */
 void rec_identity_diff(const rec_identity *old, const rec_identity *cur, char *buf, int len);
 
 double rec_param(const rec_record *r, const char *name); /* NaN if absent */

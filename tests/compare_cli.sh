@@ -2,7 +2,7 @@
 # overparam compare --check manifold-rate: the smallest real comparison (one
 # manifold, one D) writes a table row with the right d and prediction, a CSV and a
 # figure; D < 16 and unknown manifolds are usage errors (exit 2, one line).
-# usage: m1_compare.sh BIN OUTDIR
+# usage: compare_cli.sh BIN OUTDIR
 set -u
 bin=$1 out=$2
 rm -rf "$out"
