@@ -40,6 +40,8 @@ int main(void)
           ".gp: log axes, escaped title, both terminals, style inlined");
     CHECK(strstr(t, "set xtics (100, 200, 400, 800)\n") != NULL,
           ".gp: a log x range holding one power of ten is labelled at the data's x values");
+    CHECK(strstr(t, "using 1:5 with lines ls 1 lc rgb \\\"#8c1f77b4\\\" lw 1 dt 2") != NULL,
+          ".gp: the fitted line is dashed, thin and a lighter tint of the curve's colour (ls 1 = #1f77b4)");
     free(t);
     double x3[] = {10, 100, 1000, 3000};
     pl_figure f3 = f;

@@ -95,6 +95,13 @@ enum { M_TEST, M_BEST_EPOCH, M_EPOCHS, M_VAL, M_TRAIN };
  * features the field is smoother at fine scales, which can only make it easier to
  * learn (a steeper slope), so the control is not made to fail by the change. */
 #define MR_BALL_TARGET "matern:s=1,features=1024"
+/* The d4-as-d2 control's target: the same Matern s=1 Fourier series with its mode
+ * cutoff set for n <= 4096 (nmax=4096: kc = 12) instead of the default 16384 (kc = 16):
+ * the default's ~160 000 modes on T^4 cost 3.7 s per dataset of 7120 points (0.16 s on
+ * T^2), most of the control's time. Both presets stop at n = 4096, and the cutoff only
+ * removes modes finer than the rate can resolve there; a smoother field can only make
+ * the rate steeper, so the control is not made to fail by the change. */
+#define MR_T4_TARGET "matern:s=1,nmax=4096"
 
 typedef struct {
     int C, M, K, L, batch, epochs0, patience, nval, ntest;
@@ -157,7 +164,10 @@ static int mr_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
     const char *target = "matern:s=1";
     /* near miss (issue 17): data on T^4 where the plan says a d = 2 manifold; the
      * records keep the planned spec, so the judge grades them as d = 2 */
-    if (ctx->control && strcmp(ctx->control, "d4-as-d2") == 0 && mr_dim(spec) == 2) spec = "torus:d=4";
+    if (ctx->control && strcmp(ctx->control, "d4-as-d2") == 0 && mr_dim(spec) == 2) {
+        spec = "torus:d=4";
+        target = MR_T4_TARGET;
+    }
     if (ctx->control && strcmp(ctx->control, "full-dim") == 0) {
         snprintf(ball, sizeof ball, "ball:d=%d", MR_BALL_DIM);
         spec = ball;

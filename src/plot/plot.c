@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "plot.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
@@ -18,6 +19,24 @@
 #include "core/progress.h"
 
 extern char **environ;
+
+/* The colour "RRGGBB" of house line style ls, read from the style text itself
+ * (pl_style_gp, "set style line <ls> lc rgb \"#RRGGBB\""), so there is one colour table.
+ * 0 if the style has none. */
+static int style_rgb(int ls, char rgb[7])
+{
+    char pat[48];
+    snprintf(pat, sizeof pat, "set style line %d lc rgb \"#", ls);
+    const char *p = strstr(pl_style_gp, pat);
+    if (!p) return 0;
+    p += strlen(pat);
+    for (int i = 0; i < 6; i++) {
+        if (!isxdigit((unsigned char)p[i])) return 0;
+        rgb[i] = p[i];
+    }
+    rgb[6] = 0;
+    return 1;
+}
 
 static int any_finite(const double *v, int n)
 {
@@ -396,7 +415,14 @@ static int write_gp(const pl_figure *f)
                       s->connect ? "yerrorlines" : "yerrorbars", ls);
         gp_str(&b2, s->title ? s->title : "measured");
         if (any_finite(s->fit, s->n)) {
-            op_buf_printf(&b2, ", dat index %d using 1:5 with lines ls %d lw 1 dt 2 title ", k, ls);
+            /* the fit: dashed, thinner and lighter than the data (its colour at 45 %
+             * opacity, gnuplot's #AARRGGBB with AA = 0x8c transparency) */
+            char rgb[7];
+            if (style_rgb(ls, rgb))
+                op_buf_printf(&b2, ", dat index %d using 1:5 with lines ls %d lc rgb \"#8c%s\" lw 1 dt 2 title ", k, ls,
+                              rgb);
+            else
+                op_buf_printf(&b2, ", dat index %d using 1:5 with lines ls %d lw 1 dt 2 title ", k, ls);
             gp_str(&b2, s->fit_title ? s->fit_title : "fit");
         }
         if (any_finite(s->pred, s->n)) {
