@@ -279,49 +279,19 @@ static int mr_table(const th_judge_in *in, const char *spec, double D, th_table 
 /* D-invariance of one manifold between D1 and D2, as equivalence tests (THEOREMS.md:
  * the whole 90 % interval inside the band): the paired per-seed slope difference in
  * [-0.15, 0.15], and the paired log MSE ratio at every n in [log 0.7, log 1.4]
- * (the worst n is reported). The seeds share target, pool and test set across D
- * (common random numbers), so both differences are taken within a seed. */
-typedef struct {
-    st_interval ds, lr; /* slope difference; log ratio at the worst n */
-    double lr_n;
-    int paired;
-    st_grade_t g_ds, g_lr;
-} mr_dinv;
-
-static int mr_dinv_judge(const th_judge_in *in, const char *spec, double D1, double D2, mr_dinv *o)
+ * (the worst n is reported): the kit's th_dinv_judge (studies use the same). The seeds
+ * share target, pool and test set across D (common random numbers), so both
+ * differences are taken within a seed. */
+static int mr_dinv_judge(const th_judge_in *in, const char *spec, double D1, double D2, th_dinv *o)
 {
     th_table a, b;
     OP_TRY(mr_table(in, spec, D1, &a));
     int s = mr_table(in, spec, D2, &b);
-    if (s) {
-        th_table_free(&a);
-        return s;
-    }
-    s = th_rate_diff(&a, &b, in, &o->ds, &o->paired);
     if (!s) {
-        o->g_ds = st_grade_equiv(&o->ds, -0.15, 0.15);
-        o->g_lr = ST_PASS;
-        o->lr_n = NAN;
-        st_interval_make(NAN, NAN, 0, &o->lr);
-        double lo = log(0.7), hi = log(1.4), worst = -INFINITY;
-        for (int p = 0; p < a.np; p++) {
-            int q = th_table_find(&b, a.x[p]);
-            if (q < 0) continue;
-            st_interval d;
-            th_table_diff_at(&a, p, &b, q, &d);
-            st_grade_t g = st_grade_equiv(&d, lo, hi);
-            /* the n whose interval reaches furthest towards or past a band edge */
-            double reach = isfinite(d.lo) ? fmax(lo - d.lo, d.hi - hi) : INFINITY;
-            if (st_grade_worst(o->g_lr, g) > o->g_lr || (g == o->g_lr && reach > worst)) {
-                worst = reach;
-                o->lr = d;
-                o->lr_n = a.x[p];
-            }
-            o->g_lr = st_grade_worst(o->g_lr, g);
-        }
+        s = th_dinv_judge(&a, &b, in, 0.15, 0.7, 1.4, o);
+        th_table_free(&b);
     }
     th_table_free(&a);
-    th_table_free(&b);
     return s;
 }
 
@@ -422,11 +392,11 @@ static int mr_judge(const th_judge_in *in, th_verdict *v)
     v->lo = cv[worst].pred - 0.25;
     v->hi = cv[worst].pred + 0.15;
     /* D-invariance per manifold (the first D compared with every other), TOST */
-    mr_dinv wd = {0};
+    th_dinv wd = {0};
     int have_D = 0, have_d = 0;
     for (int a = 0; a < nm && !st; a++)
         for (int b = 1; b < nD && !st; b++) {
-            mr_dinv di;
+            th_dinv di;
             st = mr_dinv_judge(in, specs[a], Ds[0], Ds[b], &di);
             if (st) break;
             st_grade_t gd = st_grade_worst(di.g_ds, di.g_lr);
@@ -490,7 +460,7 @@ static int mr_judge(const th_judge_in *in, th_verdict *v)
     if (have_D) {
         th_extra_add(v, "dslope=%.3g(90%%:[%.3g,%.3g]%s vs [-0.15,0.15] %s)", wd.ds.mean, wd.ds.lo, wd.ds.hi,
                      wd.paired ? "" : ",unpaired", st_grade_name(wd.g_ds));
-        th_extra_add(v, "D_ratio@n=%g=%.3g(90%%:[%.3g,%.3g] vs [0.7,1.4] %s)", wd.lr_n, exp(wd.lr.mean),
+        th_extra_add(v, "D_ratio@n=%g=%.3g(90%%:[%.3g,%.3g] vs [0.7,1.4] %s)", wd.lr_x, exp(wd.lr.mean),
                      exp(wd.lr.lo), exp(wd.lr.hi), st_grade_name(wd.g_lr));
     }
     if (have_c)
