@@ -633,7 +633,7 @@ const th_check th_classification_dinv = {
     .full = {.axes = {{"D", 5, {4, 16, 32, 64, 128}}, {"n", 5, {128, 256, 512, 1024, 2048}}}, .seeds = 5},
     .controls = {{"rbf-ridge", "near miss: a method whose only dependence on D is non-adaptive (RBF kernel ridge, "
                                "gamma = 1/D) on the same data and labels, graded by the same D criterion: its excess "
-                               "risk grows with D, so the check must FAIL"},
+                               "risk grows with D, so the check must FAIL", 1},
                  {"random-labels", "labels independent of x: the excess risk over the coin-flip posterior cannot "
                                    "fall with n, so the decrease criterion must FAIL"}},
     .figures = {{"loss-vs-D", "helix in R^D (10% label flips): test loss vs ambient dimension D",

@@ -501,7 +501,7 @@ const th_check th_manifold_rate = {
              .seeds = 3},
     .controls = {{"d4-as-d2", "near miss: every d = 2 manifold is replaced by the flat torus T^4 but still graded as "
                               "d = 2: its rate -2/(2+4) = -0.33 lies just outside the d = 2 band [-0.75, -0.35] and its "
-                              "d-contrast against d = 1 (0.33) outside [0.095, 0.222], so the check must FAIL"},
+                              "d-contrast against d = 1 (0.33) outside [0.095, 0.222], so the check must FAIL", 1},
                  {"full-dim", "data fill a 16-dimensional ball (d = D = 16) under the same labels: the rate is "
                               "~n^-0.11, far from -2/(2+d) of the claimed d, so the check must FAIL"}},
     .figures = {{"rate", "test MSE vs n on manifolds embedded in R^D (ConvResNet M=4; C=8 quick, 16 full)", "n (training points)",
