@@ -79,7 +79,7 @@ overparam_theorem(smooth-approx rough)
 # ratios of 3 seeds are too variable for the TOST (worst ratio 0.75-1.61 over base seeds
 # 0-5, MARGINAL at each; docs/checks.md)
 # ctest runs its near miss rbf-ridge; the far miss random-labels (17 s) stays in verify.
-overparam_theorem_finding(classification-dinv MARGINAL "excess-risk D-invariance unresolved with 3 seeds (TOST)" rbf-ridge)
+overparam_theorem_finding(classification-dinv MARGINAL "excess-risk D-invariance unresolved with 3 seeds: TOST" rbf-ridge)
 overparam_theorem(robust-size radius-0 random-labels)
 overparam_theorem(mf-degeneracy ntk mid-scale)
 overparam_theorem(width-independence last-layer-only)
