@@ -80,7 +80,7 @@ overparam_theorem(smooth-approx rough)
 # 0-5, MARGINAL at each; docs/checks.md)
 # ctest runs its near miss rbf-ridge; the far miss random-labels (17 s) stays in verify.
 overparam_theorem_finding(classification-dinv MARGINAL "excess-risk D-invariance unresolved with 3 seeds: TOST" rbf-ridge)
-overparam_theorem(robust-size radius-0 random-labels)
+overparam_theorem(robust-size standard)
 overparam_theorem(mf-degeneracy ntk mid-scale)
 overparam_theorem(width-independence last-layer-only)
 # finding (issue 15): the M = 8 -> 16 segment is flat (-0.013 vs predicted -1): plateau

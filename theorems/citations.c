@@ -150,13 +150,22 @@ static const th_bib BIB[] = {
      "  booktitle = {Advances in Neural Information Processing Systems 37 (NeurIPS)},\n"
      "  year = {2024},\n"
      "  eprint = {2307.01649}, archivePrefix = {arXiv}\n}"},
-    {"sharma2022scaling",
-     "@article{sharma2022scaling,\n"
-     "  author = {Sharma, Utkarsh and Kaplan, Jared},\n"
-     "  title = {Scaling Laws from the Data Manifold Dimension},\n"
-     "  journal = {Journal of Machine Learning Research},\n"
-     "  volume = {23}, number = {9}, pages = {1--34}, year = {2022},\n"
-     "  eprint = {2004.10802}, archivePrefix = {arXiv}\n}"},
+    {"madry2018towards",
+     "@inproceedings{madry2018towards,\n"
+     "  author = {Madry, Aleksander and Makelov, Aleksandar and Schmidt, Ludwig and Tsipras, Dimitris and "
+     "Vladu, Adrian},\n"
+     "  title = {Towards Deep Learning Models Resistant to Adversarial Attacks},\n"
+     "  booktitle = {International Conference on Learning Representations (ICLR)},\n"
+     "  year = {2018},\n"
+     "  eprint = {1706.06083}, archivePrefix = {arXiv}\n}"},
+    {"simongabriel2019first",
+     "@inproceedings{simongabriel2019first,\n"
+     "  author = {Simon-Gabriel, Carl-Johann and Ollivier, Yann and Bottou, L{\\'e}on and Sch{\\\"o}lkopf, "
+     "Bernhard and Lopez-Paz, David},\n"
+     "  title = {First-order Adversarial Vulnerability of Neural Networks and Input Dimension},\n"
+     "  booktitle = {International Conference on Machine Learning (ICML)},\n"
+     "  year = {2019},\n"
+     "  eprint = {1802.01421}, archivePrefix = {arXiv}\n}"},
 };
 
 const char *th_bibtex(const char *key)
