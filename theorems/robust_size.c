@@ -95,8 +95,8 @@ enum {
 };
 
 /* Size grid: net index -> (C, M). */
-static const int RS_C[] = {4, 8, 8, 16, 16, 32};
-static const int RS_M[] = {1, 1, 2, 2, 4, 4};
+static const int RS_C[] = {4, 8, 16, 16, 32, 32};
+static const int RS_M[] = {1, 1, 1, 2, 2, 4};
 #define RS_NNETS 6
 
 #define RS_EPS 0.1
@@ -448,8 +448,7 @@ static void rs_sweep_series(const th_judge_in *in, const char *task, double net,
 {
     const double *sweep = strcmp(task, "fmnist") == 0 ? RS_SWEEP_FMNIST : RS_SWEEP_SPHERE;
     memset(s, 0, sizeof *s);
-    snprintf(s->name, sizeof s->name, "%s %s%s%s", task, label, in->control ? ", " : "",
-             in->control ? in->control : "");
+    snprintf(s->name, sizeof s->name, "%s %s", task, label); /* the framework appends the control */
     s->figure = 3;
     for (int e = 0; e < RS_NSWEEP; e++) {
         char name[32];
@@ -478,13 +477,12 @@ static void rs_sweep_series(const th_judge_in *in, const char *task, double net,
     }
 }
 
-static void rs_add_series(th_verdict *v, const th_table *t, const char *task, const char *what, int figure,
-                          const char *control)
+static void rs_add_series(th_verdict *v, const th_table *t, const char *task, const char *what, int figure)
 {
     if (v->nseries >= TH_MAX_SERIES) return;
     th_series *s = &v->series[v->nseries++];
     th_table_series(t, 0, s);
-    snprintf(s->name, sizeof s->name, "%s %s%s%s", task, what, control ? ", " : "", control ? control : "");
+    snprintf(s->name, sizeof s->name, "%s %s", task, what);
     s->figure = figure;
 }
 
@@ -558,10 +556,32 @@ static int rs_judge(const th_judge_in *in, th_verdict *v)
                      tasks[ti], rise.mean, rise.se, st_grade_name(g_rise), trend, dratio.mean, dratio.lo, dratio.hi,
                      st_grade_name(g_ratio), dgrad.mean, dgrad.lo, dgrad.hi, st_grade_name(g_grad), gap.mean, gap.se,
                      st_grade_name(g_gap), mask, st_grade_name(g_mask));
-        rs_add_series(v, rob, tasks[ti], "robust", 0, in->control);
-        rs_add_series(v, &t[RS_T_CLEAN], tasks[ti], "clean", 0, in->control);
-        rs_add_series(v, &t[RS_T_RATIO], tasks[ti], "robust/clean", 1, in->control);
-        rs_add_series(v, &t[RS_T_GRAD], tasks[ti], "log grad norm", 2, in->control);
+        { /* the figures that show a criterion other than the graded number carry their own notes */
+            size_t L;
+            char *fn = v->fig_note[1];
+            L = strlen(fn);
+            snprintf(fn + L, sizeof v->fig_note[1] - L, "%s%s: change %.3f, 90%% [%.3f, %.3f] (graded >= %.2f)",
+                     L ? "; " : "", tasks[ti], dratio.mean, dratio.lo, dratio.hi, -RS_RATIO_MARGIN);
+            fn = v->fig_note[2];
+            L = strlen(fn);
+            snprintf(fn + L, sizeof v->fig_note[2] - L, "%s%s: change of log %.3f, 90%% [%.3f, %.3f] (graded <= %.3f)",
+                     L ? "; " : "", tasks[ti], dgrad.mean, dgrad.lo, dgrad.hi, log(RS_GRAD_GROWTH));
+            double chance = NAN;
+            for (int r = 0; r < in->nrecs; r++) {
+                const char *tk = rec_param_str(&in->recs[r], "task");
+                if (tk && !strcmp(tk, tasks[ti]) && isfinite(rec_metric(&in->recs[r], "chance"))) {
+                    chance = rec_metric(&in->recs[r], "chance");
+                    break;
+                }
+            }
+            if (isfinite(chance))
+                th_add_ref(v, 3, chance + RS_MASK_SLACK, chance + RS_MASK_SLACK,
+                           "graded: %s at the largest radius <= chance + %.2f", tasks[ti], RS_MASK_SLACK);
+        }
+        rs_add_series(v, rob, tasks[ti], "robust", 0);
+        rs_add_series(v, &t[RS_T_CLEAN], tasks[ti], "clean", 0);
+        rs_add_series(v, &t[RS_T_RATIO], tasks[ti], "robust/clean", 1);
+        rs_add_series(v, &t[RS_T_GRAD], tasks[ti], "log grad norm", 2);
         { /* the accuracy-vs-eps curves of the smallest and the largest net */
             double nets[TH_MAX_POINTS];
             int nn = th_distinct_num(in, "net", nets, TH_MAX_POINTS);
@@ -602,7 +622,7 @@ const th_check th_robust_size = {
                        {"pool", 1, {1}},
                        {"epochs", 1, {6}},
                        {"net", 3, {0, 1, 2}}},
-              .seeds = 4},
+              .seeds = 6},
     .full = {.axes = {{"task", 2, {0, 0}, {"fmnist", "sphere"}},
                       {"ntrain", 1, {60000}},
                       {"ntest", 1, {10000}},
@@ -618,11 +638,11 @@ const th_check th_robust_size = {
     .figures = {{"robust-acc", "PGD-trained ConvResNets: robust (PGD-10, restarts) and clean test accuracy vs size",
                  "parameters", "test accuracy (mean over seeds; bars +-1 s.e.)", 1, 0, 0, NULL},
                 {"ratio", "robust / clean accuracy vs size (graded: does not fall)", "parameters",
-                 "robust / clean accuracy", 1, 0, 0, NULL},
+                 "robust / clean accuracy", 1, 0, 0, NULL, 1},
                 {"grad-norm", "input-gradient norm E||grad_x loss||_q vs size (graded: does not grow)", "parameters",
-                 "log E||grad_x loss||_q (q dual to the threat norm)", 1, 0, 0, NULL},
-                {"acc-vs-eps", "robust accuracy vs attack radius (smallest and largest net)", "eps",
-                 "robust test accuracy", 0, 0, 0, NULL}},
+                 "log E||grad_x loss||_q (q dual to the threat norm)", 1, 0, 0, NULL, 1},
+                {"acc-vs-eps", "robust accuracy vs attack radius (smallest and largest net; PGD-10, restarts)", "eps",
+                 "robust test accuracy", 0, 0, 0, NULL, 1}},
     .run = rs_run,
     .judge = rs_judge,
 };
