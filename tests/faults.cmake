@@ -2,19 +2,19 @@
 add_executable(badinput_dataset ${CMAKE_CURRENT_SOURCE_DIR}/badinput_dataset.c)
 target_link_libraries(badinput_dataset PRIVATE overparam_lib)
 add_test(NAME badinput_table
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/badinput.sh ${OVERPARAM_BIN}
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/badinput.sh ${OVERPARAM_SELFTEST_BIN}
                  $<TARGET_FILE:badinput_dataset> ${CMAKE_CURRENT_SOURCE_DIR}/badinput.tsv)
 set_tests_properties(badinput_table PROPERTIES LABELS "cli;faults" TIMEOUT 120)
 
 # A sweep killed with SIGKILL at random moments resumes without losing or
 # corrupting a record and ends with the uninterrupted verdict.
-add_test(NAME faults_kill COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/faults_kill.sh ${OVERPARAM_BIN} 12)
+add_test(NAME faults_kill COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/faults_kill.sh ${OVERPARAM_SELFTEST_BIN} 12)
 set_tests_properties(faults_kill PROPERTIES LABELS "cli;faults" TIMEOUT 180)
 # NaN/Inf runs: reported with their key, counted as failed, never averaged.
-add_test(NAME faults_diverge COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/faults_diverge.sh ${OVERPARAM_BIN})
+add_test(NAME faults_diverge COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/faults_diverge.sh ${OVERPARAM_SELFTEST_BIN})
 set_tests_properties(faults_diverge PROPERTIES LABELS "cli;faults" TIMEOUT 60)
 # Unwritable --out, read-only file system, disk full mid-sweep: one line, exit 3.
-add_test(NAME faults_io COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/faults_io.sh ${OVERPARAM_BIN})
+add_test(NAME faults_io COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/faults_io.sh ${OVERPARAM_SELFTEST_BIN})
 set_tests_properties(faults_io PROPERTIES LABELS "cli;faults" TIMEOUT 120)
 
 # mpirun -np 2 gives the records of a one-process run; skipped (77) without MPI.
@@ -24,7 +24,7 @@ else()
   set(op_mpiexec "")
 endif()
 add_test(NAME faults_mpi
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/faults_mpi.sh ${OVERPARAM_BIN} "${OVERPARAM_MPI}" "${op_mpiexec}")
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/faults_mpi.sh ${OVERPARAM_SELFTEST_BIN} "${OVERPARAM_MPI}" "${op_mpiexec}")
 set_tests_properties(faults_mpi PROPERTIES LABELS "cli;faults;mpi" TIMEOUT 300 SKIP_RETURN_CODE 77)
 
 # Every unit test under valgrind memcheck (label valgrind), at OP_TEST_SCALE=small:

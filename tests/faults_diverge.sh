@@ -1,5 +1,5 @@
 #!/bin/bash
-# Diverging runs (hidden check selftest-diverge, theorems/selftest_faults.c): run
+# Diverging runs (test-only check selftest-diverge, tests/selftest/selftest_faults.c): run
 # n=256/seed=0 returns NaN with OP_EDIVERGE, run n=1024/seed=1 returns +Inf. Both
 # must be reported on stderr with their key, recorded with status "diverged" and a
 # null metric, counted in the verdict line (failed_runs=2/36, the first named) and

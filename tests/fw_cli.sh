@@ -1,10 +1,13 @@
 #!/bin/bash
 # CLI of list/verify/figures/compare: bad input gives one line and exit 2 (3 for
 # I/O) without writing files; outputs have the promised layout; figures are
-# skipped cleanly without gnuplot; every visible check has a ctest line.
-# usage: fw_cli.sh BIN THEOREMS_CMAKE
+# skipped cleanly without gnuplot; the shipped binary holds exactly the checks of
+# theorems/checks.list, in its order, and no test-only one; every near-miss control is named there.
+# usage: fw_cli.sh SHIPPED_BIN SELFTEST_BIN CHECKS_LIST
+# (SELFTEST_BIN, tests' overparam-selftest, adds the test-only selftest-* checks the
+# verify/compare tests below run; everything else is the same CLI)
 set -u
-bin=$1 tcm=$2
+ship=$1 bin=$2 list=$3
 tmp=$(mktemp -d /tmp/fw_cli.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
@@ -56,35 +59,45 @@ for c in list verify figures compare; do
   grep -q "^usage: overparam $c" "$tmp/o" || bad "$c --help prints usage"
 done
 
-# list: one block per visible check; hidden ones only with --all; each has a ctest line
-"$bin" list >"$tmp/list" || bad "list exit code"
+# list: one block per check of the shipped binary: exactly theorems/checks.list's ids in
+# its order (the registry's table and the ctests are both generated from that file, so
+# this catches a check whose .id differs from its line), and no test-only check, which
+# only overparam-selftest knows
+"$ship" list >"$tmp/list" || bad "list exit code"
 grep -q "^double-descent$" "$tmp/list" && grep -q "citation:" "$tmp/list" && grep -q "claim:" "$tmp/list" \
   && ok "list shows id, citation, claim" || bad "list content"
-grep -q selftest "$tmp/list" && bad "hidden check listed by default" || ok "hidden check not listed"
-"$bin" list --all | grep -q "^selftest-rate  (hidden" && ok "list --all shows hidden" || bad "list --all"
-for id in $(grep -E '^[a-z0-9-]+$' "$tmp/list"); do
-  grep -Eq "^overparam_theorem(_finding)?\($id[ )]" "$tcm" \
-    && ok "ctest line for $id" || bad "tests/theorems.cmake has no overparam_theorem[_finding]($id ...) line"
-done
+# a list line: <id> <grade> ["reason"] [control ...]; the reason (no '"' inside) is dropped
+sed -E '/^[[:space:]]*(#|$)/d; s/"[^"]*"//' "$list" >"$tmp/lines"
+[ "$(grep -E '^[a-z0-9-]+$' "$tmp/list")" = "$(awk '{print $1}' "$tmp/lines")" ] \
+  && ok "list: the ids of theorems/checks.list, in its order" \
+  || bad "list ids differ from theorems/checks.list: $(diff <(grep -E '^[a-z0-9-]+$' "$tmp/list") <(awk '{print $1}' "$tmp/lines") | tr '\n' ' ')"
+grep -q selftest "$tmp/list" && bad "the shipped binary lists a test-only check" || ok "no test-only check listed"
+expect 2 "shipped binary: selftest-rate unknown" -- "$ship" verify selftest-rate --out "$N"
+grep -q "unknown check 'selftest-rate'" "$tmp/e" || bad "shipped binary: verify selftest-rate is not an unknown check"
+"$bin" list | grep -E '^[a-z0-9-]+$' >"$tmp/list2"
+[ "$(head -n "$(wc -l <"$tmp/lines")" "$tmp/list2")" = "$(awk '{print $1}' "$tmp/lines")" ] \
+  && tail -n +"$(($(wc -l <"$tmp/lines") + 1))" "$tmp/list2" | grep -q '^selftest-rate$' \
+  && ! tail -n +"$(($(wc -l <"$tmp/lines") + 1))" "$tmp/list2" | grep -qv '^selftest-' \
+  && ok "overparam-selftest lists the shipped checks, then the test-only ones" || bad "overparam-selftest list"
 
 # every control is marked near-miss or not; every near-miss control has its ctest (it must
-# FAIL, issue 15): its name is on the check's overparam_theorem[_finding] line
+# FAIL, issue 15): its name is on the check's line of theorems/checks.list
 grep "^  control:" "$tmp/list" | grep -Evq '^  control:    [a-z0-9.-]+ \[(near-miss|not near-miss)\] -- ' \
   && bad "list: a control without its [near-miss]/[not near-miss] mark" || ok "list marks every control"
 awk '/^[a-z0-9-]+$/ {id = $1} /^  control: .*\[near-miss\]/ {print id, $2}' "$tmp/list" | while read -r id ctl; do
-  grep -Eq "^overparam_theorem(_finding)?\($id( [^)]*)? $ctl[ )]" "$tcm" \
+  awk -v id="$id" -v c="$ctl" '$1 == id {for (i = 3; i <= NF; i++) if ($i == c) f = 1} END {exit !f}' "$tmp/lines" \
     && echo "ok   near-miss control $id/$ctl has a ctest" \
-    || { echo "FAIL near-miss control $id/$ctl has no ctest in tests/theorems.cmake"; echo x >>"$tmp/nm_bad"; }
+    || { echo "FAIL near-miss control $id/$ctl has no ctest: not on its line in theorems/checks.list"; echo x >>"$tmp/nm_bad"; }
 done
 [ -e "$tmp/nm_bad" ] && fails=$((fails + $(wc -l <"$tmp/nm_bad")))
 
-# list --bibtex (issue 19): every visible check cites at least one entry, every key it
+# list --bibtex (issue 19): every shipped check cites at least one entry, every key it
 # names exists (else exit 7), and a key cited by two checks is printed once
 for id in $(grep -E '^[a-z0-9-]+$' "$tmp/list"); do
-  n=$("$bin" list "$id" --bibtex | grep -c '^@') && [ "$n" -ge 1 ] \
+  n=$("$ship" list "$id" --bibtex | grep -c '^@') && [ "$n" -ge 1 ] \
     || { echo "FAIL list $id --bibtex: no entry (exit or count)"; fails=$((fails + 1)); }
 done
-"$bin" list --bibtex >"$tmp/bib" && ok "list --bibtex exit 0" || bad "list --bibtex exit code"
+"$ship" list --bibtex >"$tmp/bib" && ok "list --bibtex exit 0" || bad "list --bibtex exit code"
 [ "$(grep '^@' "$tmp/bib" | sort | uniq -d | wc -l)" = 0 ] && ok "list --bibtex: each entry once" \
   || bad "list --bibtex: an entry printed twice"
 
@@ -134,7 +147,7 @@ cmp -s "$out/selftest-rate/rate.dat" "$tmp/rate.dat.keep" && cmp -s "$out/selfte
   && grep -q "rate-control-rough" "$out/report.md" && ok "--control writes its own figure and summary" \
   || bad "--control overwrote the check's figure or summary"
 
-# a control that does not FAIL makes the check FAIL (hidden check whose "placebo"
+# a control that does not FAIL makes the check FAIL (test-only check whose "placebo"
 # control leaves the hypothesis intact)
 line=$("$bin" verify selftest-placebo --out "$tmp/p" 2>/dev/null); rc=$?
 grep -q "^overparam: selftest-placebo FAIL .*control=PASS(unexpected!)" <<<"$line" && [ $rc = 1 ] \

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The data set reaches each run through its context and is part of the run identity:
-# a check that reads the image set (the hidden selftest-dataset) run into one --out
+# a check that reads the image set (the test-only selftest-dataset) run into one --out
 # with data set A, then with data set B, redoes every run on B (the records of A are
 # replaced, one stderr line says so) and judges, summarises and reports B alone,
 # exactly as a clean --out with B does; the same files as B under another path are

@@ -15,7 +15,7 @@ fails=0
 ok() { echo "ok   $*"; }
 bad() { echo "FAIL $*"; fails=$((fails + 1)); }
 # selftest-rate, except for the presets: its full grid, with two ambient dimensions,
-# could not be judged until 3588381 (exit 3; theorems/selftest_rate.c), so those use
+# could not be judged until 3588381 (exit 3; tests/selftest/selftest_rate.c), so those use
 # selftest-placebo, whose quick and full grids are the same 72
 # keys (its placebo control PASSes, so its verdict is FAIL, exit 1: still a fixed line)
 check=selftest-rate

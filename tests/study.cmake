@@ -11,6 +11,6 @@ set_tests_properties(study:manifold-rate-quick PROPERTIES LABELS "study;theorem"
                      DEPENDS theorem:manifold-rate)
 # The CLI around it: bad files exit 2 with one FILE:LINE line, --help, a tiny MLP study on
 # the parameter count (threads, resume, edits, MPI when built with it), compare --study.
-add_test(NAME study:cli COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/study_cli.sh ${OVERPARAM_BIN} ${CMAKE_SOURCE_DIR}
+add_test(NAME study:cli COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/study_cli.sh ${OVERPARAM_SELFTEST_BIN} ${CMAKE_SOURCE_DIR}
                                  "${OVERPARAM_MPI}")
 set_tests_properties(study:cli PROPERTIES LABELS study TIMEOUT 120)

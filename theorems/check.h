@@ -1,7 +1,7 @@
 /* The theorem-check interface (DESIGN.md "A theorem check").
  *
  * A check is one file in theorems/ defining one `const th_check` and one line in
- * theorems/registry.c. It declares, as data: its id, citation, claim, prediction
+ * theorems/checks.list. It declares, as data: its id, citation, claim, prediction
  * and band (fixed before results, with the band's source), metric names, quick and
  * full grids, controls (variants under which the hypothesis is false and the check
  * must FAIL), figures, and optionally compare support. Two functions do the work:
@@ -22,7 +22,7 @@
  * control's), prints the verdict line and feeds the report. A control is judged by
  * the same judge with ctx->control set; it must come out FAIL.
  *
- * Example (a rate check; see theorems/selftest_rate.c for a complete one):
+ * Example (a rate check; see tests/selftest/selftest_rate.c for a complete one):
  *
  *   enum { M_ERR };
  *   static int my_run(const th_run_ctx *c, const th_params *p, op_rng *rng, th_metrics *out)
@@ -50,8 +50,7 @@
  *       .figures = {{"rate", "test MSE vs n", "n", "test MSE", 1, 1}},
  *       .run = my_run, .judge = my_judge,
  *   };
- *   // theorems/registry.c:  extern const th_check th_my_check;  ... &th_my_check,
- *   // tests/theorems.cmake: overparam_theorem(my-check rough)
+ *   // theorems/checks.list: my-check  PASS  rough
  *
  * Controls: run() sees ctx->control (NULL, or the control's name) and changes the
  * experiment accordingly; judge() is the same function (it may read in->control,
@@ -203,7 +202,6 @@ typedef struct th_check {
     const char *band_source; /* where the band comes from */
     const char *graded;      /* what the verdict's measured value is, in a few words, e.g. "slope of
                               * log test MSE vs log n" (report column "graded quantity") */
-    int hidden;              /* 1: test-only, not listed or run by default */
     const char *metrics[TH_MAX_METRICS]; /* NULL-terminated */
     sw_grid quick, full;
     th_control controls[TH_MAX_CONTROLS]; /* name NULL ends */
@@ -228,14 +226,19 @@ const th_control *th_find_control(const th_check *c, const char *name);
 /* The BibTeX entry of a key of th_check.cite (theorems/citations.c), NULL if unknown. */
 const char *th_bibtex(const char *key);
 
-/* Registry (theorems/registry.c). */
-int th_count(void);                 /* all checks, hidden included */
+/* Registry (theorems/registry.c): the checks of theorems/checks.list in its order, then
+ * th_add_checks' test-only ones (only in tests' overparam-selftest). */
+int th_count(void);
 const th_check *th_at(int i);
 const th_check *th_find(const char *id); /* the registry, then th_register's checks */
+/* Appends n checks to the registry (after the listed ones; th_at/th_count include them):
+ * overparam-selftest's test-only checks (tests/selftest/main.c), once, before any command.
+ * OP_EINTERNAL on a taken id or a second call. */
+int th_add_checks(const th_check *const *list, int n);
 /* Adds a check built at run time (a study) so th_find, the report and --control find
  * it; not listed by th_at/th_count. At most 8; OP_EUSAGE on a taken id. */
 int th_register(const th_check *c);
-/* "a, b, c" of the visible ids (for error messages). */
+/* "a, b, c" of the registry's ids (for error messages). */
 void th_valid_ids(char *buf, int len);
 
 /* ---- helpers for judges ---- */

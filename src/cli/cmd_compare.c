@@ -89,7 +89,7 @@ static int compare_main(int argc, char **argv)
     if (!c->compare.manifold_axis) {
         char ok[1024] = "";
         for (int i = 0, k = 0; i < th_count(); i++)
-            if (th_at(i)->compare.manifold_axis && !th_at(i)->hidden)
+            if (th_at(i)->compare.manifold_axis)
                 k += snprintf(ok + k, sizeof ok - (size_t)k, "%s%s", k ? ", " : "", th_at(i)->id);
         return cli_usage("compare: check '%s' does not support compare; checks that do: %s", check,
                          ok[0] ? ok : "(none yet)");

@@ -9,15 +9,15 @@
 
 #define LIST_MAX_IDS 64
 
-/* --bibtex: the entries of the named checks (all visible ones by default), each key
- * once, in check order. An unknown key is an internal error, caught by ctest. */
-static int print_bibtex(const char **ids, int nids, int all)
+/* --bibtex: the entries of the named checks (all by default), each key once, in check
+ * order. An unknown key is an internal error, caught by ctest. */
+static int print_bibtex(const char **ids, int nids)
 {
     const char *done[4 * LIST_MAX_IDS + 64];
     int ndone = 0;
     for (int i = 0; i < th_count(); i++) {
         const th_check *c = th_at(i);
-        int want = nids == 0 ? (!c->hidden || all) : 0;
+        int want = nids == 0;
         for (int k = 0; k < nids; k++) want |= strcmp(ids[k], c->id) == 0;
         if (!want) continue;
         for (int k = 0; k < TH_MAX_CITES && c->cite[k]; k++) {
@@ -35,16 +35,15 @@ static int print_bibtex(const char **ids, int nids, int all)
 
 int cmd_list(int argc, char **argv)
 {
-    int all = 0, bib = 0;
-    op_arg spec[] = {{"all", OP_ARG_FLAG, &all, 0, 0, "also list hidden test-only checks", 0},
-                     {"bibtex", OP_ARG_FLAG, &bib, 0, 0, "print the BibTeX entries of the papers the checks test", 0}};
+    int bib = 0;
+    op_arg spec[] = {{"bibtex", OP_ARG_FLAG, &bib, 0, 0, "print the BibTeX entries of the papers the checks test", 0}};
     int ns = (int)(sizeof spec / sizeof spec[0]);
     const char *ids[LIST_MAX_IDS];
     int nids = 0;
     int s = op_args_parse("list", argc - 1, argv + 1, spec, ns, ids, &nids, LIST_MAX_IDS);
     if (s == OP_ARGS_HELP) {
-        op_args_print_help(stdout, "overparam list [ID...] [--all] [--bibtex]",
-                           "Lists the theorem checks (all visible ones, or the named ones): id, citation, claim,\n"
+        op_args_print_help(stdout, "overparam list [ID...] [--bibtex]",
+                           "Lists the theorem checks (all, or the named ones): id, citation, claim,\n"
                            "prediction and controls (each marked [near-miss] or [not near-miss]). With --bibtex,\n"
                            "prints instead the BibTeX entries of the papers those checks test, each once, so a\n"
                            "figure can be cited: overparam list polylog-width --bibtex > refs.bib", spec, ns);
@@ -59,18 +58,18 @@ int cmd_list(int argc, char **argv)
                                          ids[k], valid));
         }
     if (bib) {
-        int st = print_bibtex(ids, nids, all);
+        int st = print_bibtex(ids, nids);
         return st ? cli_fail(st) : 0;
     }
     int first = 1;
     for (int i = 0; i < th_count(); i++) {
         const th_check *c = th_at(i);
-        int want = nids == 0 ? (!c->hidden || all) : 0;
+        int want = nids == 0;
         for (int k = 0; k < nids; k++) want |= strcmp(ids[k], c->id) == 0;
         if (!want) continue;
         if (!first) printf("\n");
         first = 0;
-        printf("%s%s\n", c->id, c->hidden ? "  (hidden: tests only)" : "");
+        printf("%s\n", c->id);
         printf("  citation:   %s\n", c->citation);
         printf("  claim:      %s\n", c->claim);
         printf("  prediction: %s\n", c->prediction);

@@ -137,7 +137,7 @@ static int verify_parse(int argc, char **argv, int mode, verify_args *a)
     }
     if (a->nc == 0)
         for (int i = 0; i < th_count() && a->nc < MAX_IDS; i++)
-            if (!th_at(i)->hidden) a->checks[a->nc++] = th_at(i);
+            a->checks[a->nc++] = th_at(i);
     if (a->control) {
         if (a->nc != 1 || nids != 1) OP_ERROR(OP_EUSAGE, "%s: --control needs exactly one check id", cmd);
         const th_check *c = a->checks[0];

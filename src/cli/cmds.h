@@ -11,6 +11,11 @@
  * "refuted". 4 because 2 and 3 are the error codes. */
 #define OP_EXIT_MARGINAL 4
 
+/* The whole CLI: the command table and dispatch (main.c). main() only calls it: the
+ * shipped binary's in overparam.c; tests' overparam-selftest (tests/selftest/main.c)
+ * first adds its test-only checks to the registry. */
+int cli_main(int argc, char **argv);
+
 int cmd_list(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_figures(int argc, char **argv);

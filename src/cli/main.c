@@ -1,4 +1,5 @@
-/* overparam: one binary, one subcommand per job (DESIGN.md, "CLI"). */
+/* overparam: one binary, one subcommand per job (DESIGN.md, "CLI"): the command table
+ * and cli_main, the dispatch; main() is overparam.c (tests/selftest/main.c in tests). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +65,7 @@ static void usage(FILE *f)
                "            4 no check FAILed but one is MARGINAL\n");
 }
 
-int main(int argc, char **argv)
+int cli_main(int argc, char **argv)
 {
     op_blas_init(argc, argv);
     /* OVERPARAM_ISA forces the convolution kernels' instruction set (nn_isa_select). */

@@ -1,4 +1,4 @@
-/* selftest-diverge and selftest-slow: TEST-ONLY, HIDDEN checks for the fault
+/* selftest-diverge and selftest-slow: TEST-ONLY checks (overparam-selftest) for the fault
  * tests (tests/faults_*.sh), millisecond runs with no training.
  *
  * selftest-diverge: err = n^(-1/2) x log-normal noise (a known rate, -1/2), except
@@ -13,7 +13,7 @@
 #include <math.h>
 #include <time.h>
 
-#include "check.h"
+#include "theorems/check.h"
 #include "core/op_error.h"
 
 static double sf_err(const th_params *p, op_rng *rng)
@@ -51,10 +51,9 @@ const th_check th_selftest_diverge = {
     .id = "selftest-diverge",
     .graded = "slope of log err vs log n",
     .citation = "synthetic (test-only): error = n^(-1/2) x noise, two runs diverge",
-    .claim = "diverged runs are reported, counted as failed and never averaged (tests only; hidden)",
+    .claim = "diverged runs are reported, counted as failed and never averaged (tests only)",
     .prediction = "slope -1/2",
     .band_source = "construction: the true slope; band +-0.1",
-    .hidden = 1,
     .metrics = {"err"},
     .quick = {.axes = {{"n", 6, {64, 128, 256, 512, 1024, 2048}}}, .seeds = 6},
     .full = {.axes = {{"n", 6, {64, 128, 256, 512, 1024, 2048}}}, .seeds = 6},
@@ -67,10 +66,9 @@ const th_check th_selftest_slow = {
     .id = "selftest-slow",
     .graded = "slope of log err vs log n",
     .citation = "synthetic (test-only): error = n^(-1/2) x noise, 20 ms per run",
-    .claim = "a sweep killed at any moment resumes to the same verdict (tests only; hidden)",
+    .claim = "a sweep killed at any moment resumes to the same verdict (tests only)",
     .prediction = "slope -1/2",
     .band_source = "construction: the true slope; band +-0.1",
-    .hidden = 1,
     .metrics = {"err"},
     .quick = {.axes = {{"n", 8, {64, 128, 256, 512, 1024, 2048, 4096, 8192}}}, .seeds = 8},
     .full = {.axes = {{"n", 8, {64, 128, 256, 512, 1024, 2048, 4096, 8192}}}, .seeds = 8},

@@ -1,4 +1,4 @@
-/* selftest-rate: TEST-ONLY, HIDDEN check (not listed, not run by default). A
+/* selftest-rate: TEST-ONLY check, built only into overparam-selftest (main.c). A
  * synthetic "error" with a known rate n^(-2/(2+d)) and log-normal noise, so the
  * framework (sweep, resume, judge, compare, figures, divergence handling) can be
  * tested end to end in milliseconds without any training. Manifold specs are
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "theorems/check.h"
 #include "core/op_error.h"
 
 static double st_dim(const char *m)
@@ -88,10 +88,9 @@ const th_check th_selftest_rate = {
     .id = "selftest-rate",
     .graded = "slope of log err vs log n",
     .citation = "synthetic (test-only): error = C n^(-2/(2+d)) x log-normal noise",
-    .claim = "the framework recovers a known rate (tests only; hidden)",
+    .claim = "the framework recovers a known rate (tests only)",
     .prediction = "slope -2/(2+d)",
     .band_source = "construction: the true slope; band +-0.1",
-    .hidden = 1,
     .metrics = {"err"},
     .quick = {.axes = {{"manifold", 1, {0}, {"flat:d=2"}},
                        {"D", 1, {16}},
@@ -108,17 +107,16 @@ const th_check th_selftest_rate = {
     .judge = st_judge,
 };
 
-/* selftest-placebo: TEST-ONLY, HIDDEN. The same experiment with a "control" that
+/* selftest-placebo: TEST-ONLY. The same experiment with a "control" that
  * changes nothing, so the hypothesis still holds: the framework must report the
  * control as PASS(unexpected!) and the check as FAIL. */
 const th_check th_selftest_placebo = {
     .id = "selftest-placebo",
     .graded = "slope of log err vs log n",
     .citation = "synthetic (test-only): a control that does not break the hypothesis",
-    .claim = "a control that passes makes the check FAIL (tests only; hidden)",
+    .claim = "a control that passes makes the check FAIL (tests only)",
     .prediction = "slope -2/(2+d)",
     .band_source = "construction",
-    .hidden = 1,
     .metrics = {"err"},
     .quick = {.axes = {{"manifold", 1, {0}, {"flat:d=2"}}, {"D", 1, {16}}, {"n", 6, {64, 128, 256, 512, 1024, 2048}}},
               .seeds = 6},

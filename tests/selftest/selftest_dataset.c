@@ -1,4 +1,4 @@
-/* selftest-dataset: a TEST-ONLY, HIDDEN check that reads the image set (verify
+/* selftest-dataset: a TEST-ONLY check (overparam-selftest) that reads the image set (verify
  * --dataset DIR) in milliseconds, for tests/resume_dataset.sh: the records of two data
  * sets under one --out must never mix (the data set is part of the run identity,
  * store/record.h), and the data set must reach each run through its context
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "theorems/check.h"
 #include "core/op_error.h"
 #include "data/dataset.h"
 
@@ -114,10 +114,9 @@ const th_check th_selftest_dataset = {
     .id = "selftest-dataset",
     .graded = "nearest-class-mean test error at the largest n",
     .citation = "synthetic (test-only): reads the --dataset image set",
-    .claim = "records of two data sets never mix under one --out (tests only; hidden)",
+    .claim = "records of two data sets never mix under one --out (tests only)",
     .prediction = "test error below chance",
     .band_source = "construction: the fixtures' classes differ in their means; band [0, 0.5]",
-    .hidden = 1,
     .metrics = {"test_err", "mean_pixel"},
     /* the task axis names the real image set, so preflight loads it first (preflight.c) */
     .quick = {.axes = {{"task", 1, {0}, {"fmnist"}}, {"n", 2, {20, 40}}}, .seeds = 2},
