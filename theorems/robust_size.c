@@ -29,7 +29,7 @@
  * budget), full all six.
  * Training: PGD adversarial training (Madry et al. 2018): each minibatch is replaced by
  * its PGD-3 adversarial examples (step eps/2.5, random start); Adam, cosine decay;
- * "epochs" epochs for fmnist and 3x that for the (much cheaper) sphere task.
+ * "epochs" epochs for fmnist and 10x that for the (much cheaper) sphere task.
  * Evaluation on the test set (a stronger attack than training):
  *   clean accuracy;
  *   robust accuracy at eps: PGD-10 (step eps/4, random start) with R random
@@ -345,7 +345,9 @@ static int rs_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
     o.loss = loss;
     o.lr = 3e-3;
     o.cosine = 1;
-    o.epochs = img ? epochs : 3 * epochs; /* sphere points are cheap; 6 epochs left the small nets noisy */
+    /* sphere points are cheap, and 3x the epochs left the smallest nets unconverged on 2 of
+     * 12 pilot seeds (clean accuracy 0.64 and 0.75 against 0.92-0.98; header) */
+    o.epochs = img ? epochs : 10 * epochs;
     o.batch = 64;
     o.keep_best = 0;
     o.seed = op_rng_u64(rng);
