@@ -73,7 +73,14 @@
  *   "random-labels": uniform random training labels (test labels kept): no size beats
  *     chance, no rise.
  * The old radius-0 control (eps = 0: a gap of zero by definition) is gone; the clean
- * accuracy curve it drew is recorded by every run (clean_acc, figure "robust-acc"). */
+ * accuracy curve it drew is recorded by every run (clean_acc, figure "robust-acc").
+ * Changes after the first runs (budget and power only; no band, statistic or criterion
+ * moved): the first quick grid (4,1) (8,1) (8,2) x 4 seeds put two nets 7 % apart in
+ * size and its trend was MARGINAL on power (signs 6/8, then 9/12 with 6 seeds), so the
+ * grid doubles the width per step; a (16,4) net costs 37 s per run at 14x14, out of the
+ * quick budget; with 3x the epochs the smallest sphere nets had not converged on 2 of 12
+ * seeds (clean 0.64, 0.75 vs 0.92-0.98), so the sphere gets 10x. Seeds 0-5 and their
+ * verdicts: docs/checks.md. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
