@@ -55,6 +55,14 @@ static int verify_parse(int argc, char **argv, int mode, verify_args *a)
     };
     int ns = (int)(sizeof spec / sizeof spec[0]);
     if (figures_mode) ns--; /* figures always draws */
+    if (study_mode) {        /* a study samples its own manifold data: no image set */
+        for (int i = 0; i < ns; i++)
+            if (strcmp(spec[i].name, "dataset") == 0) {
+                memmove(&spec[i], &spec[i + 1], sizeof spec[0] * (size_t)(ns - i - 1));
+                ns--;
+                break;
+            }
+    }
     const char *ids[MAX_IDS];
     int nids = 0;
     int s = op_args_parse(cmd, argc - 1, argv + 1, spec, ns, ids, &nids, MAX_IDS);
