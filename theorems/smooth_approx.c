@@ -79,7 +79,56 @@
  *     against the noise variance 0.25): bigger nets are expected to become
  *     non-smooth, so the Lipschitz ratios grow with size (criterion 3) and the errors
  *     stop falling (1-2): must FAIL.
- * ctest runs the main check and the near miss "rough". */
+ * ctest runs the main check and the near miss "rough".
+ *
+ * Changes after the first runs (no band moved): the ball control's target has 256
+ * random features instead of 1024: building the 1024-feature field on B^16 / B^32 cost
+ * 1.3 s of every ball run (81 s CPU for the control, over the quick budget); a field
+ * with fewer features is smoother at fine scales, which can only make it easier to
+ * learn, so the control is not made to fail by the change. The figure's fitted lines
+ * were drawn from the wrong x (a judge bug, no verdict changed).
+ *
+ * RESULT: a finding, FAIL at every base seed 0-5 (quick; verdict lines in
+ * docs/checks.md). Pooled over the 18 data seeds of those runs (mean of per-seed
+ * slopes +- s.e.; seed 0 alone: -0.27 / -0.36):
+ *                       D = 16            D = 32          band      derived
+ *   e0_p99 slope    -0.678 +- 0.018   -0.773 +- 0.038    <= -0.75   -1.5
+ *   e1_p99 slope    -0.317 +- 0.010   -0.350 +- 0.015    <= -0.5    -1.0
+ *   slope ratio e1/e0      0.47              0.45                    0.667
+ * The approximation regime holds: test/train e0_p99 is 1.00-1.04 at every size.
+ * Tangential Lip ratio 0.76-1.21 at every size (PASS); ambient 1.9-3.2 (above 2.12
+ * at almost every net: the normal component of grad fhat, which no data constrain,
+ * is 1.5-2.5x Lip(f) at every size; it does not blow up, it falls slightly with size).
+ * D-invariance: the slope difference PASSes its TOST at 4 of 6 seeds (MARGINAL at 0
+ * and 1), the e1_p99 level ratio is MARGINAL at every seed (3 seeds per TOST; the
+ * point estimates lie in 0.75-1.12).
+ * Diagnosis (what was tried before calling it a finding, D = 16, seed 0, 3 seeds):
+ *   - budget: 80 epochs (4x) instead of 20: e0 -0.76, e1 -0.36 (from -0.64 / -0.27):
+ *     the largest nets gain most, so the curve steepens with budget, but slowly;
+ *   - batch 32 (2x steps) and one more net (C=16, M=2, 3393 parameters): e1 -0.31,
+ *     and the value error flattens at the top (0.046 -> 0.040);
+ *   - n vs parameters: no generalisation gap (above), so not estimation;
+ *   - target resolution: kc = 12 is resolved (~12 points per shortest wavelength).
+ * What the slopes resemble (a hypothesis, not shown here): the saturation of a
+ * piecewise-linear approximant. A ReLU net is piecewise linear; a linear-element fit
+ * with R free pieces of diameter h ~ R^(-1/d) has value error ~ h^2 = R^(-2/d) and
+ * gradient error ~ h = R^(-1/d) for EVERY s >= 2, so the Sobolev exponents of s = 3
+ * need approximants that use smoothness beyond 2 (the deep constructions behind
+ * such theorems), which training need not find. Three measurements fit it: the
+ * slope ratio e1/e0 is 0.45-0.47 (1/2 for linear elements, (s-1)/s = 0.667 derived);
+ * against the neuron count (C*M*L*D, i.e. C*M at a fixed D) the pooled slopes are
+ * e0 -0.84 / -0.86 and e1 -0.39 / -0.39 (D = 16 with the 4x budget: -0.94 / -0.45),
+ * near -2/d = -1 and -1/d = -0.5 if R grows like the neurons; and the rough control
+ * (s = 0.75 < 2) reaches its derived value slope, -0.354 / -0.407 against -0.375.
+ * So the exponents -s/d and -(s-1)/d for s = 3 are not what trained ConvResNets of
+ * this size and budget reach; the
+ * check stays with its bands, registered as an expected FAIL (tests/theorems.cmake).
+ * Controls, same runs (pooled, D = 16 / 32), each FAILs at every seed: rough e1 slope
+ * -0.137 / -0.154 (e0 above); ball flat (e0 -0.022 / -0.004, train MSE 0.69-0.87: the
+ * nets learn almost nothing of a d = 16 / 32 field), tangential Lip ratio <= 0.45;
+ * noisy e1 slope +0.21 / +0.25, e0 flat, tangential Lip ratio 0.8 -> 3.1 and ambient
+ * up to 8.9 from the smallest to the largest net. The noisy fit does not reach
+ * interpolation: the largest net's train MSE is 0.11 against the noise variance 0.25. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,7 +160,7 @@ static const int SA_M[] = {1, 1, 2, 1, 2, 4, 1, 2};
 #define SA_MANIFOLD "torus:d=2"
 #define SA_TARGET "matern:s=3,ell=0.5,kc=12"
 #define SA_ROUGH_TARGET "matern:s=0.75,ell=0.5,kc=12"
-#define SA_BALL_TARGET "matern:s=3,ell=0.5,features=1024"
+#define SA_BALL_TARGET "matern:s=3,ell=0.5,features=256"
 #define SA_NOISE 0.5
 #define SA_NOISY_N 512
 
@@ -383,13 +432,10 @@ static void sa_dcurve_series(const th_judge_in *in, const sa_dcurve *c, th_verdi
         snprintf(s->name, sizeof s->name, "%s%sD=%g %s", pre, *pre ? ": " : "", c->D, nm[j]);
         s->figure = j >= 2;
         if (j < 2) {
-            double lx[TH_MAX_POINTS], ly[TH_MAX_POINTS];
-            for (int i = 0; i < s->n; i++) {
-                lx[i] = log(s->x[i]);
-                ly[i] = log(s->y[i]);
-            }
+            double ly[TH_MAX_POINTS];
+            for (int i = 0; i < s->n; i++) ly[i] = log(s->y[i]);
             st_fit line = {.intercept = c->r[j].intercept, .slope = c->r[j].slope.mean};
-            th_series_fit_lines(s, lx, ly, s->n, &line, sa_pred[j]);
+            th_series_fit_lines(s, s->x, ly, s->n, &line, sa_pred[j]); /* takes x, logs it */
             snprintf(s->fit_title, sizeof s->fit_title, "D=%g %s fit %.2f±%.2f", c->D, j ? "e1" : "e0",
                      c->r[j].slope.mean, c->r[j].slope.se);
             snprintf(s->pred_title, sizeof s->pred_title, "derived slope %.2f (band <= %.2f)", sa_pred[j],
@@ -459,9 +505,9 @@ static int sa_judge(const th_judge_in *in, th_verdict *v)
              v->measured, v->se, c[w].D, sa_pred[1], v->hi);
     snprintf(v->fig_note[1], sizeof v->fig_note[1], "largest tangential Lip ratio %.2f ± %.2f (D=%g, P=%g)",
              c[w].lt_max, c[w].lt_max_se, c[w].D, c[w].lt_max_x);
-    th_add_ref(v, 1, -INFINITY, SA_LIP_HI, "graded at every size: tangential Lip ratio <= %g", SA_LIP_HI);
-    th_add_ref(v, 1, -INFINITY, SA_LIP_AMB_HI, "graded at every size: ambient Lip ratio <= %.2f", SA_LIP_AMB_HI);
-    th_add_ref(v, 1, SA_LIP_LO, INFINITY, "graded at the largest net: tangential >= %g", SA_LIP_LO);
+    th_add_ref(v, 1, SA_LIP_LO, SA_LIP_HI, "graded: tangential <= %g at every size, >= %g at the largest", SA_LIP_HI,
+               SA_LIP_LO);
+    th_add_ref(v, 1, -INFINITY, SA_LIP_AMB_HI, "graded at every size: ambient <= %.2f", SA_LIP_AMB_HI);
     v->nseries = 0;
     for (int i = 0; i < nD; i++) sa_dcurve_series(in, &c[i], v);
     /* table.csv: every (D, net) with the rates' inputs and the Lip ratios */
