@@ -420,18 +420,23 @@ static int sa_dcurve_judge(const th_judge_in *in, sa_dcurve *c)
 }
 
 /* Series of one D: e0 and e1 (figure 0, with the fitted and the derived slope), the
- * two Lip ratios (figure 1). */
+ * two Lip ratios (figure 1). A control adds only its e1 and tangential Lip curves,
+ * without lines: a figure holds 12 curves (PL_MAX_SERIES), and the main variant's 4
+ * plus 4 from each of 3 controls would drop the last control (its table-control-*.csv
+ * has all four). */
 static void sa_dcurve_series(const th_judge_in *in, const sa_dcurve *c, th_verdict *v)
 {
     static const int tab[4] = {SA_T_E0, SA_T_E1, SA_T_LT, SA_T_LA};
     static const char *nm[4] = {"e0 p99", "e1 p99", "Lip tan", "Lip amb"};
     const char *pre = in->control ? in->control : "";
     for (int j = 0; j < 4 && v->nseries < TH_MAX_SERIES; j++) {
+        if (in->control && (j == 0 || j == 3)) continue;
         th_series *s = &v->series[v->nseries++];
         th_table_series(&c->t[tab[j]], 1, s);
         snprintf(s->name, sizeof s->name, "%s%sD=%g %s", pre, *pre ? ": " : "", c->D, nm[j]);
         s->figure = j >= 2;
-        if (j < 2) {
+        for (int i = 0; i < s->n; i++) s->fit[i] = s->pred[i] = NAN;
+        if (j < 2 && !in->control) {
             double ly[TH_MAX_POINTS];
             for (int i = 0; i < s->n; i++) ly[i] = log(s->y[i]);
             st_fit line = {.intercept = c->r[j].intercept, .slope = c->r[j].slope.mean};
