@@ -98,7 +98,8 @@
  * The approximation regime holds: test/train e0_p99 is 1.00-1.04 at every size.
  * Tangential Lip ratio 0.76-1.21 at every size (PASS); ambient 1.9-3.2 (above 2.12
  * at almost every net: the normal component of grad fhat, which no data constrain,
- * is 1.5-2.5x Lip(f) at every size; it does not blow up, it falls slightly with size).
+ * is of the order of 1.5-3x Lip(f) at every size; it does not blow up, it falls
+ * slightly with size).
  * D-invariance: the slope difference PASSes its TOST at 4 of 6 seeds (MARGINAL at 0
  * and 1), the e1_p99 level ratio is MARGINAL at every seed (3 seeds per TOST; the
  * point estimates lie in 0.75-1.12).
