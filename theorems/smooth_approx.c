@@ -155,6 +155,8 @@ enum {
     M_NPARAMS,
     M_TRAIN_MSE,
     M_E0_P99_TRAIN,
+    M_N_FIT,      /* training points and epochs this run used: the grid's n and epochs, */
+    M_EPOCHS_FIT, /* except under the noisy control (512 points, the same steps)       */
     M_NMET
 };
 
@@ -313,6 +315,8 @@ static int sa_run(const th_run_ctx *ctx, const th_params *p, op_rng *rng, th_met
     out->v[M_NPARAMS] = (double)m->nparams;
     out->v[M_TRAIN_MSE] = res.train_loss;
     out->v[M_E0_P99_TRAIN] = sa_train_p99(m, &ds, ntest, n < ntest ? n : ntest);
+    out->v[M_N_FIT] = (double)n;
+    out->v[M_EPOCHS_FIT] = (double)epochs;
     for (int i = 0; i < M_NMET; i++)
         if (!isfinite(out->v[i])) st = op_error_set(OP_EDIVERGE, __FILE__, __LINE__, "non-finite metric %d", i);
 done:
@@ -561,7 +565,7 @@ const th_check th_smooth_approx = {
                    "at every size (ambient: sqrt 2 for an unconstrained normal part); D-invariance bands of "
                    "manifold-rate",
     .metrics = {"e0_rms", "e0_p99", "e1_rms", "e1_p99", "lip_hat", "lip_f", "lip_ambient", "nparams", "train_mse",
-                "e0_p99_train"},
+                "e0_p99_train", "n_fit", "epochs_fit"},
     .quick = {.axes = {{"D", 2, {16, 32}}, {"n", 1, {16384}}, {"epochs", 1, {20}}, {"net", 6, {0, 1, 2, 3, 4, 5}}},
               .seeds = 3},
     .full = {.axes = {{"D", 3, {16, 32, 64}},
