@@ -60,7 +60,7 @@
  * Open: n = 512..4096 pre-asymptotic for d = 1, or a slower rate of trained nets on d = 1.
  * The quick preset keeps the C = 8 net and the standard protocol (neither change moved
  * the contrast, and both cost 3x).
- * ctest registers the outcome as a documented finding (tests/theorems.cmake).
+ * ctest registers the outcome as a documented finding (theorems/checks.list).
  *
  * Controls:
  * "d4-as-d2" (near miss, issue 17): every d = 2 manifold replaced by the flat torus T^4,

@@ -128,7 +128,7 @@
  * its controls FAIL (e1 slope: rough -0.169 +- 0.010, ball 0.001, noisy +0.538).
  * So the exponents -s/d and -(s-1)/d for s = 3 are not what trained ConvResNets of
  * this size and budget reach; the
- * check stays with its bands, registered as an expected FAIL (tests/theorems.cmake).
+ * check stays with its bands, registered as an expected FAIL (theorems/checks.list).
  * Controls, same runs (pooled, D = 16 / 32), each FAILs at every seed: rough e1 slope
  * -0.137 / -0.154 (e0 above); ball flat (e0 -0.022 / -0.004, train MSE 0.69-0.87: the
  * nets learn almost nothing of a d = 16 / 32 field), tangential Lip ratio <= 0.45;
