@@ -384,9 +384,10 @@ int th_judge_rate(const th_judge_in *in, const char *x, int metric, double predi
 int th_judge_rate_where(const th_judge_in *in, const char *x, int metric, const th_where *where, double predicted,
                         double lo, double hi, int figure, th_verdict *v, st_rate *r);
 
-/* Fill s->fit (the fitted line f at the points lx) and s->pred (a line of slope
- * `predicted` through the geometric-mean point of the data; ly = log y) for m points. */
-void th_series_fit_lines(th_series *s, const double *lx, const double *ly, int m, const st_fit *f,
+/* Fill s->fit (the fitted line f, a fit of log y on log x, at the points x) and s->pred (a
+ * line of slope `predicted` through the geometric-mean point of the data) for m points.
+ * x is the RAW abscissa (the function takes its logs); ly = log y. */
+void th_series_fit_lines(th_series *s, const double *x, const double *ly, int m, const st_fit *f,
                          double predicted);
 
 /* Seeds of a manifold dataset shared by every run with this seed index (common

@@ -116,19 +116,19 @@ void th_groups_free(th_groups *g)
     g->pool = NULL;
 }
 
-void th_series_fit_lines(th_series *s, const double *lx, const double *ly, int m, const st_fit *f,
+void th_series_fit_lines(th_series *s, const double *x, const double *ly, int m, const st_fit *f,
                          double predicted)
 {
     double mx = 0, my = 0;
     for (int i = 0; i < m; i++) {
-        mx += log(lx[i]);
+        mx += log(x[i]);
         my += ly[i];
     }
     mx /= m;
     my /= m;
     for (int i = 0; i < m; i++) {
-        s->fit[i] = exp(f->intercept + f->slope * log(lx[i]));
-        s->pred[i] = exp(my + predicted * (log(lx[i]) - mx));
+        s->fit[i] = exp(f->intercept + f->slope * log(x[i]));
+        s->pred[i] = exp(my + predicted * (log(x[i]) - mx));
     }
 }
 

@@ -451,13 +451,19 @@ static void default_note(const th_verdict *v, char *buf, size_t len)
     snprintf(buf, len, "measured %s ± %s, predicted %s", m, se, p);
 }
 
-/* Adds verdict v's series of figure f to the figure (titles suffixed for controls). */
-static void add_series(pl_figure *pf, const th_verdict *v, int f, const char *control,
-                       char titles[][3][96], int *nt)
+/* Adds verdict v's series of figure f to the figure (titles suffixed for controls).
+ * Returns how many of them did not fit (a figure holds PL_MAX_SERIES curves). */
+static int add_series(pl_figure *pf, const th_verdict *v, int f, const char *control,
+                      char titles[][3][96], int *nt)
 {
-    for (int k = 0; k < v->nseries && pf->nseries < PL_MAX_SERIES; k++) {
+    int dropped = 0;
+    for (int k = 0; k < v->nseries; k++) {
         const th_series *s = &v->series[k];
         if (s->figure != f) continue;
+        if (pf->nseries == PL_MAX_SERIES) {
+            dropped++;
+            continue;
+        }
         pl_series *p = &pf->s[pf->nseries++];
         char(*t)[96] = titles[(*nt)++];
         if (control && strcmp(s->name, control) != 0)
@@ -471,6 +477,7 @@ static void add_series(pl_figure *pf, const th_verdict *v, int f, const char *co
         *p = (pl_series){t[0], t[1], t[2], s->n, s->x, s->y, s->ylo, s->yhi, s->fit, s->pred, 1,
                          s->blo, s->bhi, s->band_title[0] ? s->band_title : NULL};
     }
+    return dropped;
 }
 
 static int emit_figures(const th_check *c, const th_opts *o, th_result *r)
@@ -512,9 +519,13 @@ static int emit_figures(const th_check *c, const th_opts *o, th_result *r)
         for (int j = 0; j < nv->nrefs && pf.nrefs < PL_MAX_REFS; j++)
             if (nv->refs[j].figure == f)
                 pf.refs[pf.nrefs++] = (pl_ref){nv->refs[j].lo, nv->refs[j].hi, nv->refs[j].label};
-        int nt = 0;
-        if (r->has_main) add_series(&pf, &r->main, f, NULL, titles, &nt);
-        for (int i = 0; i < r->ncontrols; i++) add_series(&pf, &r->control[i], f, r->control_name[i], titles, &nt);
+        int nt = 0, dropped = 0;
+        if (r->has_main) dropped += add_series(&pf, &r->main, f, NULL, titles, &nt);
+        for (int i = 0; i < r->ncontrols; i++)
+            dropped += add_series(&pf, &r->control[i], f, r->control_name[i], titles, &nt);
+        if (dropped) /* never silently: the summary.csv still lists every curve */
+            fprintf(stderr, "overparam: %s: figure %s holds %d curves; %d more left out (they are in summary.csv)\n",
+                    c->id, stem, PL_MAX_SERIES, dropped);
         if (pf.nseries == 0) continue;
         OP_TRY(pl_write(&pf));
         snprintf(r->fig[r->nfig++], sizeof r->fig[0], "%s", stem);
