@@ -158,7 +158,7 @@ typedef struct {
     double measured, se, predicted;
     char predicted_text[32]; /* optional, e.g. ">=10" (else %.3g of predicted) */
     double lo, hi;           /* the band; -INFINITY / INFINITY for one-sided */
-    char extra[512];         /* appended to the verdict line: "peak_at=1 ratio10=0.3" */
+    char extra[1024];        /* appended to the verdict line: "peak_at=1 ratio10=0.3" */
     char note[128];          /* figure note; default "measured X +- S, predicted P"; drawn on
                               * the figures not marked ungraded */
     char fig_note[TH_MAX_FIGURES][128]; /* a figure's own note (its own data), replacing note */

@@ -22,7 +22,7 @@ typedef struct {
     char figures[TH_MAX_FIGURES][64];
     int nfig;
     char figure_status[96];
-    char line[1024];
+    char line[2048];
     char citation[512], claim[512], prediction[256], band_source[512]; /* the check's texts */
     double measured, se, predicted, lo, hi;
     long long mtime_ns; /* of the verdict file: which row's figures are the files on disk */

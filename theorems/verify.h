@@ -53,7 +53,7 @@ typedef struct {
     int discrim;               /* index into control[] of the nearest near-miss control, -1: none */
     double discrim_z;          /* its z (th_discrim_z against the theorem's band); NaN if none */
     char discrim_text[80];     /* "<control>:<z>" or "none": the verdict line's discrim= field */
-    char line[1024];           /* the verdict line */
+    char line[2048];           /* the verdict line */
     double seconds;
 } th_result;
 
