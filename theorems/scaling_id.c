@@ -31,7 +31,8 @@
  *
  * Scaled to 2 cores (every change here and in docs/checks.md, section "scaling-id", with
  * the measurement that tests it; the step budget DOES move the result, see "Finding"
- * below; the second pool size is in the full preset, which has not been run yet):
+ * below; the second pool size is in the full preset: alpha(50 000) - alpha(200 000) =
+ * -0.018 +- 0.051 over k, full run of 2026-12-07 in docs/checks.md):
  * 1. steps: S = 200 000 in the paper; here the `steps` axis (quick and full values in the
  *    grids below) with the same 10:1:1 phase ratio. The run records plateau = the
  *    smallest, over widths, ratio of the mean training loss of the last phase-1 epoch to
@@ -84,8 +85,9 @@
  * 10 000; at k=2, 3.0 (3000) -> 1.9 (10 000) -> 3.0 / 2.2 (30 000, 7 / 5-point
  * windows, one trial, dominated by outliers). The larger students are the furthest from
  * converged, which flattens log L against log N and raises 4/alpha: the direction seen.
- * The paper's 200 000 steps are 50x the quick budget; the full preset (8000 steps) could
- * not be run on the shared 2 cores before the deadline (docs/checks.md).
+ * The paper's 200 000 steps are 50x the quick budget. The full preset (8000 steps, k = 2..8,
+ * 2119 CPU-s) FAILs the same way: (4/alpha)/ID = 1.67 +- 0.17 at k = 2, 0.78-1.31 at
+ * k = 3..8, Spearman(k, 4/alpha) 0.86 (docs/checks.md, table).
  * Seeds 0-5 (quick): FAIL, FAIL, FAIL, PASS (seed 3: k=2 ratio 1.39 +- 0.13), FAIL, FAIL;
  * k=2 ratio 1.39-2.30, k=4 1.23-1.38 on every seed.
  * Probe with 3x the budget (the quick preset at steps 12 000, nothing else changed,
