@@ -25,7 +25,10 @@ function(overparam_theorem bin id grade)
              COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fw_theorem.sh ${bin} ${out}-${ctl}
                      "overparam: ${id}/${ctl} FAIL .*control=FAIL\\(as required\\)" 0
                      verify ${id} --quick --control ${ctl})
-    set_tests_properties(theorem:${id}/${ctl} PROPERTIES LABELS theorem TIMEOUT 180)
+    # the theorem test first: the control resumes the runs it shares with it
+    # (th_control.shares_main; fw_theorem.sh FW_SHARE_FROM)
+    set_tests_properties(theorem:${id}/${ctl} PROPERTIES LABELS theorem TIMEOUT 180
+                         DEPENDS theorem:${id} ENVIRONMENT "FW_SHARE_FROM=${out}")
   endforeach()
 endfunction()
 

@@ -114,6 +114,14 @@ typedef struct {
     const char *what; /* why the hypothesis is false under it (one line) */
     int near_miss;    /* 1: the hypothesis violated just enough (THEOREMS.md "Rules"); the
                        * verdict line's discrim= field and the report use these */
+    /* Optional: 1 if the control leaves the run at these parameters exactly as the
+     * theorem's own (e.g. it replaces only the d = 2 manifolds, and this run is on
+     * T^1). Such a run is planned under the theorem's key, so it is done once and
+     * shared by both variants (resume); its record carries no control name. The check's
+     * run() must then ignore ctx->control for it, which the framework guarantees by
+     * passing control = NULL. Controls use the theorem's seeds, so the records are the
+     * ones the control would have made itself. */
+    int (*shares_main)(const th_params *p);
 } th_control;
 
 typedef struct {

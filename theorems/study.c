@@ -477,7 +477,7 @@ int sy_check_build(const sy_study *s, th_check **out)
     g.seeds = ks->seeds;
     c->quick = c->full = g; /* the file's preset is already applied */
     for (int i = 0; i < ks->ncontrols; i++)
-        c->controls[i] = (th_control){ks->controls[i].name, ks->controls[i].what, ks->controls[i].near_miss};
+        c->controls[i] = (th_control){ks->controls[i].name, ks->controls[i].what, ks->controls[i].near_miss, NULL};
     snprintf(k->fig_title, sizeof k->fig_title, "%s: %s vs %s (study %s)", ks->title, ks->quantity, xt, ks->id);
     snprintf(k->xlabel, sizeof k->xlabel, "%s", ks->x == SY_X_N ? "n (training points)" : xt);
     snprintf(k->ylabel, sizeof k->ylabel, "%s (mean of log over seeds)", ks->quantity);

@@ -68,7 +68,24 @@ static int plan_variant(const th_check *c, const th_opts *o, const sw_grid *g, c
     int k = c->key_tag ? snprintf(tag, sizeof tag, "%s", c->key_tag) : 0;
     if (o->conv != NN_CONV_AUTO)
         snprintf(tag + k, sizeof tag - (size_t)k, "%sconv=%s", k ? "/" : "", nn_conv_path_name(o->conv));
-    return sw_plan(c->seed_id ? c->seed_id : c->id, g, control, tag, o->seed, runs, nruns);
+    const char *seed_name = c->seed_id ? c->seed_id : c->id;
+    OP_TRY(sw_plan(seed_name, g, control, tag, o->seed, runs, nruns));
+    /* A control's runs that equal the theorem's (th_control.shares_main) take the
+     * theorem's run: the same grid plans the same order, so run i matches run i. */
+    const th_control *ct = control ? th_find_control(c, control) : NULL;
+    if (!ct || !ct->shares_main) return OP_OK;
+    sw_run *main_runs;
+    int nmain;
+    int s = sw_plan(seed_name, g, NULL, tag, o->seed, &main_runs, &nmain);
+    if (!s && nmain != *nruns) s = op_error_set(OP_EINTERNAL, __FILE__, __LINE__, "%s/%s: plans differ", c->id, control);
+    for (int i = 0; !s && i < *nruns; i++)
+        if (ct->shares_main(&(*runs)[i])) (*runs)[i] = main_runs[i];
+    free(main_runs);
+    if (s) {
+        free(*runs);
+        *runs = NULL;
+    }
+    return s;
 }
 
 /* Records of another identity are rerun and replaced (src/sweep/sweep.h "Resume"); say
