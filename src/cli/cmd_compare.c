@@ -55,9 +55,6 @@ static int compare_main(int argc, char **argv)
     if (!check && !study_file) {
         return cli_usage("compare: --check or --study is required (see overparam compare --help)");
     }
-    if (check && !mlist) {
-        return cli_usage("compare: --check and --manifolds are required (see overparam compare --help)");
-    }
     if (quick && full) {
         return cli_usage("compare: --quick and --full exclude each other");
     }
@@ -86,13 +83,23 @@ static int compare_main(int argc, char **argv)
         th_valid_ids(valid, sizeof valid);
         return cli_usage("compare: unknown check '%s'; valid ids: %s", check, valid);
     }
-    if (!c->compare.manifold_axis) {
+    const th_compare *cp = &c->compare;
+    if (!cp->ambient_axis) {
         char ok[1024] = "";
         for (int i = 0, k = 0; i < th_count(); i++)
-            if (th_at(i)->compare.manifold_axis)
+            if (th_at(i)->compare.ambient_axis)
                 k += snprintf(ok + k, sizeof ok - (size_t)k, "%s%s", k ? ", " : "", th_at(i)->id);
         return cli_usage("compare: check '%s' does not support compare; checks that do: %s", check,
                          ok[0] ? ok : "(none yet)");
+    }
+    if (!cp->manifold_axis) { /* one fixed manifold (smooth-approx, classification-dinv) */
+        if (mlist)
+            return cli_usage("compare: check '%s' runs on one fixed manifold (%s); --manifolds does not apply", check,
+                             cp->fixed_manifold);
+        mlist = cp->fixed_manifold;
+    }
+    if (!mlist) {
+        return cli_usage("compare: --check and --manifolds are required (see overparam compare --help)");
     }
     static char mbuf[4096];
     if (strlen(mlist) >= sizeof mbuf) {
