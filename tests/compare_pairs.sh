@@ -74,5 +74,18 @@ msg=$("$bin" compare --check selftest-fixed --manifolds flat:d=2 --out "$tmp/g" 
 [ $rc = 2 ] && [ "$(wc -l <<<"$msg")" = 1 ] && grep -q "one fixed manifold (flat:d=2)" <<<"$msg" && [ ! -e "$tmp/g" ] \
   && ok "fixed manifold: --manifolds refused with one line, exit 2" || bad "fixed manifold --manifolds: exit $rc: $msg"
 
+# the shipped checks on one fixed manifold: refused before any run (no --out created)
+for c in smooth-approx:torus:d=2 classification-dinv:helix; do
+  id=${c%%:*} man=${c#*:}
+  msg=$("$bin" compare --check "$id" --manifolds "$man" --out "$tmp/h" 2>&1); rc=$?
+  [ $rc = 2 ] && [ "$(wc -l <<<"$msg")" = 1 ] && grep -qF "one fixed manifold ($man)" <<<"$msg" && [ ! -e "$tmp/h" ] \
+    && ok "$id: --manifolds refused with one line naming $man" || bad "$id --manifolds: exit $rc: $msg"
+  "$bin" list "$id" | grep -qF "compare:    supported (fixed manifold $man; --ambient only)" \
+    && ok "$id: list says compare is supported with --ambient only" || bad "$id: list"
+done
+msg=$("$bin" compare --check smooth-approx --ambient 2 --out "$tmp/h" 2>&1); rc=$?
+[ $rc = 2 ] && [ "$(wc -l <<<"$msg")" = 1 ] && [ ! -e "$tmp/h" ] && ok "smooth-approx: --ambient 2 refused (exit 2)" \
+  || bad "smooth-approx --ambient 2: exit $rc: $msg"
+
 [ $fails = 0 ] && echo "compare_pairs: all passed" || echo "compare_pairs: $fails failed"
 [ $fails = 0 ]

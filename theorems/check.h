@@ -61,9 +61,16 @@
  * Compare support: set .compare.manifold_axis (a string axis holding the manifold
  * spec, e.g. "manifold") and .compare.ambient_axis (a numeric axis, e.g. "D"), and
  * .compare.intrinsic_dim. `overparam compare` replaces those two axes' values by
- * the --manifolds and --ambient lists, runs the sweep, and calls judge once per
- * (manifold, D) subset of the records; the verdict's series 0 (measured, fit and
- * predicted) becomes one curve of the comparison figure. */
+ * the --manifolds and --ambient lists, runs the sweep, and calls judge (or
+ * .compare.subset_judge) once per (manifold, D) subset of the records; the verdict's
+ * series 0 (measured, fit and predicted) becomes one curve of the comparison figure.
+ * A check on one manifold sets .fixed_manifold instead of .manifold_axis (--ambient
+ * only). The pair sections (D-equivalence: every D against the first at one manifold;
+ * d-contrast: manifolds of different d at one D; paired per seed, in the table and in
+ * DIR/compare/<id>-pairs.csv) come from the declared rate (.x_axis, .metric or
+ * .log_table) and bands (.dslope_tol, .dratio_lo/hi, .predicted_slope,
+ * .contrast_dtol): the judge's own numbers, never new ones (th_compare below;
+ * docs/running.md section 3). */
 #ifndef TH_CHECK_H
 #define TH_CHECK_H
 
@@ -211,6 +218,7 @@ typedef struct {
      * D-invariance keys it against D_ref (smooth-approx: nets by their parameter count
      * at D_ref); D_ref == D for the d-contrast */
     int (*log_table)(const th_judge_in *in, const char *manifold, double D, double D_ref, struct th_table *t);
+    const char *x_label; /* the name of log_table's x when it re-keys the rows (NULL: x_axis) */
     /* D-equivalence, every D against the first at one manifold (th_dinv_judge, paired
      * per seed): |slope difference| <= dslope_tol and the level ratio in
      * [dratio_lo, dratio_hi] at every x, both as TOSTs; 0 leaves a part out */

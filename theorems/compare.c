@@ -122,6 +122,7 @@ static int cmp_dequiv(const th_compare *cp, const th_judge_in *in, const char *m
     OP_TRY(s);
     p->pred = 0;
     p->graded = 1;
+    const char *xl = cp->x_label ? cp->x_label : cp->x_axis;
     if (!isnan(tol)) {
         p->diff = di.ds;
         p->lo = -tol;
@@ -131,7 +132,7 @@ static int cmp_dequiv(const th_compare *cp, const th_judge_in *in, const char *m
         snprintf(p->stat, sizeof p->stat, "dslope");
         if (!isnan(rlo)) {
             p->grade = st_grade_worst(di.g_ds, di.g_lr);
-            snprintf(p->detail, sizeof p->detail, "level ratio@%s=%g %.3g 90%%[%.3g,%.3g] vs [%g,%g] %s", cp->x_axis,
+            snprintf(p->detail, sizeof p->detail, "level ratio@%s=%g %.3g 90%%[%.3g,%.3g] vs [%g,%g] %s", xl,
                      di.lr_x, exp(di.lr.mean), exp(di.lr.lo), exp(di.lr.hi), rlo, rhi, st_grade_name(di.g_lr));
         }
     } else { /* the level ratio alone (classification-dinv): its worst point, on a log scale */
@@ -140,7 +141,7 @@ static int cmp_dequiv(const th_compare *cp, const th_judge_in *in, const char *m
         p->hi = log(rhi);
         p->paired = 1;
         p->grade = di.g_lr;
-        snprintf(p->stat, sizeof p->stat, "log_ratio@%s=%g", cp->x_axis, di.lr_x);
+        snprintf(p->stat, sizeof p->stat, "log_ratio@%s=%g", xl, di.lr_x);
         snprintf(p->detail, sizeof p->detail, "ratio %.3g 90%%[%.3g,%.3g] vs [%g,%g]", exp(di.lr.mean),
                  exp(di.lr.lo), exp(di.lr.hi), rlo, rhi);
     }
@@ -338,7 +339,10 @@ int th_compare_run(const th_check *c, const th_opts *o, const char *const *manif
         char me[32], se[32], pr[32], lo[32], hi[32], ms[80];
         th_fmt_num(me, sizeof me, v[k].measured);
         th_fmt_num(se, sizeof se, v[k].se);
-        th_fmt_num(pr, sizeof pr, v[k].predicted);
+        if (v[k].predicted_text[0]) /* e.g. "-1.00[derived]", "<=0.9" */
+            snprintf(pr, sizeof pr, "%.31s", v[k].predicted_text);
+        else
+            th_fmt_num(pr, sizeof pr, v[k].predicted);
         th_fmt_num(lo, sizeof lo, v[k].lo);
         th_fmt_num(hi, sizeof hi, v[k].hi);
         snprintf(ms, sizeof ms, "%s ± %s", me, se);
@@ -367,7 +371,9 @@ int th_compare_run(const th_check *c, const th_opts *o, const char *const *manif
     op_buf_free(&pcsv);
     if (!s && o->figures) {
         static char titles[PL_MAX_SERIES][3][96];
-        const th_figure *fd = &c->figures[0];
+        /* the axes of the figure the rows' curves belong to (series 0 of the first row) */
+        int fi = ncomb && v[0].nseries ? v[0].series[0].figure : 0;
+        const th_figure *fd = &c->figures[fi >= 0 && fi < th_nfigures(c) ? fi : 0];
         char title[160];
         snprintf(title, sizeof title, "%s across manifolds and ambient dimensions", c->id);
         pl_figure pf = {0};
