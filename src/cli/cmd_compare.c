@@ -24,7 +24,8 @@ static int compare_main(int argc, char **argv)
         {"check", OP_ARG_STR, &check, 0, 0, "the check to run (one that supports compare; see overparam list)", 0},
         {"study", OP_ARG_STR, &study_file, 0, 0,
          "a study file instead of --check (docs/study.md); --manifolds then defaults to the study's", 0},
-        {"manifolds", OP_ARG_STR, &mlist, 0, 0, "comma-separated manifold specs, e.g. sphere:d=2,torus:d=2,so3", 0},
+        {"manifolds", OP_ARG_STR, &mlist, 0, 0,
+         "comma-separated manifold specs, e.g. sphere:d=2,torus:d=2,so3 (not for a check on one fixed manifold)", 0},
         {"ambient", OP_ARG_STR, &alist, 0, 0, "comma-separated ambient dimensions (default: the preset's)", 0},
         {"quick", OP_ARG_FLAG, &quick, 0, 0, "quick preset (default)", 0},
         {"full", OP_ARG_FLAG, &full, 0, 0, "full preset", 0},
@@ -38,13 +39,17 @@ static int compare_main(int argc, char **argv)
     if (s == OP_ARGS_HELP) {
         op_args_print_help(stdout,
                            "overparam compare --check ID --manifolds A,B,C [--ambient 16,64] [--quick|--full] [--out DIR]\n"
+                           "       overparam compare --check ID [--ambient 16,64] ...   (a check on one fixed manifold)\n"
                            "       overparam compare --study FILE [--manifolds A,B,C] [--ambient 16,64] ...",
                            "Runs a check over several manifolds and ambient dimensions and draws every curve\n"
                            "with its predicted slope in one figure (DIR/compare/<id>.png/.pdf/.dat/.gp); prints\n"
                            "a table (manifold, d, D, measured slope ± s.e., predicted, verdict) also written to\n"
-                           "DIR/compare/<id>.csv. Finished runs are reused (resume), as in verify.\n"
+                           "DIR/compare/<id>.csv, then the paired D-equivalence (each D against the first) and\n"
+                           "d-contrast (manifolds of different d at one D) rows, DIR/compare/<id>-pairs.csv.\n"
+                           "A check on one fixed manifold takes --ambient only (--manifolds is refused).\n"
+                           "Finished runs are reused (resume), as in verify.\n"
                            "Exit 0 only if every row PASSes, 1 if one FAILs, 4 if none FAILs and one is\n"
-                           "MARGINAL, 2 usage error, 3 runtime error (the codes of verify).\n"
+                           "MARGINAL (pairs count as rows), 2 usage error, 3 runtime error (verify's codes).\n"
                            "With --study FILE the study's runs (keys study=<hash>/...) are shared with\n"
                            "`overparam study FILE` in the same --out; each row is judged by the study's band.",
                            spec, ns);
