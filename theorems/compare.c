@@ -295,9 +295,12 @@ int th_compare_run(const th_check *c, const th_opts *o, const char *const *manif
         free(recs);
         return OP_ENOMEM;
     }
-    /* a row is one subset, judged by the check's judge (or its subset_judge) */
+    /* a row is one subset, judged by the check's judge, or by its subset_judge through
+     * a copy of the check (only then: a study's judge finds its settings by the check's
+     * address) */
     th_check sc = *c;
-    if (cp->subset_judge) sc.judge = cp->subset_judge;
+    sc.judge = cp->subset_judge;
+    const th_check *rc = cp->subset_judge ? &sc : c;
     int s = OP_OK;
     for (int k = 0; k < ncomb && !s; k++) {
         const char *m = manifolds[k / nD];
@@ -307,7 +310,7 @@ int th_compare_run(const th_check *c, const th_opts *o, const char *const *manif
             const char *rm = cp->manifold_axis ? rec_param_str(&recs[i], cp->manifold_axis) : m;
             if (rm && strcmp(rm, m) == 0 && rec_param(&recs[i], cp->ambient_axis) == D) sub[ns++] = recs[i];
         }
-        s = th_judge_variant(&sc, o, NULL, sub, ns, &v[k]);
+        s = th_judge_variant(rc, o, NULL, sub, ns, &v[k]);
     }
     free(sub);
     cmp_pair *pairs = NULL;
