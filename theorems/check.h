@@ -63,7 +63,8 @@
  * .compare.intrinsic_dim. `overparam compare` replaces those two axes' values by
  * the --manifolds and --ambient lists, runs the sweep, and calls judge (or
  * .compare.subset_judge) once per (manifold, D) subset of the records; the verdict's
- * series 0 (measured, fit and predicted) becomes one curve of the comparison figure.
+ * series 0 (or .compare.row_series: measured, fit and predicted) becomes one curve of
+ * the comparison figure.
  * A check on one manifold sets .fixed_manifold instead of .manifold_axis (--ambient
  * only). The pair sections (D-equivalence: every D against the first at one manifold;
  * d-contrast: manifolds of different d at one D; paired per seed, in the table and in
@@ -207,6 +208,9 @@ typedef struct {
     /* optional: judges one (manifold, D) subset for its row when the check's judge needs
      * several D (classification-dinv); NULL: the check's judge */
     int (*subset_judge)(const th_judge_in *in, th_verdict *v);
+    /* the series of a row's verdict drawn as its curve in compare's figure: the one the
+     * row's measured value is fitted on (smooth-approx: 1, the gradient error) */
+    int row_series;
 
     /* ---- pair statistics: compare's D-equivalence and d-contrast sections ----
      * The rate is fitted on log `metric` against log `x_axis` (the judge's table); a

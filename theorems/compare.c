@@ -374,8 +374,9 @@ int th_compare_run(const th_check *c, const th_opts *o, const char *const *manif
     op_buf_free(&pcsv);
     if (!s && o->figures) {
         static char titles[PL_MAX_SERIES][3][96];
-        /* the axes of the figure the rows' curves belong to (series 0 of the first row) */
-        int fi = ncomb && v[0].nseries ? v[0].series[0].figure : 0;
+        /* the axes of the figure the rows' curves belong to (the first row's) */
+        int rs = cp->row_series;
+        int fi = ncomb && v[0].nseries > rs ? v[0].series[rs].figure : 0;
         const th_figure *fd = &c->figures[fi >= 0 && fi < th_nfigures(c) ? fi : 0];
         char title[160];
         snprintf(title, sizeof title, "%s across manifolds and ambient dimensions", c->id);
@@ -389,8 +390,8 @@ int th_compare_run(const th_check *c, const th_opts *o, const char *const *manif
         pf.logy = fd->name ? fd->logy : 1;
         pf.vline = NAN;
         for (int k = 0; k < ncomb; k++) {
-            if (v[k].nseries < 1) continue;
-            const th_series *se = &v[k].series[0];
+            if (v[k].nseries <= rs) continue;
+            const th_series *se = &v[k].series[rs];
             snprintf(titles[k][0], 96, "%s, D=%g", manifolds[k / nD], Ds[k % nD]);
             char me[32], sd[32], pr[32];
             th_fmt_num(me, sizeof me, v[k].measured);

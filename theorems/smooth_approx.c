@@ -615,9 +615,9 @@ const th_check th_smooth_approx = {
                  "Lip(fhat) / Lip(f)", 1, 0, 0, NULL}},
     /* compare: one manifold, --ambient only; D-equivalence = criterion 4 (its table and bands) */
     .compare = {.ambient_axis = "D", .intrinsic_dim = sa_dim, .valid_manifolds = SA_MANIFOLD,
-                .validate = sa_validate, .fixed_manifold = SA_MANIFOLD, .x_axis = "net", .metric = M_E1_P99,
-                .log_table = sa_compare_table, .x_label = "P", .dslope_tol = SA_DS_TOL, .dratio_lo = SA_DR_LO,
-                .dratio_hi = SA_DR_HI},
+                .validate = sa_validate, .fixed_manifold = SA_MANIFOLD, .row_series = 1, .x_axis = "net",
+                .metric = M_E1_P99, .log_table = sa_compare_table, .x_label = "P", .dslope_tol = SA_DS_TOL,
+                .dratio_lo = SA_DR_LO, .dratio_hi = SA_DR_HI},
     .run = sa_run,
     .judge = sa_judge,
 };

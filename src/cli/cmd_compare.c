@@ -39,7 +39,7 @@ static int compare_main(int argc, char **argv)
     if (s == OP_ARGS_HELP) {
         op_args_print_help(stdout,
                            "overparam compare --check ID --manifolds A,B,C [--ambient 16,64] [--quick|--full] [--out DIR]\n"
-                           "       overparam compare --check ID [--ambient 16,64] ...   (a check on one fixed manifold)\n"
+                           "       overparam compare --check ID [--ambient 16,64] ...  (a check on one manifold)\n"
                            "       overparam compare --study FILE [--manifolds A,B,C] [--ambient 16,64] ...",
                            "Runs a check over several manifolds and ambient dimensions and draws every curve\n"
                            "with its predicted slope in one figure (DIR/compare/<id>.png/.pdf/.dat/.gp); prints\n"
