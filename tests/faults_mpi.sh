@@ -60,7 +60,8 @@ r1=$(cat "$tmp/mpi"/*/runs/*.json | grep -c '"rank": 1,')
   && ok "figures under mpirun: rate.dat identical" || bad "figures under mpirun: exit $rc, $(tail -3 "$tmp/f2.err")"
 
 # compare under mpirun: the runs are spread over the ranks, rank 0 alone prints the
-# table and writes compare/<id>.csv; records, table and CSV equal a one-process run
+# table and writes compare/<id>.csv and <id>-pairs.csv; records, table and CSVs equal a
+# one-process run
 cmp_args=(compare --check selftest-rate --manifolds flat:d=2,curved:d=1 --ambient 8,16 --no-figures)
 "$bin" "${cmp_args[@]}" --threads 2 --out "$tmp/c1" >"$tmp/c1.out" 2>"$tmp/c1.err"; rc1=$?
 "${mpi[@]}" "$bin" "${cmp_args[@]}" --out "$tmp/c2" >"$tmp/c2.out" 2>"$tmp/c2.err"; rc2=$?
@@ -70,6 +71,10 @@ diff "$tmp/c1.out" "$tmp/c2.out" >/dev/null && ok "compare: same table, printed 
   || bad "compare: tables differ:\n$(diff "$tmp/c1.out" "$tmp/c2.out")"
 cmp -s "$tmp/c1/compare/selftest-rate.csv" "$tmp/c2/compare/selftest-rate.csv" && ok "compare: compare/selftest-rate.csv identical" \
   || bad "compare: compare/selftest-rate.csv differs or is missing"
+# the pair rows (2 D-equivalence, 2 d-contrast) are judged by every rank, written by rank 0
+cmp -s "$tmp/c1/compare/selftest-rate-pairs.csv" "$tmp/c2/compare/selftest-rate-pairs.csv" \
+  && [ "$(wc -l <"$tmp/c2/compare/selftest-rate-pairs.csv")" = 5 ] && ok "compare: compare/selftest-rate-pairs.csv identical" \
+  || bad "compare: compare/selftest-rate-pairs.csv differs or is missing"
 n=$(ls "$tmp/c2/selftest-rate/runs" 2>/dev/null | grep -c '\.json$')
 same_records "$tmp/c1" "$tmp/c2" selftest-rate && [ "$n" -gt 0 ] && ok "compare: $n records identical to the one-process run" \
   || bad "compare: records differ from the one-process run"

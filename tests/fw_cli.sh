@@ -168,15 +168,19 @@ cat "$tmp/o"
 # verify's exit codes: no row FAILed, two are MARGINAL -> 4 (0 would read as a confirmation)
 [ $rc = 4 ] && ok "compare with MARGINAL rows exits 4, as verify" || bad "compare exit $rc (expected 4): $(cat "$tmp/e")"
 # a row with a failed run grades no better than MARGINAL (issue 15)
-[ "$(grep -c ' PASS' "$tmp/o")" = 2 ] && [ "$(grep -c '^diverge:d=2 .* MARGINAL (failed runs excluded)' "$tmp/o")" = 2 ] \
+[ "$(grep -Ec '^(flat|diverge):d=[12] .* PASS' "$tmp/o")" = 2 ] && [ "$(grep -c '^diverge:d=2 .* MARGINAL (failed runs excluded)' "$tmp/o")" = 2 ] \
   && ok "compare table: 2 rows PASS, 2 with failed runs MARGINAL and flagged" || bad "compare table"
+# a pair with a failed run in either subset is no better than MARGINAL, as its rows
+[ "$(grep -c '^d-contrast .*diverge:d=2.* MARGINAL$' "$tmp/o")" = 2 ] \
+  && ok "compare pairs: the d-contrasts with failed runs are MARGINAL" || bad "compare pairs with failed runs"
 grep -c "diverged" "$tmp/e" | grep -q '^12$' && ok "12 divergences reported with their keys" || bad "divergence reports: $(grep -c diverged "$tmp/e")"
 [ "$(wc -l <"$tmp/cmp/compare/selftest-rate.csv")" = 5 ] && [ -s "$tmp/cmp/compare/selftest-rate.png" ] \
   && ok "compare csv + png" || bad "compare outputs"
 awk -F, 'NR>1 && $1=="flat:d=1" && ($4 > -0.5 || $4 < -0.85) {exit 1}' "$tmp/cmp/compare/selftest-rate.csv" \
   && ok "compare slopes near -2/3 for d=1" || bad "compare slope values"
 "$bin" compare --check selftest-rate --manifolds flat:d=1 --ambient 16,64 --no-figures --out "$tmp/cmp" >"$tmp/o" 2>"$tmp/e"; rc=$?
-[ $rc = 0 ] && [ "$(grep -c ' PASS$' "$tmp/o")" = 2 ] && ok "compare with every row PASS exits 0" \
+[ $rc = 0 ] && [ "$(grep -c '^flat:d=1 .* PASS$' "$tmp/o")" = 2 ] && [ "$(grep -c '^D-equivalence .* PASS$' "$tmp/o")" = 1 ] \
+  && ok "compare with every row PASS exits 0" \
   || bad "all-PASS compare: exit $rc: $(cat "$tmp/o" "$tmp/e")"
 "$bin" compare --help | tr '\n' ' ' | grep -q "Exit 0 only if every row PASSes, 1 if one FAILs, 4 if none FAILs and one is MARGINAL" \
   && ok "compare --help states verify's exit codes" || bad "compare --help exit codes"

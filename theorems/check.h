@@ -61,9 +61,17 @@
  * Compare support: set .compare.manifold_axis (a string axis holding the manifold
  * spec, e.g. "manifold") and .compare.ambient_axis (a numeric axis, e.g. "D"), and
  * .compare.intrinsic_dim. `overparam compare` replaces those two axes' values by
- * the --manifolds and --ambient lists, runs the sweep, and calls judge once per
- * (manifold, D) subset of the records; the verdict's series 0 (measured, fit and
- * predicted) becomes one curve of the comparison figure. */
+ * the --manifolds and --ambient lists, runs the sweep, and calls judge (or
+ * .compare.subset_judge) once per (manifold, D) subset of the records; the verdict's
+ * series 0 (or .compare.row_series: measured, fit and predicted) becomes one curve of
+ * the comparison figure.
+ * A check on one manifold sets .fixed_manifold instead of .manifold_axis (--ambient
+ * only). The pair sections (D-equivalence: every D against the first at one manifold;
+ * d-contrast: manifolds of different d at one D; paired per seed, in the table and in
+ * DIR/compare/<id>-pairs.csv) come from the declared rate (.x_axis, .metric or
+ * .log_table) and bands (.dslope_tol, .dratio_lo/hi, .predicted_slope,
+ * .contrast_dtol): the judge's own numbers, never new ones (th_compare below;
+ * docs/running.md section 3). */
 #ifndef TH_CHECK_H
 #define TH_CHECK_H
 
@@ -190,8 +198,13 @@ typedef struct {
     int nrecs;
 } th_judge_in;
 
+struct th_table;
+
 typedef struct {
-    const char *manifold_axis; /* NULL: the check does not support compare */
+    /* What a row is: the subsets (manifold, D) of the grid. manifold_axis: a string axis
+     * holding the manifold spec; NULL for a check on one fixed manifold, named by
+     * fixed_manifold (then --manifolds is refused). ambient_axis NULL: no compare. */
+    const char *manifold_axis;
     const char *ambient_axis;
     /* intrinsic dimension of a manifold spec for the table, or NaN if unknown
      * (then compare rejects the spec with a usage error listing valid ones) */
@@ -199,6 +212,37 @@ typedef struct {
     const char *valid_manifolds; /* text for the usage error */
     /* optional: OP_EUSAGE with a one-line message if D does not suit the manifold */
     int (*validate)(const char *manifold, double D);
+    const char *fixed_manifold;  /* with manifold_axis NULL: the manifold of every run */
+    /* optional: judges one (manifold, D) subset for its row when the check's judge needs
+     * several D (classification-dinv); NULL: the check's judge */
+    int (*subset_judge)(const th_judge_in *in, th_verdict *v);
+    /* the series of a row's verdict drawn as its curve in compare's figure: the one the
+     * row's measured value is fitted on (smooth-approx: 1, the gradient error) */
+    int row_series;
+
+    /* ---- pair statistics: compare's D-equivalence and d-contrast sections ----
+     * The rate is fitted on log `metric` against log `x_axis` (the judge's table); a
+     * subset's table is th_table_collect + th_table_log, or log_table's when set.
+     * x_axis NULL: no pair sections. */
+    const char *x_axis;
+    int metric;
+    /* optional: the check's own log table of subset (manifold, D), keyed as the check's
+     * D-invariance keys it against D_ref (smooth-approx: nets by their parameter count
+     * at D_ref); D_ref == D for the d-contrast */
+    int (*log_table)(const th_judge_in *in, const char *manifold, double D, double D_ref, struct th_table *t);
+    const char *x_label; /* the name of log_table's x when it re-keys the rows (NULL: x_axis) */
+    /* D-equivalence, every D against the first at one manifold (th_dinv_judge, paired
+     * per seed): |slope difference| <= dslope_tol and the level ratio in
+     * [dratio_lo, dratio_hi] at every x, both as TOSTs; 0 leaves a part out */
+    double dslope_tol;
+    double dratio_lo, dratio_hi;
+    /* d-contrast, every pair of manifolds of different d at one D: the paired slope
+     * difference slope(higher d) - slope(lower d) against predicted_slope(d_hi) -
+     * predicted_slope(d_lo) (NULL: no d-contrast section), graded (st_grade) in the band
+     * the prediction spans when d_hi is off by +-contrast_dtol (manifold-rate's rule);
+     * contrast_dtol 0: the check states no contrast band, the row is reported "n/a" */
+    double (*predicted_slope)(double d);
+    double contrast_dtol;
 } th_compare;
 
 typedef struct th_check {
@@ -281,7 +325,7 @@ typedef struct {
     double num;
 } th_where;
 
-typedef struct {
+typedef struct th_table {
     int np, ns;                     /* points (distinct x, ascending) and seeds (max seed index + 1) */
     double x[TH_MAX_POINTS];
     double *y;                      /* np x ns, y[p * ns + s]; NaN: failed, non-finite or absent */
@@ -360,6 +404,12 @@ typedef struct {
 } th_dinv;
 int th_dinv_judge(const th_table *a, const th_table *b, const th_judge_in *in, double slope_tol, double ratio_lo,
                   double ratio_hi, th_dinv *o);
+/* The d-contrast band rule (manifold-rate, issue 17): between curves of intrinsic
+ * dimensions d_lo < d_hi with predicted slopes pred(d), the paired slope difference
+ * slope(d_hi) - slope(d_lo) is predicted *p = pred(d_hi) - pred(d_lo), and its band
+ * [*lo, *hi] is what that prediction spans when d_hi is off by up to tol either way. */
+void th_contrast_band(double (*pred)(double d), double d_lo, double d_hi, double tol, double *p, double *lo,
+                      double *hi);
 /* A trend claim over the table's points (st_trend_grade; direction -1 falls, +1 rises). */
 int th_table_trend(const th_table *t, int direction, double rho_min, st_trend *tr);
 /* "slope90=[a,b] pooled=x±y chi2/dof=z last=w±u seeds=k" (+ " plateau", + the s.e.

@@ -463,6 +463,24 @@ static void cd_series(const cd_tables *c, const char *name, int fig, int j, int 
 #define CD_KRR_NAME "RBF ridge, gamma=1/D"
 #define CD_KNN_NAME "k-NN (adaptive)"
 
+/* The decrease with n at one D (a log excess-risk table over n): the kit's trend test
+ * and the paired per-seed fall excess(nmax)/excess(nmin) (*fall, s.e. *fall_se)
+ * graded against (0, 0.9]; *g the worse of the two. Non-zero (the caller FAILs the
+ * criterion) if the table has fewer than 2 points or the trend test cannot run. */
+static int cd_decrease(const th_table *t, st_trend *tr, double *fall, double *fall_se, st_grade_t *g)
+{
+    if (t->np < 2 || th_table_trend(t, -1, 0.8, tr)) {
+        op_error_clear();
+        return 1;
+    }
+    st_interval f;
+    th_table_diff_at(t, 0, t, t->np - 1, &f);
+    *fall = exp(f.mean);
+    *fall_se = *fall * f.se;
+    *g = st_grade_worst(tr->grade, st_grade(*fall, *fall_se, 0, CD_MIN_FALL));
+    return 0;
+}
+
 /* Judge (issue 15 kit; the bands are THEOREMS.md's, unchanged):
  *   D-invariance: for every D > Dmin and every n, the paired per-seed log ratio
  *     log loss(D, n) - log loss(Dmin, n) with its 90 % t interval, equivalence-tested
@@ -516,19 +534,17 @@ static int cd_judge(const th_judge_in *in, th_verdict *v)
     for (int a = 0; a < c->nD; a++) {
         const th_table *t = &c->t[a][0];
         st_trend tr;
-        st_interval f;
-        if (t->np < 2 || th_table_trend(t, -1, 0.8, &tr)) {
+        double fall, fse;
+        st_grade_t gd;
+        if (cd_decrease(t, &tr, &fall, &fse, &gd)) {
             g_dec = ST_FAIL;
             continue;
         }
-        th_table_diff_at(t, 0, t, t->np - 1, &f);
-        double fall = exp(f.mean);
-        st_grade_t gf = st_grade(fall, fall * f.se, 0, CD_MIN_FALL);
         if (!(fall <= fall_max)) {
             fall_max = fall;
-            fall_se = fall * f.se;
+            fall_se = fse;
         }
-        g_dec = st_grade_worst(g_dec, st_grade_worst(tr.grade, gf));
+        g_dec = st_grade_worst(g_dec, gd);
         if (off < (int)sizeof dec_txt)
             off += snprintf(dec_txt + off, sizeof dec_txt - off, " D%g:%s(%s,fall=%.3g)", c->D[a],
                             tr.use_signs ? "signs" : "rho", st_grade_name(tr.grade), fall);
@@ -609,6 +625,51 @@ static int cd_judge(const th_judge_in *in, th_verdict *v)
     return OP_OK;
 }
 
+/* compare (one fixed manifold, --ambient only): a row is one D, graded by the judge's
+ * per-D criterion, the decrease with n (cd_decrease); its measured value is the fall
+ * excess(nmax)/excess(nmin). The D-invariance is compare's D-equivalence section: the
+ * level ratio excess(D)/excess(D first) at every n in [0.7, 1.4] by TOST, the statistic
+ * and band of cd_judge (th_dinv_judge computes the same paired per-seed log ratios). */
+static int cd_subset_judge(const th_judge_in *in, th_verdict *v)
+{
+    if (in->nrecs < 1) OP_ERROR(OP_EUSAGE, "classification-dinv: no records to judge");
+    th_table t;
+    OP_TRY(th_table_collect(in, "n", M_EXCESS, NULL, &t));
+    int s = th_table_log(&t, in, "excess risk");
+    if (s) {
+        th_table_free(&t);
+        return s;
+    }
+    st_trend tr;
+    double fall = NAN, fall_se = NAN;
+    st_grade_t g = ST_FAIL;
+    if (cd_decrease(&t, &tr, &fall, &fall_se, &g)) g = ST_FAIL;
+    v->grade = g;
+    v->measured = fall;
+    v->se = fall_se;
+    v->predicted = CD_MIN_FALL;
+    snprintf(v->predicted_text, sizeof v->predicted_text, "<=%g", CD_MIN_FALL);
+    v->lo = 0;
+    v->hi = CD_MIN_FALL;
+    th_series *se = &v->series[0];
+    th_table_series(&t, 1, se);
+    snprintf(se->name, sizeof se->name, "ConvResNet, D=%g", rec_param(&in->recs[0], "D"));
+    se->figure = 1; /* loss-vs-n */
+    for (int i = 0; i < se->n; i++) se->fit[i] = se->pred[i] = NAN;
+    v->nseries = 1;
+    th_table_free(&t);
+    return OP_OK;
+}
+
+static double cd_dim(const char *manifold) { return strcmp(manifold, CD_MANIFOLD) == 0 ? 1 : NAN; }
+
+static int cd_validate(const char *manifold, double D)
+{
+    (void)manifold;
+    if (D < 3) OP_ERROR(OP_EUSAGE, "--ambient %g is smaller than the embedding dimension 3 of the " CD_MANIFOLD, D);
+    return OP_OK;
+}
+
 #define CD_YLABEL "excess logistic risk over the Bayes risk 0.325 (geometric mean over seeds, bars +-1 s.e.)"
 
 const th_check th_classification_dinv = {
@@ -640,6 +701,9 @@ const th_check th_classification_dinv = {
                  "ambient dimension D", CD_YLABEL, 1, 1, 0, NULL},
                 {"loss-vs-n", "helix in R^D: test loss vs n (RBF ridge: gamma=1/D default, not adaptive)",
                  "training points n", CD_YLABEL, 1, 1, 0, NULL}},
+    .compare = {.ambient_axis = "D", .intrinsic_dim = cd_dim, .valid_manifolds = CD_MANIFOLD,
+                .validate = cd_validate, .fixed_manifold = CD_MANIFOLD, .subset_judge = cd_subset_judge,
+                .x_axis = "n", .metric = M_EXCESS, .dratio_lo = CD_LO, .dratio_hi = CD_HI},
     .run = cd_run,
     .judge = cd_judge,
 };

@@ -282,13 +282,16 @@ static int mr_table(const th_judge_in *in, const char *spec, double D, th_table 
  * (the worst n is reported): the kit's th_dinv_judge (studies use the same). The seeds
  * share target, pool and test set across D (common random numbers), so both
  * differences are taken within a seed. */
+#define MR_DSLOPE 0.15   /* THEOREMS.md: |dslope| across D */
+#define MR_DRATIO_LO 0.7 /* THEOREMS.md: MSE(D2)/MSE(D1) in [0.7, 1.4] at every n */
+#define MR_DRATIO_HI 1.4
 static int mr_dinv_judge(const th_judge_in *in, const char *spec, double D1, double D2, th_dinv *o)
 {
     th_table a, b;
     OP_TRY(mr_table(in, spec, D1, &a));
     int s = mr_table(in, spec, D2, &b);
     if (!s) {
-        s = th_dinv_judge(&a, &b, in, 0.15, 0.7, 1.4, o);
+        s = th_dinv_judge(&a, &b, in, MR_DSLOPE, MR_DRATIO_LO, MR_DRATIO_HI, o);
         th_table_free(&b);
     }
     th_table_free(&a);
@@ -319,9 +322,7 @@ static int mr_dcon_judge(const th_judge_in *in, const char *lo_spec, double d_lo
     int s = mr_table(in, hi_spec, D, &b);
     if (!s) s = th_rate_diff(&a, &b, in, &o->gap, &o->paired);
     if (!s) {
-        o->pred = mr_pred(d_hi) - mr_pred(d_lo);
-        o->lo = mr_pred(d_hi - MR_D_TOL) - mr_pred(d_lo);
-        o->hi = mr_pred(d_hi + MR_D_TOL) - mr_pred(d_lo);
+        th_contrast_band(mr_pred, d_lo, d_hi, MR_D_TOL, &o->pred, &o->lo, &o->hi);
         o->g = st_grade(o->gap.mean, o->gap.se, o->lo, o->hi);
     }
     th_table_free(&a);
@@ -510,7 +511,10 @@ const th_check th_manifold_rate = {
                               "~n^-0.11, far from -2/(2+d) of the claimed d, so the check must FAIL"}},
     .figures = {{"rate", "test MSE vs n on manifolds embedded in R^D (ConvResNet M=4; C=8 quick, 16 full)", "n (training points)",
                  "noise-free test MSE (mean of log over seeds)", 1, 1, 0, NULL}},
-    .compare = {"manifold", "D", mr_dim, MR_VALID, mr_validate},
+    .compare = {.manifold_axis = "manifold", .ambient_axis = "D", .intrinsic_dim = mr_dim,
+                .valid_manifolds = MR_VALID, .validate = mr_validate, .x_axis = "n", .metric = M_TEST,
+                .dslope_tol = MR_DSLOPE, .dratio_lo = MR_DRATIO_LO, .dratio_hi = MR_DRATIO_HI,
+                .predicted_slope = mr_pred, .contrast_dtol = MR_D_TOL},
     .run = mr_run,
     .judge = mr_judge,
 };

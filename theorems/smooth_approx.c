@@ -365,6 +365,37 @@ static int sa_sizes(const th_judge_in *in, const th_where *w, double *size)
     return OP_OK;
 }
 
+/* The log e1_p99 table of one D over the nets, keyed by their parameter counts at the
+ * reference D (size_ref): criterion 4's table, the same net at every D on one row. */
+static int sa_e1ref_table(const th_judge_in *in, double D, const double *size_ref, th_table *t)
+{
+    th_where w[] = {{"D", NULL, D}, {NULL, NULL, 0}};
+    OP_TRY(th_table_collect(in, "net", M_E1_P99, w, t));
+    int s = th_table_log(t, in, "e1_p99");
+    if (!s) s = th_table_rekey(t, size_ref);
+    if (s) th_table_free(t);
+    return s;
+}
+
+/* compare's D-equivalence table (th_compare.log_table): criterion 4's, against D_ref. */
+static int sa_compare_table(const th_judge_in *in, const char *manifold, double D, double D_ref, th_table *t)
+{
+    (void)manifold; /* one manifold */
+    th_where wr[] = {{"D", NULL, D_ref}, {NULL, NULL, 0}};
+    double size_ref[TH_MAX_POINTS];
+    OP_TRY(sa_sizes(in, wr, size_ref));
+    return sa_e1ref_table(in, D, size_ref, t);
+}
+
+static double sa_dim(const char *manifold) { return strcmp(manifold, SA_MANIFOLD) == 0 ? SA_DIM : NAN; }
+
+static int sa_validate(const char *manifold, double D)
+{
+    (void)manifold;
+    if (D < 4) OP_ERROR(OP_EUSAGE, "--ambient %g is smaller than the embedding dimension 4 of " SA_MANIFOLD, D);
+    return OP_OK;
+}
+
 static int sa_dtables(const th_judge_in *in, double D, const double *size_ref, sa_dcurve *c)
 {
     th_where w[] = {{"D", NULL, D}, {NULL, NULL, 0}};
@@ -374,13 +405,12 @@ static int sa_dtables(const th_judge_in *in, double D, const double *size_ref, s
     OP_TRY(th_table_collect(in, "net", M_E1_P99, w, &c->t[SA_T_E1]));
     OP_TRY(th_table_collect_fn(in, "net", sa_lip_tan, NULL, w, &c->t[SA_T_LT]));
     OP_TRY(th_table_collect_fn(in, "net", sa_lip_amb, NULL, w, &c->t[SA_T_LA]));
-    OP_TRY(th_table_collect(in, "net", M_E1_P99, w, &c->t[SA_T_E1REF]));
-    static const char *what[SA_NT] = {"e0_p99", "e1_p99", "tangential Lip ratio", "ambient Lip ratio", "e1_p99"};
-    for (int j = 0; j < SA_NT; j++) {
+    static const char *what[SA_T_E1REF] = {"e0_p99", "e1_p99", "tangential Lip ratio", "ambient Lip ratio"};
+    for (int j = 0; j < SA_T_E1REF; j++) {
         OP_TRY(th_table_log(&c->t[j], in, what[j]));
-        OP_TRY(th_table_rekey(&c->t[j], j == SA_T_E1REF ? size_ref : size));
+        OP_TRY(th_table_rekey(&c->t[j], size));
     }
-    return OP_OK;
+    return sa_e1ref_table(in, D, size_ref, &c->t[SA_T_E1REF]);
 }
 
 /* Geometric mean over seeds of row p of a log table, with its delta-method s.e. */
@@ -583,6 +613,11 @@ const th_check th_smooth_approx = {
                  "parameters", "p99 test error (mean over seeds of log; bars +-1 s.e.)", 1, 1, 0, NULL},
                 {"lip", "Lipschitz ratio vs size (max over the test sample; tangential and ambient)", "parameters",
                  "Lip(fhat) / Lip(f)", 1, 0, 0, NULL}},
+    /* compare: one manifold, --ambient only; D-equivalence = criterion 4 (its table and bands) */
+    .compare = {.ambient_axis = "D", .intrinsic_dim = sa_dim, .valid_manifolds = SA_MANIFOLD,
+                .validate = sa_validate, .fixed_manifold = SA_MANIFOLD, .row_series = 1, .x_axis = "net",
+                .metric = M_E1_P99, .log_table = sa_compare_table, .x_label = "P", .dslope_tol = SA_DS_TOL,
+                .dratio_lo = SA_DR_LO, .dratio_hi = SA_DR_HI},
     .run = sa_run,
     .judge = sa_judge,
 };

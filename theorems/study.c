@@ -483,7 +483,8 @@ int sy_check_build(const sy_study *s, th_check **out)
     snprintf(k->ylabel, sizeof k->ylabel, "%s (mean of log over seeds)", ks->quantity);
     c->figures[0] = (th_figure){"rate", k->fig_title, k->xlabel, k->ylabel, 1, 1, 0, NULL, 0};
     snprintf(k->valid, sizeof k->valid, "any manifold spec of `overparam manifolds`");
-    c->compare = (th_compare){"manifold", "D", sy_dim, k->valid, sy_validate};
+    c->compare = (th_compare){.manifold_axis = "manifold", .ambient_axis = "D", .intrinsic_dim = sy_dim,
+                              .valid_manifolds = k->valid, .validate = sy_validate};
     c->run = sy_run;
     c->judge = sy_judge;
     *out = c;

@@ -629,3 +629,12 @@ void th_dataset_seeds(const char *spec, int D, uint64_t data_seed, uint64_t *tar
     snprintf(key, sizeof key, "%s/points", spec);
     *sample_seed = op_seed_from_key(key, data_seed);
 }
+
+void th_contrast_band(double (*pred)(double d), double d_lo, double d_hi, double tol, double *p, double *lo,
+                      double *hi)
+{
+    *p = pred(d_hi) - pred(d_lo);
+    double a = pred(d_hi - tol) - pred(d_lo), b = pred(d_hi + tol) - pred(d_lo);
+    *lo = fmin(a, b);
+    *hi = fmax(a, b);
+}

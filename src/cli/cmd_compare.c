@@ -24,7 +24,8 @@ static int compare_main(int argc, char **argv)
         {"check", OP_ARG_STR, &check, 0, 0, "the check to run (one that supports compare; see overparam list)", 0},
         {"study", OP_ARG_STR, &study_file, 0, 0,
          "a study file instead of --check (docs/study.md); --manifolds then defaults to the study's", 0},
-        {"manifolds", OP_ARG_STR, &mlist, 0, 0, "comma-separated manifold specs, e.g. sphere:d=2,torus:d=2,so3", 0},
+        {"manifolds", OP_ARG_STR, &mlist, 0, 0,
+         "comma-separated manifold specs, e.g. sphere:d=2,torus:d=2,so3 (not for a check on one fixed manifold)", 0},
         {"ambient", OP_ARG_STR, &alist, 0, 0, "comma-separated ambient dimensions (default: the preset's)", 0},
         {"quick", OP_ARG_FLAG, &quick, 0, 0, "quick preset (default)", 0},
         {"full", OP_ARG_FLAG, &full, 0, 0, "full preset", 0},
@@ -38,13 +39,17 @@ static int compare_main(int argc, char **argv)
     if (s == OP_ARGS_HELP) {
         op_args_print_help(stdout,
                            "overparam compare --check ID --manifolds A,B,C [--ambient 16,64] [--quick|--full] [--out DIR]\n"
+                           "       overparam compare --check ID [--ambient 16,64] ...  (a check on one manifold)\n"
                            "       overparam compare --study FILE [--manifolds A,B,C] [--ambient 16,64] ...",
                            "Runs a check over several manifolds and ambient dimensions and draws every curve\n"
                            "with its predicted slope in one figure (DIR/compare/<id>.png/.pdf/.dat/.gp); prints\n"
                            "a table (manifold, d, D, measured slope ± s.e., predicted, verdict) also written to\n"
-                           "DIR/compare/<id>.csv. Finished runs are reused (resume), as in verify.\n"
+                           "DIR/compare/<id>.csv, then the paired D-equivalence (each D against the first) and\n"
+                           "d-contrast (manifolds of different d at one D) rows, DIR/compare/<id>-pairs.csv.\n"
+                           "A check on one fixed manifold takes --ambient only (--manifolds is refused).\n"
+                           "Finished runs are reused (resume), as in verify.\n"
                            "Exit 0 only if every row PASSes, 1 if one FAILs, 4 if none FAILs and one is\n"
-                           "MARGINAL, 2 usage error, 3 runtime error (the codes of verify).\n"
+                           "MARGINAL (pairs count as rows), 2 usage error, 3 runtime error (verify's codes).\n"
                            "With --study FILE the study's runs (keys study=<hash>/...) are shared with\n"
                            "`overparam study FILE` in the same --out; each row is judged by the study's band.",
                            spec, ns);
@@ -54,9 +59,6 @@ static int compare_main(int argc, char **argv)
     if (check && study_file) return cli_usage("compare: --check and --study exclude each other");
     if (!check && !study_file) {
         return cli_usage("compare: --check or --study is required (see overparam compare --help)");
-    }
-    if (check && !mlist) {
-        return cli_usage("compare: --check and --manifolds are required (see overparam compare --help)");
     }
     if (quick && full) {
         return cli_usage("compare: --quick and --full exclude each other");
@@ -86,13 +88,23 @@ static int compare_main(int argc, char **argv)
         th_valid_ids(valid, sizeof valid);
         return cli_usage("compare: unknown check '%s'; valid ids: %s", check, valid);
     }
-    if (!c->compare.manifold_axis) {
+    const th_compare *cp = &c->compare;
+    if (!cp->ambient_axis) {
         char ok[1024] = "";
         for (int i = 0, k = 0; i < th_count(); i++)
-            if (th_at(i)->compare.manifold_axis)
+            if (th_at(i)->compare.ambient_axis)
                 k += snprintf(ok + k, sizeof ok - (size_t)k, "%s%s", k ? ", " : "", th_at(i)->id);
         return cli_usage("compare: check '%s' does not support compare; checks that do: %s", check,
                          ok[0] ? ok : "(none yet)");
+    }
+    if (!cp->manifold_axis) { /* one fixed manifold (smooth-approx, classification-dinv) */
+        if (mlist)
+            return cli_usage("compare: check '%s' runs on one fixed manifold (%s); --manifolds does not apply", check,
+                             cp->fixed_manifold);
+        mlist = cp->fixed_manifold;
+    }
+    if (!mlist) {
+        return cli_usage("compare: --check and --manifolds are required (see overparam compare --help)");
     }
     static char mbuf[4096];
     if (strlen(mlist) >= sizeof mbuf) {

@@ -76,7 +76,10 @@ int cmd_list(int argc, char **argv)
         for (int k = 0; k < th_ncontrols(c); k++)
             printf("  control:    %s [%s] -- %s\n", c->controls[k].name,
                    c->controls[k].near_miss ? "near-miss" : "not near-miss", c->controls[k].what);
-        if (c->compare.manifold_axis) printf("  compare:    supported (manifolds: %s)\n", c->compare.valid_manifolds);
+        if (c->compare.ambient_axis && c->compare.manifold_axis)
+            printf("  compare:    supported (manifolds: %s)\n", c->compare.valid_manifolds);
+        else if (c->compare.ambient_axis)
+            printf("  compare:    supported (fixed manifold %s; --ambient only)\n", c->compare.fixed_manifold);
     }
     return 0;
 }
