@@ -128,7 +128,11 @@ static double ab_dim(const char *spec)
 
 static int ab_validate(const char *spec, double D)
 {
-    (void)spec;
+    mf_manifold *m;
+    OP_TRY(mf_manifold_parse(spec, &m));
+    int N = mf_manifold_natural_dim(m);
+    mf_manifold_free(m);
+    if (D < N) OP_ERROR(OP_EUSAGE, "--ambient %g is smaller than the embedding dimension %d of %s", D, N, spec);
     if (!(D >= AB_MIN_D) || D != floor(D) || (int)D % 8 != 0)
         OP_ERROR(OP_EUSAGE, "--ambient %g: approx-blocks needs D >= %d and a multiple of 8 (its filter size is "
                             "1 + D/8)", D, AB_MIN_D);
@@ -474,7 +478,9 @@ const th_check th_approx_blocks = {
                               "manifold's, so the check must FAIL"}},
     .figures = {{"blocks", "noise-free training MSE vs residual blocks M (ConvResNet C=8, K=1+D/8, best of R restarts)",
                  "M (residual blocks)", "training MSE on n = 16384 noise-free points", 1, 1, 0, NULL}},
-    .compare = {"manifold", "D", ab_dim, AB_VALID, ab_validate},
+    .compare = {.manifold_axis = "manifold", .ambient_axis = "D", .intrinsic_dim = ab_dim,
+                .valid_manifolds = AB_VALID, .validate = ab_validate, .x_axis = "M", .metric = M_APPROX,
+                .dslope_tol = AB_DSLOPE, .predicted_slope = ab_pred, .contrast_rel = AB_BAND},
     .run = ab_run,
     .judge = ab_judge,
 };

@@ -243,6 +243,9 @@ typedef struct {
      * contrast_dtol 0: the check states no contrast band, the row is reported "n/a" */
     double (*predicted_slope)(double d);
     double contrast_dtol;
+    /* with contrast_dtol 0: the band [(1 - rel) pred, (1 + rel) pred] of the predicted
+     * contrast (approx-blocks' +-50 % rule); both 0: reported "n/a" */
+    double contrast_rel;
 } th_compare;
 
 typedef struct th_check {

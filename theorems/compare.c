@@ -169,6 +169,13 @@ static int cmp_dcontrast(const th_compare *cp, const th_judge_in *in, const char
         th_contrast_band(cp->predicted_slope, da, db, cp->contrast_dtol, &p->pred, &p->lo, &p->hi);
         p->grade = st_grade(p->diff.mean, p->diff.se, p->lo, p->hi);
         p->graded = 1;
+    } else if (cp->contrast_rel > 0) { /* the band +-contrast_rel of the prediction (approx-blocks) */
+        p->pred = cp->predicted_slope(db) - cp->predicted_slope(da);
+        double a = (1 - cp->contrast_rel) * p->pred, b = (1 + cp->contrast_rel) * p->pred;
+        p->lo = fmin(a, b);
+        p->hi = fmax(a, b);
+        p->grade = st_grade(p->diff.mean, p->diff.se, p->lo, p->hi);
+        p->graded = 1;
     } else {
         p->pred = cp->predicted_slope(db) - cp->predicted_slope(da);
         p->lo = p->hi = NAN;
