@@ -105,6 +105,16 @@ static void label_noise(mf_dataset *ds, double sigma, uint64_t seed)
     }
 }
 
+/* ds->t from spec unless already there (cached), and the check that needs it. */
+static int parse_target(const mf_dataset_spec *spec, mf_dataset *ds)
+{
+    if (!ds->t) OP_TRY(mf_target_parse(spec->target, ds->m, spec->target_seed, &ds->t));
+    if (mf_target_is_sign(ds->t) && spec->label_noise > 0.5)
+        OP_ERROR(OP_EUSAGE, "label noise %g is a flip probability for sign targets; allowed: 0..0.5",
+                 spec->label_noise);
+    return OP_OK;
+}
+
 /* The D-independent rows of a dataset with a target (dataset_cache.h): the longest
  * cached prefix, then the rest drawn and evaluated here (rows [k, n)), then offered
  * back to the cache. Sets ds->t, ds->Z, ds->f, ds->score, ds->candidates and gn. */
@@ -120,10 +130,7 @@ static int natural_rows(const mf_dataset_spec *spec, mf_dataset *ds, double *gn,
         free(ds->score);
         ds->score = NULL;
     }
-    if (!ds->t) OP_TRY(mf_target_parse(spec->target, ds->m, spec->target_seed, &ds->t));
-    if (mf_target_is_sign(ds->t) && spec->label_noise > 0.5)
-        OP_ERROR(OP_EUSAGE, "label noise %g is a flip probability for sign targets; allowed: 0..0.5",
-                 spec->label_noise);
+    OP_TRY(parse_target(spec, ds));
     int sign = mf_target_is_sign(ds->t);
     if (sign && !ds->score) {
         ds->score = op_malloc(sizeof(double) * (size_t)n);
@@ -165,6 +172,9 @@ static int make(const mf_dataset_spec *spec, mf_dataset *ds)
     ds->D = spec->D ? spec->D : ds->natural;
     OP_TRY(mf_embed_make(ds->m, ds->D, spec->embed_seed, &ds->emb));
     int has_target = spec->target && *spec->target && strcmp(spec->target, "none") != 0;
+    /* A key the cache does not hold: the target is built first, as without a cache, so
+     * a bad spec is reported before n-sized allocations (which could fail first). */
+    if (has_target && !mf_dcache_holds(spec)) OP_TRY(parse_target(spec, ds));
     long n = ds->n;
     int N = ds->natural, D = ds->D;
     ds->Z = op_malloc(sizeof(double) * (size_t)n * N);

@@ -146,6 +146,16 @@ static dc_entry *find(const char *manifold, const char *target, uint64_t target_
     return NULL;
 }
 
+int mf_dcache_holds(const mf_dataset_spec *spec)
+{
+    pthread_mutex_lock(&lock);
+    int on = !configure() && limit > 0;
+    int held = on && find(spec->manifold, spec->target, spec->target_seed, spec->sample_seed) != NULL;
+    pthread_mutex_unlock(&lock);
+    op_error_clear(); /* a bad OVERPARAM_DATASET_CACHE is reported by the lookup */
+    return held;
+}
+
 int mf_dcache_lookup(const mf_dataset_spec *spec, mf_dataset *ds, double *Z, double *f, double *gn, long *chunk,
                      long *rows)
 {
@@ -161,7 +171,7 @@ int mf_dcache_lookup(const mf_dataset_spec *spec, mf_dataset *ds, double *Z, dou
         int N = e->natural;
         double *score = NULL;
         if (e->score && !(score = op_malloc(sizeof(double) * (size_t)k))) st = OP_ENOMEM;
-        if (!st) st = mf_target_clone(e->t, ds->m, &ds->t);
+        if (!st && !ds->t) st = mf_target_clone(e->t, ds->m, &ds->t);
         if (!st) {
             memcpy(Z, e->Z, sizeof(double) * (size_t)k * N);
             memcpy(f, e->f, sizeof(double) * (size_t)k);

@@ -28,11 +28,14 @@ typedef struct {
     const long *chunk;
 } mf_dcache_rows;
 
+/* 1 if the cache is on and holds an entry for spec's key (then spec's target parses:
+ * that entry was built from it), else 0. */
+int mf_dcache_holds(const mf_dataset_spec *spec);
 /* With the cache on and a cached entry for spec's key: copies its first
  * min(entry, spec->n) rows into Z, f, gn, chunk (each sized for spec->n rows), sets
- * ds->score (allocated) for sign targets and ds->t (a copy of the cached target
- * bound to ds->m), and stores the row count in *rows. Otherwise *rows = 0 and ds is
- * untouched. */
+ * ds->score (allocated) for sign targets and, if ds->t is NULL, ds->t (a copy of the
+ * cached target bound to ds->m), and stores the row count in *rows. Otherwise
+ * *rows = 0 and ds is untouched. */
 int mf_dcache_lookup(const mf_dataset_spec *spec, mf_dataset *ds, double *Z, double *f, double *gn, long *chunk,
                      long *rows);
 /* Offers the rows of a finished dataset (target t) to the cache. Best effort: if the
