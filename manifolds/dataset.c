@@ -9,8 +9,12 @@
 
 #include "core/op_error.h"
 #include "core/rng.h"
+#include "manifolds/dataset_cache.h"
 
 #define CHUNK 1024L
+
+/* Candidates drawn before a margin is declared too large (a fresh call's rule). */
+static long draw_limit(long n) { return 1000 * n + 100 * CHUNK; }
 
 void mf_dataset_free(mf_dataset *ds)
 {
@@ -26,7 +30,13 @@ void mf_dataset_free(mf_dataset *ds)
     memset(ds, 0, sizeof *ds);
 }
 
-static int draw_points(mf_dataset *ds, uint64_t seed, double margin)
+/* Fills rows [have, n) of Z, drawing candidate chunks from chunk c0 on, and records
+ * the chunk each row was accepted from. A fresh dataset starts at (0, 0); one that
+ * continues a cached prefix starts at the chunk of the prefix's last row with have =
+ * the prefix's first row from that chunk, and redraws that chunk's rows bit for bit:
+ * chunk c is always drawn from child stream c. The limit check sees the same drawn
+ * counts as a fresh call as long as c0 * CHUNK < limit (the caller ensures it). */
+static int draw_points(mf_dataset *ds, uint64_t seed, double margin, long c0, long have, long *chunk)
 {
     int N = ds->natural;
     long n = ds->n;
@@ -40,8 +50,8 @@ static int draw_points(mf_dataset *ds, uint64_t seed, double margin)
         return OP_ENOMEM;
     }
     int st = OP_OK;
-    long have = 0, drawn = 0, limit = 1000 * n + 100 * CHUNK;
-    for (uint64_t c = 0; have < n && !st; c++) {
+    long drawn = c0 * CHUNK, limit = draw_limit(n);
+    for (long c = c0; have < n && !st; c++) {
         if (drawn >= limit) {
             st = op_error_set(OP_EUSAGE, __FILE__, __LINE__,
                               "margin %g keeps only %ld of %ld points on %s; lower the margin", margin,
@@ -49,16 +59,20 @@ static int draw_points(mf_dataset *ds, uint64_t seed, double margin)
             break;
         }
         op_rng r;
-        op_rng_child(&r, &root, c);
+        op_rng_child(&r, &root, (uint64_t)c);
         if ((st = mf_manifold_sample(ds->m, &r, CHUNK, buf))) break;
         drawn += CHUNK;
         if (ds->t && mf_target_is_sign(ds->t)) {
             if ((st = mf_target_field(ds->t, CHUNK, buf, g, NULL))) break;
             for (long i = 0; i < CHUNK && have < n; i++)
-                if (fabs(g[i]) >= margin) memcpy(ds->Z + have++ * N, buf + i * N, sizeof(double) * N);
+                if (fabs(g[i]) >= margin) {
+                    chunk[have] = c;
+                    memcpy(ds->Z + have++ * N, buf + i * N, sizeof(double) * N);
+                }
         } else {
             long take = n - have < CHUNK ? n - have : CHUNK;
             memcpy(ds->Z + have * N, buf, sizeof(double) * (size_t)(take * N));
+            for (long i = 0; i < take; i++) chunk[have + i] = c;
             have += take;
         }
     }
@@ -91,6 +105,55 @@ static void label_noise(mf_dataset *ds, double sigma, uint64_t seed)
     }
 }
 
+/* ds->t from spec unless already there (cached), and the check that needs it. */
+static int parse_target(const mf_dataset_spec *spec, mf_dataset *ds)
+{
+    if (!ds->t) OP_TRY(mf_target_parse(spec->target, ds->m, spec->target_seed, &ds->t));
+    if (mf_target_is_sign(ds->t) && spec->label_noise > 0.5)
+        OP_ERROR(OP_EUSAGE, "label noise %g is a flip probability for sign targets; allowed: 0..0.5",
+                 spec->label_noise);
+    return OP_OK;
+}
+
+/* The D-independent rows of a dataset with a target (dataset_cache.h): the longest
+ * cached prefix, then the rest drawn and evaluated here (rows [k, n)), then offered
+ * back to the cache. Sets ds->t, ds->Z, ds->f, ds->score, ds->candidates and gn. */
+static int natural_rows(const mf_dataset_spec *spec, mf_dataset *ds, double *gn, long *chunk)
+{
+    long n = ds->n, k;
+    int N = ds->natural;
+    OP_TRY(mf_dcache_lookup(spec, ds, ds->Z, ds->f, gn, chunk, &k));
+    /* A prefix whose last row needed as many candidates as a fresh call of n points
+     * may draw would make that call fail: leave it to the fresh call (same error). */
+    if (k > 0 && chunk[k - 1] * CHUNK >= draw_limit(n)) {
+        k = 0;
+        free(ds->score);
+        ds->score = NULL;
+    }
+    OP_TRY(parse_target(spec, ds));
+    int sign = mf_target_is_sign(ds->t);
+    if (sign && !ds->score) {
+        ds->score = op_malloc(sizeof(double) * (size_t)n);
+        if (!ds->score) return OP_ENOMEM;
+    } else if (sign && k < n) { /* the cached prefix's scores, room for the rest */
+        double *s = realloc(ds->score, sizeof(double) * (size_t)n);
+        if (!s) OP_ERROR(OP_ENOMEM, "out of memory (%ld latent values)", n);
+        ds->score = s;
+    }
+    if (k == n) {
+        ds->candidates = (chunk[n - 1] + 1) * CHUNK; /* what a fresh call draws */
+        return OP_OK;
+    }
+    long c0 = k > 0 ? chunk[k - 1] : 0, have = k;
+    while (have > 0 && chunk[have - 1] == c0) have--;
+    OP_TRY(draw_points(ds, spec->sample_seed, mf_target_margin(ds->t), c0, have, chunk));
+    OP_TRY(mf_target_eval(ds->t, n - k, ds->Z + k * N, ds->f + k, gn + k * N));
+    if (sign) OP_TRY(mf_target_field(ds->t, n - k, ds->Z + k * N, ds->score + k, NULL));
+    mf_dcache_rows r = {n, N, ds->Z, ds->f, gn, ds->score, chunk};
+    mf_dcache_insert(spec, ds->t, &r);
+    return OP_OK;
+}
+
 static int make(const mf_dataset_spec *spec, mf_dataset *ds)
 {
     if (spec->n < 1 || spec->n > 1000000000L)
@@ -109,41 +172,37 @@ static int make(const mf_dataset_spec *spec, mf_dataset *ds)
     ds->D = spec->D ? spec->D : ds->natural;
     OP_TRY(mf_embed_make(ds->m, ds->D, spec->embed_seed, &ds->emb));
     int has_target = spec->target && *spec->target && strcmp(spec->target, "none") != 0;
-    if (has_target) {
-        OP_TRY(mf_target_parse(spec->target, ds->m, spec->target_seed, &ds->t));
-        if (mf_target_is_sign(ds->t) && spec->label_noise > 0.5)
-            OP_ERROR(OP_EUSAGE, "label noise %g is a flip probability for sign targets; allowed: 0..0.5",
-                     spec->label_noise);
-    }
+    /* A key the cache does not hold: the target is built first, as without a cache, so
+     * a bad spec is reported before n-sized allocations (which could fail first). */
+    if (has_target && !mf_dcache_holds(spec)) OP_TRY(parse_target(spec, ds));
     long n = ds->n;
     int N = ds->natural, D = ds->D;
     ds->Z = op_malloc(sizeof(double) * (size_t)n * N);
     ds->X = op_malloc(sizeof(double) * (size_t)n * D);
-    if (!ds->Z || !ds->X) return OP_ENOMEM;
-    OP_TRY(draw_points(ds, spec->sample_seed, ds->t ? mf_target_margin(ds->t) : 0));
-    mf_embed_apply(&ds->emb, n, ds->Z, ds->X);
-    mf_embed_add_noise(n, D, spec->ambient_noise,
-                       op_hash_combine(spec->sample_seed, op_hash_str("ambient-noise")), ds->X);
-    if (!ds->t) return OP_OK;
-    ds->f = op_malloc(sizeof(double) * (size_t)n);
-    ds->y = op_malloc(sizeof(double) * (size_t)n);
-    ds->grad = op_malloc(sizeof(double) * (size_t)n * D);
-    double *gn = op_malloc(sizeof(double) * (size_t)n * N);
-    if (!ds->f || !ds->y || !ds->grad || !gn) {
-        free(gn);
-        return OP_ENOMEM;
+    long *chunk = op_malloc(sizeof(long) * (size_t)n);
+    double *gn = NULL;
+    int st = !ds->Z || !ds->X || !chunk ? OP_ENOMEM : OP_OK;
+    if (!st && has_target) {
+        ds->f = op_malloc(sizeof(double) * (size_t)n);
+        ds->y = op_malloc(sizeof(double) * (size_t)n);
+        ds->grad = op_malloc(sizeof(double) * (size_t)n * D);
+        gn = op_malloc(sizeof(double) * (size_t)n * N);
+        if (!ds->f || !ds->y || !ds->grad || !gn) st = OP_ENOMEM;
+        if (!st) st = natural_rows(spec, ds, gn, chunk);
+    } else if (!st)
+        st = draw_points(ds, spec->sample_seed, 0, 0, 0, chunk);
+    if (!st) {
+        mf_embed_apply(&ds->emb, n, ds->Z, ds->X);
+        mf_embed_add_noise(n, D, spec->ambient_noise,
+                           op_hash_combine(spec->sample_seed, op_hash_str("ambient-noise")), ds->X);
     }
-    int st = mf_target_eval(ds->t, n, ds->Z, ds->f, gn);
-    if (!st) mf_embed_apply(&ds->emb, n, gn, ds->grad);
+    if (!st && ds->t) {
+        mf_embed_apply(&ds->emb, n, gn, ds->grad);
+        label_noise(ds, spec->label_noise, spec->sample_seed);
+    }
     free(gn);
-    OP_TRY(st);
-    if (mf_target_is_sign(ds->t)) {
-        ds->score = op_malloc(sizeof(double) * (size_t)n);
-        if (!ds->score) return OP_ENOMEM;
-        OP_TRY(mf_target_field(ds->t, n, ds->Z, ds->score, NULL));
-    }
-    label_noise(ds, spec->label_noise, spec->sample_seed);
-    return OP_OK;
+    free(chunk);
+    return st;
 }
 
 int mf_dataset_make(const mf_dataset_spec *spec, mf_dataset *out)

@@ -57,4 +57,22 @@ void mf_dataset_free(mf_dataset *ds);
  * tangent space of the embedded manifold at point i (v, out: D; may alias). */
 int mf_dataset_tangent_project(const mf_dataset *ds, long i, const double *v, double *out);
 
+/* A process-wide cache of the D-independent part of datasets (dataset_cache.h): calls
+ * that differ only in D, embed_seed, the noise levels or n reuse the built target and
+ * the points evaluated before (a cached entry serves any smaller n and is extended for
+ * a larger one), with results bit for bit those of an uncached call. Thread-safe;
+ * least recently used entries are dropped beyond the bound (MF_DATASET_CACHE_BYTES).
+ * OVERPARAM_DATASET_CACHE=0 turns it off, 1 (the default) on; read at first use. */
+#define MF_DATASET_CACHE_BYTES (256L << 20)
+typedef struct {
+    long hits, extended, misses; /* calls served whole / from a shorter entry / not at all */
+    long entries;
+    size_t bytes, limit;
+} mf_dataset_cache_stats;
+/* bytes >= 0: the bound (0 turns the cache off and empties it); bytes < 0: the default
+ * bound or 0 as OVERPARAM_DATASET_CACHE says (OP_EUSAGE if it is not 0 or 1). */
+int mf_dataset_cache_limit(long bytes);
+void mf_dataset_cache_clear(void); /* drops every entry and zeroes the counters */
+void mf_dataset_cache_stats_get(mf_dataset_cache_stats *s);
+
 #endif

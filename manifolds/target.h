@@ -29,6 +29,7 @@
 #ifndef MF_TARGET_H
 #define MF_TARGET_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "manifolds/manifold.h"
@@ -38,6 +39,12 @@ typedef struct mf_target mf_target;
 /* The manifold must outlive the target. OP_EUSAGE with one line for bad specs. */
 int mf_target_parse(const char *spec, const mf_manifold *m, uint64_t seed, mf_target **out);
 void mf_target_free(mf_target *t);
+/* A deep copy of t bound to the manifold m (same spec as t's: the copy evaluates
+ * bit for bit as t does). For the dataset cache (dataset.h), which keeps a built
+ * target instead of rebuilding it (the RFF normalisation costs 8192 evaluations). */
+int mf_target_clone(const mf_target *t, const mf_manifold *m, mf_target **out);
+/* Bytes t holds (struct and coefficient arrays), for the cache's memory bound. */
+size_t mf_target_bytes(const mf_target *t);
 const char *mf_target_name(const mf_target *t); /* canonical, with effective kc/features */
 int mf_target_is_sign(const mf_target *t);
 double mf_target_margin(const mf_target *t);

@@ -30,6 +30,66 @@ void mf_target_free(mf_target *t)
     free(t);
 }
 
+/* Lengths of the coefficient arrays, by basis (as the builders allocate them). */
+static void array_lengths(const mf_target *t, size_t *kv, size_t *cab, size_t *om, size_t *hid, size_t *cen)
+{
+    *kv = *cab = *om = *hid = *cen = 0;
+    if (t->basis == MF_B_FOURIER) {
+        *kv = (size_t)(t->nmodes * t->tor_d + 1);
+        *cab = (size_t)(t->nmodes + 1);
+    } else if (t->basis == MF_B_RFF) {
+        *om = (size_t)t->nfeat * (size_t)t->N;
+        *cab = (size_t)t->nfeat;
+    } else {
+        *hid = (size_t)t->hidden;
+        *cen = (size_t)t->N;
+    }
+}
+
+static void *dup_array(const void *src, size_t bytes, int *failed)
+{
+    if (!src || !bytes) return NULL;
+    void *p = op_malloc(bytes);
+    if (p)
+        memcpy(p, src, bytes);
+    else
+        *failed = 1;
+    return p;
+}
+
+int mf_target_clone(const mf_target *t, const mf_manifold *m, mf_target **out)
+{
+    *out = NULL;
+    mf_target *c = op_malloc(sizeof *c);
+    if (!c) return OP_ENOMEM;
+    *c = *t;
+    c->m = m;
+    size_t kv, cab, om, hid, cen;
+    array_lengths(t, &kv, &cab, &om, &hid, &cen);
+    int failed = 0;
+    c->kv = dup_array(t->kv, sizeof(int) * kv, &failed);
+    c->ca = dup_array(t->ca, sizeof(double) * cab, &failed);
+    c->cb = dup_array(t->cb, sizeof(double) * cab, &failed);
+    c->om = dup_array(t->om, sizeof(double) * om, &failed);
+    c->W = dup_array(t->W, sizeof(double) * hid * (size_t)t->N, &failed);
+    c->bias = dup_array(t->bias, sizeof(double) * hid, &failed);
+    c->v = dup_array(t->v, sizeof(double) * hid, &failed);
+    c->center = dup_array(t->center, sizeof(double) * cen, &failed);
+    if (failed) {
+        mf_target_free(c);
+        return OP_ENOMEM;
+    }
+    *out = c;
+    return OP_OK;
+}
+
+size_t mf_target_bytes(const mf_target *t)
+{
+    size_t kv, cab, om, hid, cen;
+    array_lengths(t, &kv, &cab, &om, &hid, &cen);
+    return sizeof *t + sizeof(int) * kv + sizeof(double) * (2 * cab + om + hid * ((size_t)t->N + 2) + cen);
+}
+
 const char *mf_target_name(const mf_target *t) { return t->name; }
 int mf_target_is_sign(const mf_target *t) { return t->kind == MF_T_SIGN; }
 double mf_target_margin(const mf_target *t) { return t->kind == MF_T_SIGN ? t->margin : 0.0; }

@@ -87,6 +87,7 @@ check_bad "unknown parameter" --manifold torus:k=2 --n 10
 check_bad "missing --manifold" --n 10
 check_bad "bad format" --manifold torus:d=2 --n 10 --format json
 check_bad "negative noise" --manifold torus:d=2 --n 10 --noise -1
+OVERPARAM_DATASET_CACHE=yes check_bad "bad OVERPARAM_DATASET_CACHE" --manifold torus:d=2 --n 10 --target matern:s=1
 grep -q 'smaller than the manifold' <("$BIN" sample --manifold torus:d=2 --ambient 2 2>&1) \
   && ok "ambient message names the embedding dimension" || bad "ambient message"
 "$BIN" manifolds nope:d=1 > /dev/null 2> "$T/err"; rc=$?

@@ -10,6 +10,7 @@
 #include "../core/op_error.h"
 #include "../nn/nn.h"
 #include "cmds.h"
+#include "manifolds/dataset.h"
 #include "stats/stats.h"
 
 #ifndef OP_VERSION
@@ -73,6 +74,9 @@ int cli_main(int argc, char **argv)
     if (isa && *isa && nn_isa_select(isa) != OP_OK) {
         return cli_usage("OVERPARAM_ISA=%s: %s", isa, op_error_message());
     }
+    /* OVERPARAM_DATASET_CACHE turns the dataset cache off (manifolds/dataset.h):
+     * a bad value is a usage error here, not one per run later */
+    if (mf_dataset_cache_limit(-1) != OP_OK) return cli_usage("%s", op_error_message());
     st_init(); /* GSL's process-wide error handler, once, before any thread (stats.h) */
     if (argc < 2) {
         usage(stderr);
