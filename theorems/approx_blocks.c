@@ -127,24 +127,13 @@ static const ab_cfg ab_full = {8, 2, 64, 3, 16384, 2000, 16000, 16, 0.0, 1e-2};
  * field 1 + L (K - 1) stays a fixed fraction of the length-D signal. */
 static int ab_kernel(int D) { return 1 + D / 8; }
 
-static double ab_dim(const char *spec)
-{
-    mf_manifold *m;
-    if (!spec || mf_manifold_parse(spec, &m)) {
-        op_error_clear();
-        return NAN;
-    }
-    double d = mf_manifold_dim(m);
-    mf_manifold_free(m);
-    return d;
-}
+static double ab_dim(const char *spec) { return th_manifold_dim(spec); }
 
 static int ab_validate(const char *spec, double D)
 {
-    mf_manifold *m;
-    OP_TRY(mf_manifold_parse(spec, &m));
-    int N = mf_manifold_natural_dim(m);
-    mf_manifold_free(m);
+    double d;
+    int N;
+    OP_TRY(th_manifold_dims(spec, &d, &N));
     if (D < N) OP_ERROR(OP_EUSAGE, "--ambient %g is smaller than the embedding dimension %d of %s", D, N, spec);
     if (!(D >= AB_MIN_D) || D != floor(D) || (int)D % 8 != 0)
         OP_ERROR(OP_EUSAGE, "--ambient %g: approx-blocks needs D >= %d and a multiple of 8 (its filter size is "

@@ -454,6 +454,12 @@ void th_series_fit_lines(th_series *s, const double *x, const double *ly, int m,
 /* Seeds of a manifold dataset shared by every run with this seed index (common
  * random numbers): the target and the points depend on the manifold spec only, the
  * embedding also on D. Keys "<spec>/target", "<spec>/embed/D=<D>", "<spec>/points". */
+/* A manifold spec's intrinsic dimension *d and (optional) natural embedding dimension
+ * *natural; OP_EUSAGE with the parser's message if it does not parse. */
+int th_manifold_dims(const char *spec, double *d, int *natural);
+/* The intrinsic dimension, or NaN (no error left set) if spec is NULL or does not parse. */
+double th_manifold_dim(const char *spec);
+
 void th_dataset_seeds(const char *spec, int D, uint64_t data_seed, uint64_t *target_seed,
                       uint64_t *embed_seed, uint64_t *sample_seed);
 

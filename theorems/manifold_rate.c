@@ -126,24 +126,13 @@ typedef struct {
 static const mr_cfg mr_quick = {8, 4, 3, 2, 32, 40, 20, 1024, 2000, 1000, 2e-3};
 static const mr_cfg mr_full = {16, 4, 3, 2, 32, 60, 0, 1024, 4000, 1000, 2e-3};
 
-static double mr_dim(const char *spec)
-{
-    mf_manifold *m;
-    if (mf_manifold_parse(spec, &m)) {
-        op_error_clear();
-        return NAN;
-    }
-    double d = mf_manifold_dim(m);
-    mf_manifold_free(m);
-    return d;
-}
+static double mr_dim(const char *spec) { return th_manifold_dim(spec); }
 
 static int mr_validate(const char *spec, double D)
 {
-    mf_manifold *m;
-    OP_TRY(mf_manifold_parse(spec, &m));
-    int N = mf_manifold_natural_dim(m);
-    mf_manifold_free(m);
+    double d;
+    int N;
+    OP_TRY(th_manifold_dims(spec, &d, &N));
     if (D < MR_MIN_D)
         OP_ERROR(OP_EUSAGE, "--ambient %g: manifold-rate needs D >= %d (the ConvResNet's capacity grows with D; "
                             "a smaller D is a capacity cut)", D, MR_MIN_D);

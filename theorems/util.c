@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "core/op_error.h"
+#include "manifolds/manifold.h"
 
 double th_get(const th_params *p, const char *name)
 {
@@ -616,6 +617,27 @@ int th_dinv_judge(const th_table *a, const th_table *b, const th_judge_in *in, d
         o->g_lr = st_grade_worst(o->g_lr, g);
     }
     return OP_OK;
+}
+
+int th_manifold_dims(const char *spec, double *d, int *natural)
+{
+    mf_manifold *m;
+    if (!spec) OP_ERROR(OP_EUSAGE, "no manifold spec");
+    OP_TRY(mf_manifold_parse(spec, &m));
+    *d = mf_manifold_dim(m);
+    if (natural) *natural = mf_manifold_natural_dim(m);
+    mf_manifold_free(m);
+    return OP_OK;
+}
+
+double th_manifold_dim(const char *spec)
+{
+    double d = NAN;
+    if (th_manifold_dims(spec, &d, NULL)) {
+        op_error_clear();
+        return NAN;
+    }
+    return d;
 }
 
 void th_dataset_seeds(const char *spec, int D, uint64_t data_seed, uint64_t *target_seed,
