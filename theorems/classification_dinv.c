@@ -78,9 +78,8 @@
  * the net (excess), the k-NN (knn_excess) and the kernel ridge (krr_excess); the total
  * losses and errors stay in the records.
  * Ambient dimensions: D from 4 (the helix needs 3) to 128: quick {4, 16, 64}, full
- * {4, 16, 32, 64, 128}. Capacity per D (cd_channels): the net at D >= 16 is the
- * pilot's (C = 8); below, C = 128/D, so the hidden state is never narrower than at
- * D = 16 -- otherwise a small D would test a narrower net, not the same method.
+ * {4, 16, 32, 64, 128}. Capacity per D (cd_channels): the same net (C = 8) at every D
+ * (a C = 128/D rule for D < 16 was tried and dropped: see cd_channels).
  * Judge (bands from THEOREMS.md, fixed before the runs; statistics of issue 15's kit,
  * see cd_judge): D-invariance excess(D, n)/excess(Dmin, n) in [0.7, 1.4] for every D
  * and n by an equivalence test on the paired per-seed log ratios; decrease with n at
