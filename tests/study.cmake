@@ -14,3 +14,9 @@ set_tests_properties(study:manifold-rate-quick PROPERTIES LABELS "study;theorem"
 add_test(NAME study:cli COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/study_cli.sh ${OVERPARAM_SELFTEST_BIN} ${CMAKE_SOURCE_DIR}
                                  "${OVERPARAM_MPI}")
 set_tests_properties(study:cli PROPERTIES LABELS study TIMEOUT 120)
+# compare --study's D-equivalence and d-contrast pair rows (issue 17 item 4): a 54-run
+# tiny MLP study (tests/study_pairs.study); every pair row equals `overparam study`'s own
+# verdict numbers on the same records, the same at 1 and 2 threads, and n/a without the
+# judge's pair keys (tests/study_pairs.sh; ~4 s wall on 2 cores under a load average of ~7).
+add_test(NAME study:compare-pairs COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/study_pairs.sh ${OVERPARAM_BIN} ${CMAKE_SOURCE_DIR})
+set_tests_properties(study:compare-pairs PROPERTIES LABELS "unit;study" TIMEOUT 120)

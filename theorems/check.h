@@ -70,8 +70,8 @@
  * d-contrast: manifolds of different d at one D; paired per seed, in the table and in
  * DIR/compare/<id>-pairs.csv) come from the declared rate (.x_axis, .metric or
  * .log_table) and bands (.dslope_tol, .dratio_lo/hi, .predicted_slope,
- * .contrast_dtol): the judge's own numbers, never new ones (th_compare below;
- * docs/running.md section 3). */
+ * .contrast_dtol, or the check's own .contrast_pair): the judge's own numbers, never
+ * new ones (th_compare below; docs/running.md section 3). */
 #ifndef TH_CHECK_H
 #define TH_CHECK_H
 
@@ -200,6 +200,16 @@ typedef struct {
 
 struct th_table;
 
+/* One pair of compare's D-equivalence or d-contrast section, as compare grades it or a
+ * check's own pair hook (th_compare.contrast_pair) fills it. */
+typedef struct {
+    st_interval diff;    /* b - a, 90 % interval */
+    double pred, lo, hi; /* predicted, band (NaN: no stated band) */
+    int paired, graded;  /* graded 0: "n/a" (no band stated by the check) */
+    st_grade_t grade;
+    char detail[192]; /* a second criterion of the same pair */
+} th_pair;
+
 typedef struct {
     /* What a row is: the subsets (manifold, D) of the grid. manifold_axis: a string axis
      * holding the manifold spec; NULL for a check on one fixed manifold, named by
@@ -236,6 +246,10 @@ typedef struct {
      * [dratio_lo, dratio_hi] at every x, both as TOSTs; 0 leaves a part out */
     double dslope_tol;
     double dratio_lo, dratio_hi;
+    /* 1: with neither D-equivalence band the pairs are still reported (the paired slope
+     * difference, predicted 0, "n/a"): a study whose file sets neither d_invariance nor
+     * d_ratio. 0: no D-equivalence section then. */
+    int dequiv_unbanded;
     /* d-contrast, every pair of manifolds of different d at one D: the paired slope
      * difference slope(higher d) - slope(lower d) against predicted_slope(d_hi) -
      * predicted_slope(d_lo) (NULL: no d-contrast section), graded (st_grade) in the band
@@ -246,6 +260,12 @@ typedef struct {
     /* with contrast_dtol 0: the band [(1 - rel) pred, (1 + rel) pred] of the predicted
      * contrast (approx-blocks' +-50 % rule); both 0: reported "n/a" */
     double contrast_rel;
+    /* optional, instead of predicted_slope and the two bands above: the check grades a
+     * d-contrast pair itself, manifold ma (the lower d, or the earlier in --manifolds of
+     * equal d) against mb at D, by its judge's own code (a study, whose prediction is a
+     * formula in d, s and D and whose band rule is its file's: theorems/study.c). Pairs of
+     * equal d are then contrasted too (predicted 0, the study's klein against torus). */
+    int (*contrast_pair)(const th_judge_in *in, const char *ma, const char *mb, double D, th_pair *p);
 } th_compare;
 
 typedef struct th_check {

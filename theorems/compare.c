@@ -76,13 +76,9 @@ typedef enum { CMP_DEQUIV, CMP_DCONTRAST } cmp_kind;
 
 typedef struct {
     cmp_kind kind;
-    int a, b;           /* subset indices (manifold * nD + D) */
-    st_interval diff;   /* b - a, 90 % interval */
-    double pred, lo, hi; /* predicted, band (NaN: no stated band) */
-    int paired, graded; /* graded 0: "n/a" (no band stated by the check) */
-    st_grade_t grade;
-    char stat[48];      /* what diff is */
-    char detail[192];   /* a second criterion of the same pair */
+    int a, b;      /* subset indices (manifold * nD + D) */
+    char stat[48]; /* what r.diff is */
+    th_pair r;
 } cmp_pair;
 
 /* The log table of one subset: the check's own (log_table) or the declared metric
@@ -102,7 +98,8 @@ static int cmp_table(const th_compare *cp, const th_judge_in *in, const char *m,
 }
 
 /* D-equivalence of one manifold between D_a (the first) and D_b: the kit's
- * th_dinv_judge with the check's bands, as its judge does. */
+ * th_dinv_judge with the check's bands, as its judge does; with neither band
+ * (dequiv_unbanded) the paired slope difference, reported ungraded. */
 static int cmp_dequiv(const th_compare *cp, const th_judge_in *in, const char *m, double Da, double Db,
                       cmp_pair *p)
 {
@@ -116,43 +113,55 @@ static int cmp_dequiv(const th_compare *cp, const th_judge_in *in, const char *m
     th_dinv di;
     double tol = cp->dslope_tol > 0 ? cp->dslope_tol : NAN;
     double rlo = cp->dratio_hi > 0 ? cp->dratio_lo : NAN, rhi = cp->dratio_hi > 0 ? cp->dratio_hi : NAN;
+    snprintf(p->stat, sizeof p->stat, "dslope");
+    if (isnan(tol) && isnan(rlo)) {
+        s = th_rate_diff(&ta, &tb, in, &p->r.diff, &p->r.paired);
+        th_table_free(&ta);
+        th_table_free(&tb);
+        p->r.pred = 0;
+        p->r.lo = p->r.hi = NAN;
+        snprintf(p->r.detail, sizeof p->r.detail, "no D-equivalence band stated: reported, not graded");
+        return s;
+    }
     s = th_dinv_judge(&ta, &tb, in, tol, rlo, rhi, &di);
     th_table_free(&ta);
     th_table_free(&tb);
     OP_TRY(s);
-    p->pred = 0;
-    p->graded = 1;
+    p->r.pred = 0;
+    p->r.graded = 1;
     const char *xl = cp->x_label ? cp->x_label : cp->x_axis;
     if (!isnan(tol)) {
-        p->diff = di.ds;
-        p->lo = -tol;
-        p->hi = tol;
-        p->paired = di.paired;
-        p->grade = di.g_ds;
-        snprintf(p->stat, sizeof p->stat, "dslope");
+        p->r.diff = di.ds;
+        p->r.lo = -tol;
+        p->r.hi = tol;
+        p->r.paired = di.paired;
+        p->r.grade = di.g_ds;
         if (!isnan(rlo)) {
-            p->grade = st_grade_worst(di.g_ds, di.g_lr);
-            snprintf(p->detail, sizeof p->detail, "level ratio@%s=%g %.3g 90%%[%.3g,%.3g] vs [%g,%g] %s", xl,
+            p->r.grade = st_grade_worst(di.g_ds, di.g_lr);
+            snprintf(p->r.detail, sizeof p->r.detail, "level ratio@%s=%g %.3g 90%%[%.3g,%.3g] vs [%g,%g] %s", xl,
                      di.lr_x, exp(di.lr.mean), exp(di.lr.lo), exp(di.lr.hi), rlo, rhi, st_grade_name(di.g_lr));
         }
     } else { /* the level ratio alone (classification-dinv): its worst point, on a log scale */
-        p->diff = di.lr;
-        p->lo = log(rlo);
-        p->hi = log(rhi);
-        p->paired = 1;
-        p->grade = di.g_lr;
+        p->r.diff = di.lr;
+        p->r.lo = log(rlo);
+        p->r.hi = log(rhi);
+        p->r.paired = 1;
+        p->r.grade = di.g_lr;
         snprintf(p->stat, sizeof p->stat, "log_ratio@%s=%g", xl, di.lr_x);
-        snprintf(p->detail, sizeof p->detail, "ratio %.3g 90%%[%.3g,%.3g] vs [%g,%g]", exp(di.lr.mean),
+        snprintf(p->r.detail, sizeof p->r.detail, "ratio %.3g 90%%[%.3g,%.3g] vs [%g,%g]", exp(di.lr.mean),
                  exp(di.lr.lo), exp(di.lr.hi), rlo, rhi);
     }
     return OP_OK;
 }
 
 /* d-contrast of two manifolds (d_a < d_b) at one D: the paired per-seed slope
- * difference b - a (th_rate_diff), graded in the band of th_contrast_band. */
+ * difference b - a (th_rate_diff), graded in the band of th_contrast_band; or the
+ * check's own pair (contrast_pair: a study's formula and band rule). */
 static int cmp_dcontrast(const th_compare *cp, const th_judge_in *in, const char *ma, double da, const char *mb,
                          double db, double D, cmp_pair *p)
 {
+    snprintf(p->stat, sizeof p->stat, "dslope");
+    if (cp->contrast_pair) return cp->contrast_pair(in, ma, mb, D, &p->r);
     th_table ta, tb;
     OP_TRY(cmp_table(cp, in, ma, D, D, &ta));
     int s = cmp_table(cp, in, mb, D, D, &tb);
@@ -160,34 +169,34 @@ static int cmp_dcontrast(const th_compare *cp, const th_judge_in *in, const char
         th_table_free(&ta);
         return s;
     }
-    s = th_rate_diff(&ta, &tb, in, &p->diff, &p->paired);
+    s = th_rate_diff(&ta, &tb, in, &p->r.diff, &p->r.paired);
     th_table_free(&ta);
     th_table_free(&tb);
     OP_TRY(s);
-    snprintf(p->stat, sizeof p->stat, "dslope");
     if (cp->contrast_dtol > 0) {
-        th_contrast_band(cp->predicted_slope, da, db, cp->contrast_dtol, &p->pred, &p->lo, &p->hi);
-        p->grade = st_grade(p->diff.mean, p->diff.se, p->lo, p->hi);
-        p->graded = 1;
+        th_contrast_band(cp->predicted_slope, da, db, cp->contrast_dtol, &p->r.pred, &p->r.lo, &p->r.hi);
+        p->r.grade = st_grade(p->r.diff.mean, p->r.diff.se, p->r.lo, p->r.hi);
+        p->r.graded = 1;
     } else if (cp->contrast_rel > 0) { /* the band +-contrast_rel of the prediction (approx-blocks) */
-        p->pred = cp->predicted_slope(db) - cp->predicted_slope(da);
-        double a = (1 - cp->contrast_rel) * p->pred, b = (1 + cp->contrast_rel) * p->pred;
-        p->lo = fmin(a, b);
-        p->hi = fmax(a, b);
-        p->grade = st_grade(p->diff.mean, p->diff.se, p->lo, p->hi);
-        p->graded = 1;
+        p->r.pred = cp->predicted_slope(db) - cp->predicted_slope(da);
+        double a = (1 - cp->contrast_rel) * p->r.pred, b = (1 + cp->contrast_rel) * p->r.pred;
+        p->r.lo = fmin(a, b);
+        p->r.hi = fmax(a, b);
+        p->r.grade = st_grade(p->r.diff.mean, p->r.diff.se, p->r.lo, p->r.hi);
+        p->r.graded = 1;
     } else {
-        p->pred = cp->predicted_slope(db) - cp->predicted_slope(da);
-        p->lo = p->hi = NAN;
-        p->graded = 0;
-        snprintf(p->detail, sizeof p->detail, "the check states no contrast band: reported, not graded");
+        p->r.pred = cp->predicted_slope(db) - cp->predicted_slope(da);
+        p->r.lo = p->r.hi = NAN;
+        p->r.graded = 0;
+        snprintf(p->r.detail, sizeof p->r.detail, "the check states no contrast band: reported, not graded");
     }
     return OP_OK;
 }
 
 /* Every pair of the two sections, in table order: D-equivalence (per manifold, every D
  * against the first), then d-contrast (per D, every pair of manifolds of different d,
- * in --manifolds order, the lower d as a). A pair with a failed run in either subset is
+ * in --manifolds order, the lower d as a; with contrast_pair also those of equal d, the
+ * earlier as a, as a study's judge pairs them). A pair with a failed run in either subset is
  * no better than MARGINAL, as its rows are (th_verdict_cap_failed). */
 static int cmp_pairs(const th_check *c, const th_opts *o, const char *const *manifolds, int nman, const double *Ds,
                      int nD, const rec_record *recs, int n, const th_verdict *v, cmp_pair **out, int *nout)
@@ -202,7 +211,7 @@ static int cmp_pairs(const th_check *c, const th_opts *o, const char *const *man
     if (!p) return OP_ENOMEM;
     th_judge_in in = {c, NULL, o->full, o->seed, recs, n};
     int np = 0, s = OP_OK;
-    if (cp->dslope_tol > 0 || cp->dratio_hi > 0)
+    if (cp->dslope_tol > 0 || cp->dratio_hi > 0 || cp->dequiv_unbanded)
         for (int i = 0; i < nman && !s; i++)
             for (int j = 1; j < nD && !s; j++) {
                 cmp_pair *q = &p[np++];
@@ -211,13 +220,13 @@ static int cmp_pairs(const th_check *c, const th_opts *o, const char *const *man
                 q->b = i * nD + j;
                 s = cmp_dequiv(cp, &in, manifolds[i], Ds[0], Ds[j], q);
             }
-    if (cp->predicted_slope)
+    if (cp->predicted_slope || cp->contrast_pair)
         for (int j = 0; j < nD && !s; j++)
             for (int i = 0; i < nman && !s; i++)
                 for (int k = i + 1; k < nman && !s; k++) {
                     double di = cp->intrinsic_dim(manifolds[i]), dk = cp->intrinsic_dim(manifolds[k]);
-                    if (di == dk) continue;
-                    int lo = di < dk ? i : k, hi = di < dk ? k : i;
+                    if (di == dk && !cp->contrast_pair) continue;
+                    int lo = dk < di ? k : i, hi = dk < di ? i : k;
                     cmp_pair *q = &p[np++];
                     q->kind = CMP_DCONTRAST;
                     q->a = lo * nD + j;
@@ -225,8 +234,8 @@ static int cmp_pairs(const th_check *c, const th_opts *o, const char *const *man
                     s = cmp_dcontrast(cp, &in, manifolds[lo], fmin(di, dk), manifolds[hi], fmax(di, dk), Ds[j], q);
                 }
     for (int k = 0; k < np && !s; k++)
-        if (p[k].graded && (v[p[k].a].nfailed || v[p[k].b].nfailed))
-            p[k].grade = st_grade_worst(p[k].grade, ST_MARGINAL);
+        if (p[k].r.graded && (v[p[k].a].nfailed || v[p[k].b].nfailed))
+            p[k].r.grade = st_grade_worst(p[k].r.grade, ST_MARGINAL);
     if (s) {
         free(p);
         return s;
@@ -237,7 +246,7 @@ static int cmp_pairs(const th_check *c, const th_opts *o, const char *const *man
 }
 
 static const char *cmp_kind_name(cmp_kind k) { return k == CMP_DEQUIV ? "D-equivalence" : "d-contrast"; }
-static const char *cmp_verdict(const cmp_pair *p) { return p->graded ? st_grade_name(p->grade) : "n/a"; }
+static const char *cmp_verdict(const cmp_pair *p) { return p->r.graded ? st_grade_name(p->r.grade) : "n/a"; }
 
 static void cmp_pairs_print(FILE *f, const cmp_pair *p, int np, const char *const *manifolds, const double *Ds,
                             int nD)
@@ -252,15 +261,15 @@ static void cmp_pairs_print(FILE *f, const cmp_pair *p, int np, const char *cons
         char a[96], b[96], df[32], lo[32], hi[32], pr[32], bl[32], bh[32];
         snprintf(a, sizeof a, "%s D=%g", manifolds[p[k].a / nD], Ds[p[k].a % nD]);
         snprintf(b, sizeof b, "%s D=%g", manifolds[p[k].b / nD], Ds[p[k].b % nD]);
-        th_fmt_num(df, sizeof df, p[k].diff.mean);
-        th_fmt_num(lo, sizeof lo, p[k].diff.lo);
-        th_fmt_num(hi, sizeof hi, p[k].diff.hi);
-        th_fmt_num(pr, sizeof pr, p[k].pred);
-        th_fmt_num(bl, sizeof bl, p[k].lo);
-        th_fmt_num(bh, sizeof bh, p[k].hi);
+        th_fmt_num(df, sizeof df, p[k].r.diff.mean);
+        th_fmt_num(lo, sizeof lo, p[k].r.diff.lo);
+        th_fmt_num(hi, sizeof hi, p[k].r.diff.hi);
+        th_fmt_num(pr, sizeof pr, p[k].r.pred);
+        th_fmt_num(bl, sizeof bl, p[k].r.lo);
+        th_fmt_num(bh, sizeof bh, p[k].r.hi);
         fprintf(f, "%-13s %-24s vs %-24s %s %s 90%%[%s,%s]%s n=%d  predicted %s band [%s,%s]%s%s%s  %s\n",
-                cmp_kind_name(p[k].kind), a, b, p[k].stat, df, lo, hi, p[k].paired ? "" : " unpaired", p[k].diff.n,
-                pr, bl, bh, p[k].detail[0] ? " (" : "", p[k].detail, p[k].detail[0] ? ")" : "", cmp_verdict(&p[k]));
+                cmp_kind_name(p[k].kind), a, b, p[k].stat, df, lo, hi, p[k].r.paired ? "" : " unpaired", p[k].r.diff.n,
+                pr, bl, bh, p[k].r.detail[0] ? " (" : "", p[k].r.detail, p[k].r.detail[0] ? ")" : "", cmp_verdict(&p[k]));
     }
 }
 
@@ -273,8 +282,8 @@ static void cmp_pairs_csv(op_buf *csv, const cmp_pair *p, int np, const char *co
     for (int k = 0; k < np; k++)
         op_buf_printf(csv, "%s,%s,%g,%s,%g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%d,%d,%s,%s,\"%s\"\n",
                       cmp_kind_name(p[k].kind), manifolds[p[k].a / nD], Ds[p[k].a % nD], manifolds[p[k].b / nD],
-                      Ds[p[k].b % nD], p[k].diff.mean, p[k].diff.lo, p[k].diff.hi, p[k].pred, p[k].lo, p[k].hi,
-                      p[k].paired, p[k].diff.n, cmp_verdict(&p[k]), p[k].stat, p[k].detail);
+                      Ds[p[k].b % nD], p[k].r.diff.mean, p[k].r.diff.lo, p[k].r.diff.hi, p[k].r.pred, p[k].r.lo, p[k].r.hi,
+                      p[k].r.paired, p[k].r.diff.n, cmp_verdict(&p[k]), p[k].stat, p[k].r.detail);
 }
 
 int th_compare_run(const th_check *c, const th_opts *o, const char *const *manifolds, int nman,
@@ -327,7 +336,7 @@ int th_compare_run(const th_check *c, const th_opts *o, const char *const *manif
     for (int k = 0; k < ncomb && !s; k++)
         *worst = st_grade_worst(*worst, v[k].grade);
     for (int k = 0; k < npairs && !s; k++)
-        if (pairs[k].graded) *worst = st_grade_worst(*worst, pairs[k].grade);
+        if (pairs[k].r.graded) *worst = st_grade_worst(*worst, pairs[k].r.grade);
     /* Under MPI every rank judged the same records (so all exit alike); rank 0 reports. */
     if (sw_dist_rank() != 0) {
         free(v);

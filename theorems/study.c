@@ -283,14 +283,58 @@ typedef struct {
     st_grade_t grade;
 } sy_contrast;
 
-/* Every pair of manifolds with d_a < d_b (or equal d, in file order) at every D: the paired slope difference
- * b - a against the formula's band (st_grade), and optionally the level ratio
- * y_b / y_a >= contrast_ratio_min at every common point. The worst pair is kept (as
- * the built-in manifold-rate does: worst grade, then furthest outside its band). */
+/* One pair of the d-contrast, manifold a against b at D: the paired slope difference
+ * b - a (th_rate_diff) against the formula's band (st_grade), and the smallest level
+ * ratio y_b / y_a of the curves' geometric means at a common point, which FAILs the
+ * pair below contrast_ratio_min. Without contrast_tolerance (compare --study reports
+ * the pair ungraded) only the prediction: band NaN, grade meaningless. */
+static int sy_contrast_pair(const th_judge_in *in, const char *a, const char *b, double D, sy_contrast *c)
+{
+    const sy_study *s = sy_check_study(in->check);
+    memset(c, 0, sizeof *c);
+    c->have = 1;
+    snprintf(c->a, sizeof c->a, "%s", a);
+    snprintf(c->b, sizeof c->b, "%s", b);
+    c->D = D;
+    double da = sy_dim(a), db = sy_dim(b);
+    if (!isnan(s->contrast_tol))
+        OP_TRY(sy_contrast_band(s, da, db, D, &c->pred, &c->lo, &c->hi));
+    else {
+        double fa, fb;
+        OP_TRY(sy_pred(s, da, D, &fa));
+        OP_TRY(sy_pred(s, db, D, &fb));
+        c->pred = fb - fa;
+        c->lo = c->hi = NAN;
+    }
+    th_table ta, tb;
+    OP_TRY(sy_table(in, a, D, &ta));
+    int st = sy_table(in, b, D, &tb);
+    if (!st) {
+        st = th_rate_diff(&ta, &tb, in, &c->diff, &c->paired);
+        if (!st) { /* the points of the curves sy_curve_judge draws */
+            th_series sa, sb;
+            th_table_series(&ta, 1, &sa);
+            th_table_series(&tb, 1, &sb);
+            c->ratio_min = INFINITY;
+            for (int p = 0; p < sa.n; p++)
+                for (int q = 0; q < sb.n; q++)
+                    if (sa.x[p] == sb.x[q]) c->ratio_min = fmin(c->ratio_min, sb.y[q] / sa.y[p]);
+        }
+        th_table_free(&tb);
+    }
+    th_table_free(&ta);
+    OP_TRY(st);
+    c->grade = st_grade(c->diff.mean, c->diff.se, c->lo, c->hi);
+    if (!isnan(s->contrast_ratio_min) && !(c->ratio_min >= s->contrast_ratio_min)) c->grade = ST_FAIL;
+    return OP_OK;
+}
+
+/* Every pair of manifolds with d_a < d_b (or equal d, in file order) at every D
+ * (sy_contrast_pair). The worst pair is kept (as the built-in manifold-rate does: worst
+ * grade, then furthest outside its band). */
 static int sy_contrast_judge(const th_judge_in *in, const char *const *specs, int nm, const double *Ds, int nD,
                              const sy_curve *cv, sy_contrast *w)
 {
-    const sy_study *s = sy_check_study(in->check);
     memset(w, 0, sizeof *w);
     double ratio_all = INFINITY;
     for (int a = 0; a < nm; a++)
@@ -299,29 +343,7 @@ static int sy_contrast_judge(const th_judge_in *in, const char *const *specs, in
             if (!(da < db || (da == db && a < b))) continue; /* equal d: predicted 0 */
             for (int j = 0; j < nD; j++) {
                 sy_contrast c;
-                memset(&c, 0, sizeof c);
-                c.have = 1;
-                snprintf(c.a, sizeof c.a, "%s", specs[a]);
-                snprintf(c.b, sizeof c.b, "%s", specs[b]);
-                c.D = Ds[j];
-                OP_TRY(sy_contrast_band(s, da, db, Ds[j], &c.pred, &c.lo, &c.hi));
-                th_table ta, tb;
-                OP_TRY(sy_table(in, specs[a], Ds[j], &ta));
-                int st = sy_table(in, specs[b], Ds[j], &tb);
-                if (!st) {
-                    st = th_rate_diff(&ta, &tb, in, &c.diff, &c.paired);
-                    th_table_free(&tb);
-                }
-                th_table_free(&ta);
-                OP_TRY(st);
-                c.grade = st_grade(c.diff.mean, c.diff.se, c.lo, c.hi);
-                c.ratio_min = INFINITY;
-                const sy_curve *ca = &cv[a * nD + j], *cb = &cv[b * nD + j];
-                for (int p = 0; p < ca->n; p++)
-                    for (int q = 0; q < cb->n; q++)
-                        if (ca->x[p] == cb->x[q]) c.ratio_min = fmin(c.ratio_min, cb->y[q] / ca->y[p]);
-                if (!isnan(s->contrast_ratio_min) && !(c.ratio_min >= s->contrast_ratio_min))
-                    c.grade = ST_FAIL;
+                OP_TRY(sy_contrast_pair(in, specs[a], specs[b], Ds[j], &c));
                 ratio_all = fmin(ratio_all, c.ratio_min);
                 /* the worst grade; among equals, the pair furthest outside its band */
                 double out_c = fmax(c.lo - c.diff.mean, c.diff.mean - c.hi);
@@ -423,6 +445,37 @@ static int sy_judge(const th_judge_in *in, th_verdict *v)
     return OP_OK;
 }
 
+/* ---- compare --study's pairs: the judge's own tables and d-contrast ---- */
+
+/* A subset's log table for compare's D-equivalence: sy_dinv_judge's (re-keyed by the
+ * parameter count at each D itself, so D_ref is not needed). */
+static int sy_compare_table(const th_judge_in *in, const char *spec, double D, double D_ref, th_table *t)
+{
+    (void)D_ref;
+    return sy_table(in, spec, D, t);
+}
+
+/* A d-contrast pair of compare --study: the judge's sy_contrast_pair, graded only when
+ * the file sets contrast_tolerance (its contrast_ratio_min part in the detail). */
+static int sy_compare_contrast(const th_judge_in *in, const char *ma, const char *mb, double D, th_pair *p)
+{
+    const sy_study *s = sy_check_study(in->check);
+    sy_contrast c;
+    OP_TRY(sy_contrast_pair(in, ma, mb, D, &c));
+    p->diff = c.diff;
+    p->paired = c.paired;
+    p->pred = c.pred;
+    p->lo = c.lo;
+    p->hi = c.hi;
+    p->graded = !isnan(s->contrast_tol);
+    p->grade = c.grade;
+    if (!p->graded)
+        snprintf(p->detail, sizeof p->detail, "the study sets no contrast_tolerance: reported, not graded");
+    else if (!isnan(s->contrast_ratio_min))
+        snprintf(p->detail, sizeof p->detail, "ratio_min %.3g vs >=%g", c.ratio_min, s->contrast_ratio_min);
+    return OP_OK;
+}
+
 /* ---- the check ---- */
 
 int sy_check_build(const sy_study *s, th_check **out)
@@ -483,8 +536,15 @@ int sy_check_build(const sy_study *s, th_check **out)
     snprintf(k->ylabel, sizeof k->ylabel, "%s (mean of log over seeds)", ks->quantity);
     c->figures[0] = (th_figure){"rate", k->fig_title, k->xlabel, k->ylabel, 1, 1, 0, NULL, 0};
     snprintf(k->valid, sizeof k->valid, "any manifold spec of `overparam manifolds`");
+    /* compare's pairs are the judge's criteria (th_compare's 0 = off for the file's NaN) */
     c->compare = (th_compare){.manifold_axis = "manifold", .ambient_axis = "D", .intrinsic_dim = sy_dim,
-                              .valid_manifolds = k->valid, .validate = sy_validate};
+                              .valid_manifolds = k->valid, .validate = sy_validate,
+                              .x_axis = sy_xname(ks), .metric = sy_metric(ks), .log_table = sy_compare_table,
+                              .x_label = ks->x == SY_X_PARAMS ? "params" : NULL,
+                              .dslope_tol = isnan(ks->d_invariance) ? 0 : ks->d_invariance,
+                              .dratio_lo = isnan(ks->d_ratio_lo) ? 0 : ks->d_ratio_lo,
+                              .dratio_hi = isnan(ks->d_ratio_hi) ? 0 : ks->d_ratio_hi,
+                              .dequiv_unbanded = 1, .contrast_pair = sy_compare_contrast};
     c->run = sy_run;
     c->judge = sy_judge;
     *out = c;

@@ -51,7 +51,10 @@ static int compare_main(int argc, char **argv)
                            "Exit 0 only if every row PASSes, 1 if one FAILs, 4 if none FAILs and one is\n"
                            "MARGINAL (pairs count as rows), 2 usage error, 3 runtime error (verify's codes).\n"
                            "With --study FILE the study's runs (keys study=<hash>/...) are shared with\n"
-                           "`overparam study FILE` in the same --out; each row is judged by the study's band.",
+                           "`overparam study FILE` in the same --out; each row is judged by the study's band,\n"
+                           "the pairs by its [judge] criteria (d_invariance, d_ratio; contrast_tolerance,\n"
+                           "contrast_ratio_min, also for manifolds of equal d); a pair whose criterion the\n"
+                           "file does not set is reported n/a (not counted).",
                            spec, ns);
         return 0;
     }
