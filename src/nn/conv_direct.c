@@ -101,11 +101,20 @@ const char *nn_isa_class(const char *isa)
     return strcmp(isa, "base") == 0 ? "base" : "";
 }
 
+/* Auto for 1-D kernels wider than 3 (kw = 5, 7, 9), per set: see the header. */
+static int wide_direct(const nn_cd_ops *o)
+{
+    (void)o;
+    return 0;
+}
+
 int nn_conv_use_direct(const nn_conv_shape *s)
 {
     if (s->path == NN_CONV_IM2COL) return 0;
     if (s->path == NN_CONV_DIRECT) return nn_conv_direct_shape(s);
-    return ops() != &nn_cd_ops_base && nn_conv_direct_ok(s);
+    const nn_cd_ops *o = ops();
+    if (o == &nn_cd_ops_base || !nn_conv_direct_ok(s)) return 0;
+    return s->kw == 3 || wide_direct(o);
 }
 
 void nn_conv_direct_forward_f32(float *out, const float *in, const float *w, const float *b,
