@@ -195,23 +195,30 @@ static inline __attribute__((always_inline)) void conv_pass(int KB, int mode, fl
     }
 }
 
-static inline __attribute__((always_inline)) void conv_vec(int mode, float *stage, size_t lds,
+static inline __attribute__((always_inline)) void conv_vec(int mode, int kn, float *stage, size_t lds,
                                                            uintptr_t xv, size_t cs, const float *wp,
                                                            int cx, int nt, const long *off,
                                                            const __m256 (*mk)[2])
 {
+    if (kn <= 8) {
+        conv_pass(4, mode, stage, lds, xv, cs, wp, cx, nt, off, mk);
+        if (kn > 4) conv_pass(4, mode, stage + 4 * lds, lds, xv, cs, wp + 4, cx, nt, off, mk);
+        return;
+    }
     conv_pass(6, mode, stage, lds, xv, cs, wp, cx, nt, off, mk);
     conv_pass(6, mode, stage + 6 * lds, lds, xv, cs, wp + 6, cx, nt, off, mk);
-    conv_pass(4, mode, stage + 12 * lds, lds, xv, cs, wp + 12, cx, nt, off, mk);
+    if (kn > 12) conv_pass(4, mode, stage + 12 * lds, lds, xv, cs, wp + 12, cx, nt, off, mk);
 }
 
-/* As the AVX-512 conv_kernel below: the 16 output channels in passes of 6, 6 and 4
- * (12 ymm accumulators: enough independent FMAs to cover their latency on two pipes;
- * 16 registers in all). Per element: acc = 0, then += w*x over input channels, then
- * taps, as there. [lo, hi) is the buffer src points into (reads there are safe). */
+/* As the AVX-512 conv_kernel below: the first kn of the 16 output channels in passes of
+ * 6, 6 and 4 (12 ymm accumulators: enough independent FMAs to cover their latency on
+ * two pipes; 16 registers in all), or of 4 and 4 when kn <= 8 (8 accumulators rather
+ * than computing 4 channels that are not wanted). Per element: acc = 0, then += w*x
+ * over input channels, then taps, as there. [lo, hi) is the buffer src points into
+ * (reads there are safe). */
 static void conv_kernel(float *stage, size_t lds, const float *src, size_t cs, const float *wp,
-                        int cx, int nt, const long *off, int npv, const uint16_t *mt, uintptr_t lo,
-                        uintptr_t hi)
+                        int kn, int cx, int nt, const long *off, int npv, const uint16_t *mt,
+                        uintptr_t lo, uintptr_t hi)
 {
     const uintptr_t span_lo = sizeof(float) * (uintptr_t)-off[0];
     const uintptr_t span_hi = sizeof(float) * ((cx - 1) * cs + off[nt - 1] + NN_CD_V);
@@ -221,7 +228,7 @@ static void conv_kernel(float *stage, size_t lds, const float *src, size_t cs, c
         float *sv = stage + (size_t)v * NN_CD_V;
         __m256 mk[NN_CD_MAXT][2];
         if (m[nt] == CLEAN) {
-            conv_vec(LD_CLEAN, sv, lds, xv, cs, wp, cx, nt, off, mk);
+            conv_vec(LD_CLEAN, kn, sv, lds, xv, cs, wp, cx, nt, off, mk);
             continue;
         }
         for (int t = 0; t < nt; t++) {
@@ -229,9 +236,9 @@ static void conv_kernel(float *stage, size_t lds, const float *src, size_t cs, c
             mk[t][1] = lane8[m[t] >> 8].v;
         }
         if (xv - span_lo >= lo && xv + span_hi <= hi)
-            conv_vec(LD_AND, sv, lds, xv, cs, wp, cx, nt, off, mk);
+            conv_vec(LD_AND, kn, sv, lds, xv, cs, wp, cx, nt, off, mk);
         else
-            conv_vec(LD_MASK, sv, lds, xv, cs, wp, cx, nt, off, mk);
+            conv_vec(LD_MASK, kn, sv, lds, xv, cs, wp, cx, nt, off, mk);
     }
 }
 
@@ -291,7 +298,7 @@ static inline __attribute__((always_inline)) void dw_chunk(int nc, float *pp0, s
  * vmaskmovps; clean vectors load plainly (LD_AND on a clean vector ANDs with all ones:
  * the same values). */
 static void dw_kernel(float *part, const float *g, size_t gs, const float *x, size_t cs,
-                      int c16out, int cin, int cx, int nt, const long *off, int npv,
+                      int cout, int cin, int cx, int nt, const long *off, int npv,
                       const uint16_t *mt, int first, uintptr_t lo, uintptr_t hi)
 {
     const uintptr_t span_lo = sizeof(float) * (uintptr_t)-off[0];
@@ -305,7 +312,7 @@ static void dw_kernel(float *part, const float *g, size_t gs, const float *x, si
     }
     if (vin0 == npv) vin1 = npv;
     const size_t pco = (size_t)cin * nt * NN_CD_V; /* part's pitch per output channel */
-    for (int cb = 0; cb < c16out; cb += 4)
+    for (int cb = 0; cb < cout; cb += 4)
         for (int ci = 0; ci < cx; ci++)
             for (int t0 = 0; t0 < nt; t0 += 3)
                 for (int h = 0; h < 2; h++) {
@@ -322,21 +329,17 @@ static void dw_kernel(float *part, const float *g, size_t gs, const float *x, si
                 }
 }
 #else
-/* stage[k][v*16 + l] (k < 16 per block of 16 output channels, row pitch lds) =
- * sum over c < cx, t < nt of wp[(c*nt + t)*16 + k] * src[c*cs + v*16 + l + off[t]]
- * (0 where the mask table says the tap leaves the image). The sums are staged (and the
- * epilogue is a separate pass) because writing them straight to the tensor, 16 rows
- * at a channel stride that is a multiple of 4 KiB, was slower (W2 forward 6.1 -> 9 ms:
- * the rows share one L1 set with the loads). */
-static void conv_kernel(float *stage, size_t lds, const float *src, size_t cs, const float *wp,
-                        int cx, int nt, const long *off, int npv, const uint16_t *mt, uintptr_t lo,
-                        uintptr_t hi)
+/* conv_kernel for the first KB (8 or 16) channels of the block. */
+static inline __attribute__((always_inline)) void conv_block(int KB, float *stage, size_t lds,
+                                                             const float *src, size_t cs,
+                                                             const float *wp, int cx, int nt,
+                                                             const long *off, int npv,
+                                                             const uint16_t *mt)
 {
-    (void)lo, (void)hi; /* masked loads need no bounds */
     for (int v = 0; v < npv; v++) {
         v16f acc[16];
 #pragma GCC unroll 16
-        for (int k = 0; k < 16; k++) acc[k] = (v16f){0};
+        for (int k = 0; k < KB; k++) acc[k] = (v16f){0};
         const float *w = wp;
         const uint16_t *m = mt + (size_t)v * (nt + 1);
         if (m[nt] == CLEAN) {
@@ -346,7 +349,7 @@ static void conv_kernel(float *stage, size_t lds, const float *src, size_t cs, c
                 for (int t = 0; t < nt; t++, w += 16) {
                     const v16f x = ld(x0 + off[t]);
 #pragma GCC unroll 16
-                    for (int k = 0; k < 16; k++) acc[k] += w[k] * x;
+                    for (int k = 0; k < KB; k++) acc[k] += w[k] * x;
                 }
             }
         } else {
@@ -356,12 +359,28 @@ static void conv_kernel(float *stage, size_t lds, const float *src, size_t cs, c
                 for (int t = 0; t < nt; t++, w += 16) {
                     const v16f x = ldm(x0 + (uintptr_t)(sizeof(float) * off[t]), m[t]);
 #pragma GCC unroll 16
-                    for (int k = 0; k < 16; k++) acc[k] += w[k] * x;
+                    for (int k = 0; k < KB; k++) acc[k] += w[k] * x;
                 }
         }
 #pragma GCC unroll 16
-        for (int k = 0; k < 16; k++) st(stage + (size_t)k * lds + (size_t)v * NN_CD_V, acc[k]);
+        for (int k = 0; k < KB; k++) st(stage + (size_t)k * lds + (size_t)v * NN_CD_V, acc[k]);
     }
+}
+
+/* stage[k][v*16 + l] (k < kn <= 16 in a block of 16 output channels, row pitch lds) =
+ * sum over c < cx, t < nt of wp[(c*nt + t)*16 + k] * src[c*cs + v*16 + l + off[t]]
+ * (0 where the mask table says the tap leaves the image); 8 accumulators when kn <= 8
+ * (8 channels, the ConvResNet checks' C, would otherwise spend half the FMAs on zero
+ * weights). The sums are staged (and the epilogue is a separate pass) because writing
+ * them straight to the tensor, 16 rows at a channel stride that is a multiple of 4 KiB,
+ * was slower (W2 forward 6.1 -> 9 ms: the rows share one L1 set with the loads). */
+static void conv_kernel(float *stage, size_t lds, const float *src, size_t cs, const float *wp,
+                        int kn, int cx, int nt, const long *off, int npv, const uint16_t *mt,
+                        uintptr_t lo, uintptr_t hi)
+{
+    (void)lo, (void)hi; /* masked loads need no bounds */
+    if (kn <= 8) conv_block(8, stage, lds, src, cs, wp, cx, nt, off, npv, mt);
+    else conv_block(16, stage, lds, src, cs, wp, cx, nt, off, npv, mt);
 }
 
 /* Taps t0 .. t0+nc-1 (nc <= 3) of dw_kernel for output channels cb .. cb+7 and input
@@ -410,15 +429,16 @@ static inline __attribute__((always_inline)) void dw_chunk(int nc, float *part, 
 /* For input channels ci < cx:
  * part[((co*cin + ci)*nt + t)*16 + l] (+)= sum over v of
  * g[co*gs + v*16 + l] * x[ci*cs + v*16 + l + off[t]] (masked as in conv_kernel),
- * for co in blocks of 8 and the taps in chunks of 3 (a 3x3 kernel's rows; 1-D kernels
+ * for co in the blocks of 8 that hold a channel < cout (the partials of the others
+ * would never be read: 8 channels, the checks' C, take one block, not two) and the taps in chunks of 3 (a 3x3 kernel's rows; 1-D kernels
  * of 5, 7, 9 taps as 3+2, 3+3+1, 3+3+3); first: the group's first image (= instead of
  * +=). Each (co, t, l) is one sum over v in order, whatever the blocking. */
 static void dw_kernel(float *part, const float *g, size_t gs, const float *x, size_t cs,
-                      int c16out, int cin, int cx, int nt, const long *off, int npv,
+                      int cout, int cin, int cx, int nt, const long *off, int npv,
                       const uint16_t *mt, int first, uintptr_t lo, uintptr_t hi)
 {
     (void)lo, (void)hi;
-    for (int cb = 0; cb < c16out; cb += 8)
+    for (int cb = 0; cb < cout; cb += 8)
         for (int ci = 0; ci < cx; ci++)
             for (int t0 = 0; t0 < nt; t0 += 3) {
                 const size_t p0 = (((size_t)cb * cin + ci) * nt + t0) * NN_CD_V;
@@ -570,7 +590,7 @@ static void cd_forward(float *out, const float *in, const float *w, const float 
             const uint16_t *m = mt[nr == g.rows ? 0 : 1];
             for (int cb = 0; cb < g.c16out; cb += 16)
                 conv_kernel(stage + (size_t)cb * lds, lds, in + base, N, wp + (size_t)cb * cx * nt,
-                            cx, nt, off, npv, m, in_lo, in_hi);
+                            cout - cb, cx, nt, off, npv, m, in_lo, in_hi);
             for (int co = 0; co < cout; co++) {
                 const float bc = b ? b[co] : 0;
                 const float *sr = stage + (size_t)co * lds;
@@ -660,7 +680,7 @@ static void cd_backward(float *din, float *dw, float *db, const float *dout,
                 for (size_t j = P; j < (size_t)npv * NN_CD_V; j++) q[j] = 0;
             }
             if (par) {
-                dw_kernel(part, gp, gs, in + base, N, g.c16out, cin, cx, nt, off, npv, m,
+                dw_kernel(part, gp, gs, in + base, N, cout, cin, cx, nt, off, npv, m,
                           img == i0, in_lo, in_hi);
                 for (int co = 0; co < cout; co++) {
                     const float *q = gp + (size_t)co * gs;
@@ -670,7 +690,7 @@ static void cd_backward(float *din, float *dw, float *db, const float *dout,
             if (!din) continue;
             for (int cb = 0; cb < g.c16in; cb += 16)
                 conv_kernel(stage + (size_t)cb * lds, lds, gp, gs, wp + (size_t)cb * cout * nt,
-                            cout, nt, off, npv, m, gp_lo, gp_hi);
+                            cin - cb, cout, nt, off, npv, m, gp_lo, gp_hi);
             for (int ci = 0; ci < cin; ci++) {
                 const float *sr = stage + (size_t)ci * lds;
                 const size_t e = (size_t)ci * N + base;
