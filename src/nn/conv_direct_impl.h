@@ -26,16 +26,17 @@
  *  - conv_kernel: 16 output channels x 16 positions; per input channel and tap one
  *    vector load feeds one FMA per output channel with a broadcast weight. AVX-512
  *    keeps the 16 channels in 16 accumulators; AVX2 has 16 registers in all, so it
- *    takes the 16 channels 4 at a time (8 accumulators: enough to cover the FMA latency
- *    on two pipes) and reloads the inputs from L1 for each quarter. Forward uses it with
- *    w, the input gradient with w transposed and flipped (a correlation of the output
- *    gradient).
+ *    takes the 16 channels 6, 6 and 4 at a time (12 accumulators: enough to cover the
+ *    FMA latency on two pipes) and reloads the inputs from L1 for each pass. A block
+ *    with at most 8 channels to compute (C = 8 nets) takes 8 (AVX-512) or 4 + 4 (AVX2).
+ *    Forward uses it with w, the input gradient with w transposed and flipped (a
+ *    correlation of the output gradient).
  *  - dw_kernel: 8 output channels x a chunk of up to 3 taps per input channel (the
  *    taps in order: a 3x3 kernel's rows, a 1-D kernel's 5, 7 or 9 taps as 3+2, 3+3+1,
  *    3+3+3; AVX-512: up to 24 accumulators of 16 lanes; AVX2: 4 channels x 3 taps of 8
  *    lanes, 12 accumulators, per half vector), accumulated over the group's images in
- *    memory. Each chunk reads the output gradient again: the register file holds no
- *    more taps (measured cost in conv_direct.c).
+ *    memory. Each chunk reads the output gradient again (the registers hold no more
+ *    taps); only the channel blocks holding a channel < cout are computed.
  * Determinism: every output element is written by one thread with a fixed summation
  * order (input channel, then tap); weight gradients are per-group lane partials reduced
  * in lane order, then group order. Groups depend only on the shape. The AVX-512 and
@@ -430,9 +431,10 @@ static inline __attribute__((always_inline)) void dw_chunk(int nc, float *part, 
  * part[((co*cin + ci)*nt + t)*16 + l] (+)= sum over v of
  * g[co*gs + v*16 + l] * x[ci*cs + v*16 + l + off[t]] (masked as in conv_kernel),
  * for co in the blocks of 8 that hold a channel < cout (the partials of the others
- * would never be read: 8 channels, the checks' C, take one block, not two) and the taps in chunks of 3 (a 3x3 kernel's rows; 1-D kernels
- * of 5, 7, 9 taps as 3+2, 3+3+1, 3+3+3); first: the group's first image (= instead of
- * +=). Each (co, t, l) is one sum over v in order, whatever the blocking. */
+ * would never be read: 8 channels, the checks' C, take one block, not two) and the
+ * taps in chunks of 3 (a 3x3 kernel's rows; 1-D kernels of 5, 7, 9 taps as 3+2,
+ * 3+3+1, 3+3+3); first: the group's first image (= instead of +=). Each (co, t, l) is
+ * one sum over v in order, whatever the blocking. */
 static void dw_kernel(float *part, const float *g, size_t gs, const float *x, size_t cs,
                       int cout, int cin, int cx, int nt, const long *off, int npv,
                       const uint16_t *mt, int first, uintptr_t lo, uintptr_t hi)
