@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The instruction-set dispatch of the convolution kernels, end to end (src/nn/conv_direct.c):
-# - the same short ConvResNet `overparam train` run (1-D and 2-D, direct path) with
+# - the same short ConvResNet `overparam train` run (1-D with K = 3 and, as approx-blocks
+#   at D = 64, K = 9 with 8 channels; 2-D; direct path) with
 #   OVERPARAM_ISA=avx512 and =avx2 writes byte-identical model.bin files (the two kernel
 #   sets do the same FMAs in the same order); skipped (77) unless the CPU runs both;
 # - each set the CPU runs is named by --version and in record.json's provenance;
@@ -35,9 +36,10 @@ train() { # train ISA NAME ARGS...
 for isa in "${runs[@]}"; do
     train "$isa" c1 $D --model convresnet1d --C 16 --M 2 --epochs 2 --batch 64
     train "$isa" c2 $D --model convresnet2d --C 8 --M 2 --head pool --epochs 2 --batch 64
+    train "$isa" c3 $D --model convresnet1d --C 8 --K 9 --M 2 --epochs 2 --batch 64
 done
 if [[ " ${runs[*]} " == *" avx512 "* && " ${runs[*]} " == *" avx2 "* ]]; then
-    for name in c1 c2; do
+    for name in c1 c2 c3; do
         if cmp -s "$T/$name.avx512/model.bin" "$T/$name.avx2/model.bin"; then
             echo "ok   $name: model.bin identical under avx512 and avx2"
         else

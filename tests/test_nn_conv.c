@@ -19,6 +19,7 @@
 #include "test_util.h"
 
 static op_rng rng;
+static float *conv_bits(nn_conv_shape s, size_t *n);
 
 static double maxrel(const double *a, const double *b, size_t n)
 {
@@ -110,6 +111,33 @@ static void test_fast_vs_ref(void)
     printf("fast vs naive conv: worst relative difference float %.2e, double %.2e\n", worst32, worst64);
 }
 
+/* Whether auto takes the direct path for 1-D kernels wider than 3 with set isa
+ * (conv_direct.c, measured there). */
+#define RULE_WIDE(isa) (strcmp(isa, "avx512") == 0 || strcmp(isa, "avx2") == 0)
+
+/* The path rule of conv_direct.c, restated: 3-wide kernels take the direct path with the
+ * avx512 and avx2 kernels, the wider 1-D kernels RULE_WIDE, the base set never. */
+static int rule_direct(const nn_conv_shape *s)
+{
+    const char *isa = nn_isa_name();
+    if (strcmp(isa, "base") == 0) return 0;
+    if (s->kw == 3) return 1;
+    return RULE_WIDE(isa);
+}
+
+/* 1-D kernels wider than 3 (the approx-blocks nets: K = 5 at D = 32, K = 9 at D = 64,
+ * 8 channels): widths that are and are not multiples of the 16-float vector, samples
+ * narrower than the kernel (taps reaching past the neighbouring samples), a short last
+ * image of stacked samples (B not a multiple of the samples per image), one position,
+ * channels 1 -> 8, 8 -> 1, past one block of 16, and the limit 64. */
+#define WIDE_SHAPES                                                                            \
+    nn_conv_shape_1d(37, 32, 8, 8, 5), nn_conv_shape_1d(21, 64, 8, 8, 9),                       \
+        nn_conv_shape_1d(13, 20, 1, 8, 5), nn_conv_shape_1d(11, 27, 8, 1, 7),                   \
+        nn_conv_shape_1d(9, 45, 8, 8, 9), nn_conv_shape_1d(5, 3, 2, 3, 9),                      \
+        nn_conv_shape_1d(1, 1, 1, 1, 7), nn_conv_shape_1d(300, 16, 2, 3, 7),                    \
+        nn_conv_shape_1d(4, 100, 17, 20, 5), nn_conv_shape_1d(3, 37, 64, 64, 9),                \
+        nn_conv_shape_1d(130, 5, 3, 17, 5), nn_conv_shape_1d(7, 2, 8, 8, 7)
+
 /* The float direct path (conv_direct.c) and the forced im2col path against the
  * reference on shapes the direct rule accepts, with edge sizes: 1 column or row, widths
  * that are not a multiple of the 16-float vector, channel counts past one block of 16
@@ -133,13 +161,15 @@ static void test_direct_vs_ref(void)
         nn_conv_shape_1d(300, 16, 2, 3, 3),     nn_conv_shape_1d(3, 33, 64, 1, 3),
         nn_conv_shape_2d(2, 28, 28, 64, 64, 3), nn_conv_shape_2d(3, 3, 16, 5, 7, 3),
         nn_conv_shape_2d(2, 6, 32, 1, 16, 3),
+        WIDE_SHAPES,
     };
     double worst[2] = {0, 0};
-    /* The rule (conv_direct.c): direct with the avx512 and avx2 kernels, im2col in base. */
-    const int rule_direct = strcmp(nn_isa_name(), "base") != 0;
-    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
-        CHECK(nn_conv_direct_ok(&shapes[i]) && nn_conv_use_direct(&shapes[i]) == rule_direct,
-              "%s: shape %zu: the rule picks the %s path", nn_isa_name(), i, rule_direct ? "direct" : "im2col");
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        const int want = rule_direct(&shapes[i]);
+        CHECK(nn_conv_direct_ok(&shapes[i]) && nn_conv_use_direct(&shapes[i]) == want,
+              "%s: shape %zu (kw %d): the rule picks the %s path", nn_isa_name(), i, shapes[i].kw,
+              want ? "direct" : "im2col");
+    }
     for (int path = 0; path < 2; path++) {
         for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
             nn_conv_shape s = shapes[i];
@@ -157,6 +187,27 @@ static void test_direct_vs_ref(void)
     nn_conv_shape big = nn_conv_shape_2d(2, 8, 8, 65, 16, 3), k5 = nn_conv_shape_2d(2, 8, 8, 4, 4, 5);
     CHECK(!nn_conv_direct_ok(&big) && !nn_conv_direct_ok(&k5),
           "the rule sends > %d channels and 5x5 kernels to im2col", NN_CONV_DIRECT_MAXC);
+    nn_conv_shape k11 = nn_conv_shape_1d(2, 32, 4, 4, 11), k4 = nn_conv_shape_1d(2, 32, 4, 4, 4);
+    nn_conv_shape k1 = nn_conv_shape_1d(2, 32, 4, 4, 1), k3x5 = {2, 4, 4, 8, 8, 3, 5, 0};
+    CHECK(!nn_conv_direct_shape(&k11) && !nn_conv_direct_shape(&k4) && !nn_conv_direct_shape(&k1) &&
+              !nn_conv_direct_shape(&k3x5),
+          "no direct kernel for 1-D widths 11, 4 (even: the flipped taps are not the negated "
+          "offsets) and 1, nor 3x5");
+    /* The wide shapes at 1 and 2 threads (the groups, not the threads, fix every sum). */
+    const nn_conv_shape wide[] = {WIDE_SHAPES};
+    for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++) {
+        nn_conv_shape s = wide[i];
+        s.path = NN_CONV_DIRECT;
+        size_t n1, n2;
+        omp_set_num_threads(1);
+        float *a = conv_bits(s, &n1);
+        omp_set_num_threads(2);
+        float *b = conv_bits(s, &n2);
+        CHECK(n1 == n2 && memcmp(a, b, sizeof(float) * n1) == 0,
+              "%s: wide shape %zu (kw %d): direct conv at 1 and 2 threads gives identical bits", nn_isa_name(),
+              i, s.kw);
+        free(a), free(b);
+    }
     printf("%s: direct vs naive conv: worst relative difference %.2e (im2col %.2e)\n", nn_isa_name(),
            worst[0], worst[1]);
 }
@@ -197,6 +248,7 @@ static void test_isa_bitwise(void)
         nn_conv_shape_1d(37, 64, 32, 32, 3),    nn_conv_shape_1d(130, 5, 3, 17, 3),
         nn_conv_shape_1d(5, 256, 64, 64, 3),    nn_conv_shape_1d(40, 16, 1, 64, 3),
         nn_conv_shape_2d(2, 28, 28, 64, 64, 3), nn_conv_shape_2d(3, 3, 16, 5, 7, 3),
+        WIDE_SHAPES,
     };
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         size_t n1, n2;
@@ -293,6 +345,11 @@ int main(void)
     c2.head = NN_HEAD_POOL;
     test_threads("convresnet2d 28x28 C=16 pool", c2, 16 / q);
     test_threads("mlp 16-1024-1024-1", nn_config_mlp(16, 2, 1024, 1, NN_PARAM_STANDARD), 128 / q);
+    /* The approx-blocks nets on the direct path whatever the rule says (batch 64). */
+    nn_config k5 = nn_config_convresnet1d(32, 8, 5, 2, 4, 1), k9 = nn_config_convresnet1d(64, 8, 9, 2, 4, 1);
+    k5.conv = k9.conv = NN_CONV_DIRECT;
+    test_threads("convresnet1d D=32 K=5 C=8 direct", k5, 64);
+    test_threads("convresnet1d D=64 K=9 C=8 direct", k9, 64);
     static const char *const isas[] = {"avx512", "avx2", "base"};
     const char *first_isa = NULL; /* the best set this CPU runs */
     for (int k = 0; k < 3; k++) {
@@ -317,6 +374,9 @@ int main(void)
         test_model_direct_vs_tiled("convresnet1d D=32 C=64 fc", nn_config_convresnet1d(32, 64, 3, 2, 2, 2), 10);
         nn_config c4 = nn_config_convresnet2d(2, 2, 3, 3, 1, 2, 3); /* image smaller than the kernel, L=1 */
         test_model_direct_vs_tiled("convresnet2d 2x2 C=3 L=1 fc", c4, 5);
+        /* The approx-blocks nets (K = 1 + D/8), short last images (B = 37, 21). */
+        test_model_direct_vs_tiled("convresnet1d D=32 K=5 C=8 M=4", nn_config_convresnet1d(32, 8, 5, 2, 4, 1), 37);
+        test_model_direct_vs_tiled("convresnet1d D=64 K=9 C=8 M=2", nn_config_convresnet1d(64, 8, 9, 2, 2, 1), 21);
     }
     nn_isa_select("auto");
     test_isa_bitwise();

@@ -1,4 +1,5 @@
-/* Direct 3-tap-wide convolution in float for few channels: the implementation, compiled
+/* Direct convolution in float for few channels (3x3 kernels, 1-D kernels of 3 to
+ * NN_CD_MAXT = 9 taps, nn_conv_direct_shape): the implementation, compiled
  * once per instruction set (conv_direct_avx512.c, conv_direct_avx2.c, conv_direct_base.c
  * include this file with their own target flags; conv_direct.c picks one at run time
  * from the CPU and holds the path rule). The geometry is in nn_layers.h
@@ -25,13 +26,17 @@
  *  - conv_kernel: 16 output channels x 16 positions; per input channel and tap one
  *    vector load feeds one FMA per output channel with a broadcast weight. AVX-512
  *    keeps the 16 channels in 16 accumulators; AVX2 has 16 registers in all, so it
- *    takes the 16 channels 4 at a time (8 accumulators: enough to cover the FMA latency
- *    on two pipes) and reloads the inputs from L1 for each quarter. Forward uses it with
- *    w, the input gradient with w transposed and flipped (a correlation of the output
- *    gradient).
- *  - dw_kernel: 8 output channels x 3 horizontal taps per input channel and tap row
- *    (AVX-512: 24 accumulators of 16 lanes; AVX2: 4 channels x 3 taps of 8 lanes, 12
- *    accumulators, per half vector), accumulated over the group's images in memory.
+ *    takes the 16 channels 6, 6 and 4 at a time (12 accumulators: enough to cover the
+ *    FMA latency on two pipes) and reloads the inputs from L1 for each pass. A block
+ *    with at most 8 channels to compute (C = 8 nets) takes 8 (AVX-512) or 4 + 4 (AVX2).
+ *    Forward uses it with w, the input gradient with w transposed and flipped (a
+ *    correlation of the output gradient).
+ *  - dw_kernel: 8 output channels x a chunk of up to 3 taps per input channel (the
+ *    taps in order: a 3x3 kernel's rows, a 1-D kernel's 5, 7 or 9 taps as 3+2, 3+3+1,
+ *    3+3+3; AVX-512: up to 24 accumulators of 16 lanes; AVX2: 4 channels x 3 taps of 8
+ *    lanes, 12 accumulators, per half vector), accumulated over the group's images in
+ *    memory. Each chunk reads the output gradient again (the registers hold no more
+ *    taps); only the channel blocks holding a channel < cout are computed.
  * Determinism: every output element is written by one thread with a fixed summation
  * order (input channel, then tap); weight gradients are per-group lane partials reduced
  * in lane order, then group order. Groups depend only on the shape. The AVX-512 and
@@ -191,23 +196,30 @@ static inline __attribute__((always_inline)) void conv_pass(int KB, int mode, fl
     }
 }
 
-static inline __attribute__((always_inline)) void conv_vec(int mode, float *stage, size_t lds,
+static inline __attribute__((always_inline)) void conv_vec(int mode, int kn, float *stage, size_t lds,
                                                            uintptr_t xv, size_t cs, const float *wp,
                                                            int cx, int nt, const long *off,
                                                            const __m256 (*mk)[2])
 {
+    if (kn <= 8) {
+        conv_pass(4, mode, stage, lds, xv, cs, wp, cx, nt, off, mk);
+        if (kn > 4) conv_pass(4, mode, stage + 4 * lds, lds, xv, cs, wp + 4, cx, nt, off, mk);
+        return;
+    }
     conv_pass(6, mode, stage, lds, xv, cs, wp, cx, nt, off, mk);
     conv_pass(6, mode, stage + 6 * lds, lds, xv, cs, wp + 6, cx, nt, off, mk);
-    conv_pass(4, mode, stage + 12 * lds, lds, xv, cs, wp + 12, cx, nt, off, mk);
+    if (kn > 12) conv_pass(4, mode, stage + 12 * lds, lds, xv, cs, wp + 12, cx, nt, off, mk);
 }
 
-/* As the AVX-512 conv_kernel below: the 16 output channels in passes of 6, 6 and 4
- * (12 ymm accumulators: enough independent FMAs to cover their latency on two pipes;
- * 16 registers in all). Per element: acc = 0, then += w*x over input channels, then
- * taps, as there. [lo, hi) is the buffer src points into (reads there are safe). */
+/* As the AVX-512 conv_kernel below: the first kn of the 16 output channels in passes of
+ * 6, 6 and 4 (12 ymm accumulators: enough independent FMAs to cover their latency on
+ * two pipes; 16 registers in all), or of 4 and 4 when kn <= 8 (8 accumulators rather
+ * than computing 4 channels that are not wanted). Per element: acc = 0, then += w*x
+ * over input channels, then taps, as there. [lo, hi) is the buffer src points into
+ * (reads there are safe). */
 static void conv_kernel(float *stage, size_t lds, const float *src, size_t cs, const float *wp,
-                        int cx, int nt, const long *off, int npv, const uint16_t *mt, uintptr_t lo,
-                        uintptr_t hi)
+                        int kn, int cx, int nt, const long *off, int npv, const uint16_t *mt,
+                        uintptr_t lo, uintptr_t hi)
 {
     const uintptr_t span_lo = sizeof(float) * (uintptr_t)-off[0];
     const uintptr_t span_hi = sizeof(float) * ((cx - 1) * cs + off[nt - 1] + NN_CD_V);
@@ -215,9 +227,9 @@ static void conv_kernel(float *stage, size_t lds, const float *src, size_t cs, c
         const uint16_t *m = mt + (size_t)v * (nt + 1);
         const uintptr_t xv = (uintptr_t)src + sizeof(float) * (size_t)v * NN_CD_V;
         float *sv = stage + (size_t)v * NN_CD_V;
-        __m256 mk[9][2];
+        __m256 mk[NN_CD_MAXT][2];
         if (m[nt] == CLEAN) {
-            conv_vec(LD_CLEAN, sv, lds, xv, cs, wp, cx, nt, off, mk);
+            conv_vec(LD_CLEAN, kn, sv, lds, xv, cs, wp, cx, nt, off, mk);
             continue;
         }
         for (int t = 0; t < nt; t++) {
@@ -225,49 +237,71 @@ static void conv_kernel(float *stage, size_t lds, const float *src, size_t cs, c
             mk[t][1] = lane8[m[t] >> 8].v;
         }
         if (xv - span_lo >= lo && xv + span_hi <= hi)
-            conv_vec(LD_AND, sv, lds, xv, cs, wp, cx, nt, off, mk);
+            conv_vec(LD_AND, kn, sv, lds, xv, cs, wp, cx, nt, off, mk);
         else
-            conv_vec(LD_MASK, sv, lds, xv, cs, wp, cx, nt, off, mk);
+            conv_vec(LD_MASK, kn, sv, lds, xv, cs, wp, cx, nt, off, mk);
     }
 }
 
-/* The v loop of dw_kernel for vectors [v0, v1), all loaded the same way. */
-static inline __attribute__((always_inline)) void dw_run(int mode, v8f (*a)[3], const float *gb,
+/* The v loop of dw_kernel for vectors [v0, v1) and taps t0 .. t0+nc-1 (nc <= 3), all
+ * loaded the same way. */
+static inline __attribute__((always_inline)) void dw_run(int mode, int nc, v8f (*a)[3], const float *gb,
                                                          size_t gs, uintptr_t xa, size_t cs,
-                                                         const long *off3, const uint16_t *mt,
+                                                         const long *off, const uint16_t *mt,
                                                          int nt, int t0, int h, int v0, int v1)
 {
-    const uintptr_t p0 = xa + (uintptr_t)(sizeof(float) * off3[0]);
-    const uintptr_t p1 = xa + (uintptr_t)(sizeof(float) * off3[1]);
-    const uintptr_t p2 = xa + (uintptr_t)(sizeof(float) * off3[2]);
+    uintptr_t p[3];
+#pragma GCC unroll 3
+    for (int j = 0; j < nc; j++) p[j] = xa + (uintptr_t)(sizeof(float) * off[t0 + j]);
     for (int v = v0; v < v1; v++) {
         const size_t o = (size_t)v * NN_CD_V, ob = sizeof(float) * o;
         /* Byte h of a 16-bit mask: the lanes of half h (x86 is little-endian). */
         const uint8_t *mb = (const uint8_t *)(mt + (size_t)v * (nt + 1) + t0) + h;
         if (h == 0) __builtin_prefetch((const void *)(xa + sizeof(float) * cs + ob)); /* next channel */
-        const v8f x0 = ldx(mode, p0 + ob, &lane8[mb[0]].v);
-        const v8f x1 = ldx(mode, p1 + ob, &lane8[mb[2]].v);
-        const v8f x2 = ldx(mode, p2 + ob, &lane8[mb[4]].v);
+        v8f x[3];
+#pragma GCC unroll 3
+        for (int j = 0; j < nc; j++) x[j] = ldx(mode, p[j] + ob, &lane8[mb[2 * j]].v);
 #pragma GCC unroll 4
         for (int k = 0; k < 4; k++) {
             const v8f gk = ld8(gb + (size_t)k * gs + o);
-            a[k][0] += gk * x0;
-            a[k][1] += gk * x1;
-            a[k][2] += gk * x2;
+#pragma GCC unroll 3
+            for (int j = 0; j < nc; j++) a[k][j] += gk * x[j];
         }
     }
 }
 
-/* As the AVX-512 dw_kernel below, per half vector h and 4 output channels at a time
- * (12 accumulators: 4 channels x 3 taps); each lane's sum runs over v in the same
- * order. [lo, hi) is the buffer x points into: the vectors whose reads all lie there
- * ([vin0, vin1), a range) mask with AND, the rest with vmaskmovps; clean vectors load
- * plainly (LD_AND on a clean vector ANDs with all ones: the same values). */
+/* One chunk of nc taps for 4 output channels and half h: the three load-mode runs. */
+static inline __attribute__((always_inline)) void dw_chunk(int nc, float *pp0, size_t pco, int first,
+                                                           const float *gb, size_t gs, uintptr_t xa,
+                                                           size_t cs, const long *off,
+                                                           const uint16_t *mt, int nt, int t0, int h,
+                                                           int vin0, int vin1, int npv)
+{
+    v8f a[4][3];
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; k++)
+#pragma GCC unroll 3
+        for (int j = 0; j < nc; j++)
+            a[k][j] = first ? (v8f){0} : ld8(pp0 + (size_t)k * pco + (size_t)j * NN_CD_V);
+    dw_run(LD_MASK, nc, a, gb, gs, xa, cs, off, mt, nt, t0, h, 0, vin0);
+    dw_run(LD_AND, nc, a, gb, gs, xa, cs, off, mt, nt, t0, h, vin0, vin1);
+    dw_run(LD_MASK, nc, a, gb, gs, xa, cs, off, mt, nt, t0, h, vin1, npv);
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; k++)
+#pragma GCC unroll 3
+        for (int j = 0; j < nc; j++) st8(pp0 + (size_t)k * pco + (size_t)j * NN_CD_V, a[k][j]);
+}
+
+/* As the AVX-512 dw_kernel below, per half vector h, 4 output channels and a chunk of
+ * up to 3 taps at a time (at most 12 accumulators: 4 channels x 3 taps); each lane's
+ * sum runs over v in the same order. [lo, hi) is the buffer x points into: the vectors
+ * whose reads all lie there ([vin0, vin1), a range) mask with AND, the rest with
+ * vmaskmovps; clean vectors load plainly (LD_AND on a clean vector ANDs with all ones:
+ * the same values). */
 static void dw_kernel(float *part, const float *g, size_t gs, const float *x, size_t cs,
-                      int c16out, int cin, int cx, int kh, const long *off, int npv,
+                      int cout, int cin, int cx, int nt, const long *off, int npv,
                       const uint16_t *mt, int first, uintptr_t lo, uintptr_t hi)
 {
-    const int nt = kh * 3;
     const uintptr_t span_lo = sizeof(float) * (uintptr_t)-off[0];
     const uintptr_t span_hi = sizeof(float) * ((cx - 1) * cs + off[nt - 1] + NN_CD_V);
     int vin0 = npv, vin1 = npv;
@@ -278,54 +312,35 @@ static void dw_kernel(float *part, const float *g, size_t gs, const float *x, si
         if (in) vin1 = v + 1;
     }
     if (vin0 == npv) vin1 = npv;
-    for (int cb = 0; cb < c16out; cb += 4)
+    const size_t pco = (size_t)cin * nt * NN_CD_V; /* part's pitch per output channel */
+    for (int cb = 0; cb < cout; cb += 4)
         for (int ci = 0; ci < cx; ci++)
-            for (int di = 0; di < kh; di++)
+            for (int t0 = 0; t0 < nt; t0 += 3)
                 for (int h = 0; h < 2; h++) {
-                    const int hl = h * 8;
-                    v8f a[4][3];
-                    float *pp[4];
-#pragma GCC unroll 4
-                    for (int k = 0; k < 4; k++) {
-                        pp[k] = part + ((((size_t)(cb + k) * cin + ci) * kh + di) * 3) * NN_CD_V + hl;
-                        if (first) {
-                            a[k][0] = a[k][1] = a[k][2] = (v8f){0};
-                        } else {
-                            a[k][0] = ld8(pp[k]);
-                            a[k][1] = ld8(pp[k] + NN_CD_V);
-                            a[k][2] = ld8(pp[k] + 2 * NN_CD_V);
-                        }
-                    }
-                    const int t0 = di * 3;
+                    const int hl = h * 8, nc = nt - t0 < 3 ? nt - t0 : 3;
+                    float *pp0 = part + (((size_t)cb * cin + ci) * nt + t0) * NN_CD_V + hl;
                     const uintptr_t xa = (uintptr_t)(x + (size_t)ci * cs + hl);
                     const float *gb = g + (size_t)cb * gs + hl;
-                    dw_run(LD_MASK, a, gb, gs, xa, cs, off + t0, mt, nt, t0, h, 0, vin0);
-                    dw_run(LD_AND, a, gb, gs, xa, cs, off + t0, mt, nt, t0, h, vin0, vin1);
-                    dw_run(LD_MASK, a, gb, gs, xa, cs, off + t0, mt, nt, t0, h, vin1, npv);
-#pragma GCC unroll 4
-                    for (int k = 0; k < 4; k++) {
-                        st8(pp[k], a[k][0]);
-                        st8(pp[k] + NN_CD_V, a[k][1]);
-                        st8(pp[k] + 2 * NN_CD_V, a[k][2]);
-                    }
+                    if (nc == 3)
+                        dw_chunk(3, pp0, pco, first, gb, gs, xa, cs, off, mt, nt, t0, h, vin0, vin1, npv);
+                    else if (nc == 2)
+                        dw_chunk(2, pp0, pco, first, gb, gs, xa, cs, off, mt, nt, t0, h, vin0, vin1, npv);
+                    else
+                        dw_chunk(1, pp0, pco, first, gb, gs, xa, cs, off, mt, nt, t0, h, vin0, vin1, npv);
                 }
 }
 #else
-/* stage[k][v*16 + l] (k < 16 per block of 16 output channels, row pitch lds) =
- * sum over c < cx, t < nt of wp[(c*nt + t)*16 + k] * src[c*cs + v*16 + l + off[t]]
- * (0 where the mask table says the tap leaves the image). The sums are staged (and the
- * epilogue is a separate pass) because writing them straight to the tensor, 16 rows
- * at a channel stride that is a multiple of 4 KiB, was slower (W2 forward 6.1 -> 9 ms:
- * the rows share one L1 set with the loads). */
-static void conv_kernel(float *stage, size_t lds, const float *src, size_t cs, const float *wp,
-                        int cx, int nt, const long *off, int npv, const uint16_t *mt, uintptr_t lo,
-                        uintptr_t hi)
+/* conv_kernel for the first KB (8 or 16) channels of the block. */
+static inline __attribute__((always_inline)) void conv_block(int KB, float *stage, size_t lds,
+                                                             const float *src, size_t cs,
+                                                             const float *wp, int cx, int nt,
+                                                             const long *off, int npv,
+                                                             const uint16_t *mt)
 {
-    (void)lo, (void)hi; /* masked loads need no bounds */
     for (int v = 0; v < npv; v++) {
         v16f acc[16];
 #pragma GCC unroll 16
-        for (int k = 0; k < 16; k++) acc[k] = (v16f){0};
+        for (int k = 0; k < KB; k++) acc[k] = (v16f){0};
         const float *w = wp;
         const uint16_t *m = mt + (size_t)v * (nt + 1);
         if (m[nt] == CLEAN) {
@@ -335,7 +350,7 @@ static void conv_kernel(float *stage, size_t lds, const float *src, size_t cs, c
                 for (int t = 0; t < nt; t++, w += 16) {
                     const v16f x = ld(x0 + off[t]);
 #pragma GCC unroll 16
-                    for (int k = 0; k < 16; k++) acc[k] += w[k] * x;
+                    for (int k = 0; k < KB; k++) acc[k] += w[k] * x;
                 }
             }
         } else {
@@ -345,73 +360,96 @@ static void conv_kernel(float *stage, size_t lds, const float *src, size_t cs, c
                 for (int t = 0; t < nt; t++, w += 16) {
                     const v16f x = ldm(x0 + (uintptr_t)(sizeof(float) * off[t]), m[t]);
 #pragma GCC unroll 16
-                    for (int k = 0; k < 16; k++) acc[k] += w[k] * x;
+                    for (int k = 0; k < KB; k++) acc[k] += w[k] * x;
                 }
         }
 #pragma GCC unroll 16
-        for (int k = 0; k < 16; k++) st(stage + (size_t)k * lds + (size_t)v * NN_CD_V, acc[k]);
+        for (int k = 0; k < KB; k++) st(stage + (size_t)k * lds + (size_t)v * NN_CD_V, acc[k]);
     }
 }
 
+/* stage[k][v*16 + l] (k < kn <= 16 in a block of 16 output channels, row pitch lds) =
+ * sum over c < cx, t < nt of wp[(c*nt + t)*16 + k] * src[c*cs + v*16 + l + off[t]]
+ * (0 where the mask table says the tap leaves the image); 8 accumulators when kn <= 8
+ * (8 channels, the ConvResNet checks' C, would otherwise spend half the FMAs on zero
+ * weights). The sums are staged (and the epilogue is a separate pass) because writing
+ * them straight to the tensor, 16 rows at a channel stride that is a multiple of 4 KiB,
+ * was slower (W2 forward 6.1 -> 9 ms: the rows share one L1 set with the loads). */
+static void conv_kernel(float *stage, size_t lds, const float *src, size_t cs, const float *wp,
+                        int kn, int cx, int nt, const long *off, int npv, const uint16_t *mt,
+                        uintptr_t lo, uintptr_t hi)
+{
+    (void)lo, (void)hi; /* masked loads need no bounds */
+    if (kn <= 8) conv_block(8, stage, lds, src, cs, wp, cx, nt, off, npv, mt);
+    else conv_block(16, stage, lds, src, cs, wp, cx, nt, off, npv, mt);
+}
+
+/* Taps t0 .. t0+nc-1 (nc <= 3) of dw_kernel for output channels cb .. cb+7 and input
+ * channel ci: 8 x nc accumulators of 16 lanes (at most 24 of the 32 zmm registers, with
+ * the nc inputs and one gradient vector). */
+static inline __attribute__((always_inline)) void dw_chunk(int nc, float *part, const float *gb, size_t gs,
+                                                           const float *xc, size_t cs, size_t p0,
+                                                           size_t pco, int nt, int t0, const long *off,
+                                                           int npv, const uint16_t *mt, int first)
+{
+    v16f a[8][3];
+    float *pp[8];
+#pragma GCC unroll 8
+    for (int k = 0; k < 8; k++) {
+        pp[k] = part + p0 + (size_t)k * pco; /* co = cb + k */
+#pragma GCC unroll 3
+        for (int j = 0; j < nc; j++) a[k][j] = first ? (v16f){0} : ld(pp[k] + (size_t)j * NN_CD_V);
+    }
+    const uintptr_t xa = (uintptr_t)xc;
+    for (int v = 0; v < npv; v++) {
+        const size_t o = (size_t)v * NN_CD_V;
+        const uint16_t *m = mt + (size_t)v * (nt + 1);
+        v16f x[3];
+        __builtin_prefetch((const void *)(xa + sizeof(float) * (cs + o))); /* next channel */
+        if (m[nt] == CLEAN) {
+#pragma GCC unroll 3
+            for (int j = 0; j < nc; j++) x[j] = ld(xc + o + off[t0 + j]);
+        } else {
+            const uintptr_t q = xa + sizeof(float) * o;
+#pragma GCC unroll 3
+            for (int j = 0; j < nc; j++) x[j] = ldm(q + (uintptr_t)(sizeof(float) * off[t0 + j]), m[t0 + j]);
+        }
+#pragma GCC unroll 8
+        for (int k = 0; k < 8; k++) {
+            const v16f gk = ld(gb + (size_t)k * gs + o);
+#pragma GCC unroll 3
+            for (int j = 0; j < nc; j++) a[k][j] += gk * x[j];
+        }
+    }
+#pragma GCC unroll 8
+    for (int k = 0; k < 8; k++)
+#pragma GCC unroll 3
+        for (int j = 0; j < nc; j++) st(pp[k] + (size_t)j * NN_CD_V, a[k][j]);
+}
+
 /* For input channels ci < cx:
- * part[((co*cin + ci)*kh + di)*3 + dj][l] (+)= sum over v of
- * g[co*gs + v*16 + l] * x[ci*cs + v*16 + l + off[di*3 + dj]] (masked as in conv_kernel),
- * for co in blocks of 8; first: the group's first image (= instead of +=). */
+ * part[((co*cin + ci)*nt + t)*16 + l] (+)= sum over v of
+ * g[co*gs + v*16 + l] * x[ci*cs + v*16 + l + off[t]] (masked as in conv_kernel),
+ * for co in the blocks of 8 that hold a channel < cout (the partials of the others
+ * would never be read: 8 channels, the checks' C, take one block, not two) and the
+ * taps in chunks of 3 (a 3x3 kernel's rows; 1-D kernels of 5, 7, 9 taps as 3+2,
+ * 3+3+1, 3+3+3); first: the group's first image (= instead of +=). Each (co, t, l) is
+ * one sum over v in order, whatever the blocking. */
 static void dw_kernel(float *part, const float *g, size_t gs, const float *x, size_t cs,
-                      int c16out, int cin, int cx, int kh, const long *off, int npv,
+                      int cout, int cin, int cx, int nt, const long *off, int npv,
                       const uint16_t *mt, int first, uintptr_t lo, uintptr_t hi)
 {
     (void)lo, (void)hi;
-    const int nt = kh * 3;
-    for (int cb = 0; cb < c16out; cb += 8)
+    for (int cb = 0; cb < cout; cb += 8)
         for (int ci = 0; ci < cx; ci++)
-            for (int di = 0; di < kh; di++) {
-                v16f a[8][3];
-                float *pp[8];
-#pragma GCC unroll 8
-                for (int k = 0; k < 8; k++) {
-                    pp[k] = part + ((((size_t)(cb + k) * cin + ci) * kh + di) * 3) * NN_CD_V;
-                    if (first) {
-                        a[k][0] = a[k][1] = a[k][2] = (v16f){0};
-                    } else {
-                        a[k][0] = ld(pp[k]);
-                        a[k][1] = ld(pp[k] + NN_CD_V);
-                        a[k][2] = ld(pp[k] + 2 * NN_CD_V);
-                    }
-                }
-                const int t0 = di * 3;
-                const float *xc = x + (size_t)ci * cs;
-                const uintptr_t xa = (uintptr_t)xc;
-                const float *gb = g + (size_t)cb * gs;
-                for (int v = 0; v < npv; v++) {
-                    const size_t o = (size_t)v * NN_CD_V;
-                    const uint16_t *m = mt + (size_t)v * (nt + 1);
-                    v16f x0, x1, x2;
-                    __builtin_prefetch((const void *)(xa + sizeof(float) * (cs + o))); /* next channel */
-                    if (m[nt] == CLEAN) {
-                        x0 = ld(xc + o + off[t0]);
-                        x1 = ld(xc + o + off[t0 + 1]);
-                        x2 = ld(xc + o + off[t0 + 2]);
-                    } else {
-                        const uintptr_t q = xa + sizeof(float) * o;
-                        x0 = ldm(q + (uintptr_t)(sizeof(float) * off[t0]), m[t0]);
-                        x1 = ldm(q + (uintptr_t)(sizeof(float) * off[t0 + 1]), m[t0 + 1]);
-                        x2 = ldm(q + (uintptr_t)(sizeof(float) * off[t0 + 2]), m[t0 + 2]);
-                    }
-#pragma GCC unroll 8
-                    for (int k = 0; k < 8; k++) {
-                        const v16f gk = ld(gb + (size_t)k * gs + o);
-                        a[k][0] += gk * x0;
-                        a[k][1] += gk * x1;
-                        a[k][2] += gk * x2;
-                    }
-                }
-#pragma GCC unroll 8
-                for (int k = 0; k < 8; k++) {
-                    st(pp[k], a[k][0]);
-                    st(pp[k] + NN_CD_V, a[k][1]);
-                    st(pp[k] + 2 * NN_CD_V, a[k][2]);
-                }
+            for (int t0 = 0; t0 < nt; t0 += 3) {
+                const size_t p0 = (((size_t)cb * cin + ci) * nt + t0) * NN_CD_V;
+                const float *xc = x + (size_t)ci * cs, *gb = g + (size_t)cb * gs;
+                const size_t pco = (size_t)cin * nt * NN_CD_V; /* part's pitch per output channel */
+                const int nc = nt - t0 < 3 ? nt - t0 : 3;
+                if (nc == 3) dw_chunk(3, part, gb, gs, xc, cs, p0, pco, nt, t0, off, npv, mt, first);
+                else if (nc == 2) dw_chunk(2, part, gb, gs, xc, cs, p0, pco, nt, t0, off, npv, mt, first);
+                else dw_chunk(1, part, gb, gs, xc, cs, p0, pco, nt, t0, off, npv, mt, first);
             }
 }
 
@@ -523,7 +561,7 @@ static void cd_forward(float *out, const float *in, const float *w, const float 
     const nn_conv_direct_geom g = nn_conv_direct_geom_of(s);
     const int W = s->W, cin = s->cin, cout = s->cout, nt = g.nt;
     const size_t N = (size_t)s->B * s->H * W;
-    long off[9];
+    long off[NN_CD_MAXT];
     taps(off, s);
     /* Only input channels [0, cx) can be nonzero. */
     const int cx = o && o->cin_nz > 0 && o->cin_nz < cin ? o->cin_nz : cin;
@@ -554,7 +592,7 @@ static void cd_forward(float *out, const float *in, const float *w, const float 
             const uint16_t *m = mt[nr == g.rows ? 0 : 1];
             for (int cb = 0; cb < g.c16out; cb += 16)
                 conv_kernel(stage + (size_t)cb * lds, lds, in + base, N, wp + (size_t)cb * cx * nt,
-                            cx, nt, off, npv, m, in_lo, in_hi);
+                            cout - cb, cx, nt, off, npv, m, in_lo, in_hi);
             for (int co = 0; co < cout; co++) {
                 const float bc = b ? b[co] : 0;
                 const float *sr = stage + (size_t)co * lds;
@@ -585,7 +623,7 @@ static void cd_backward(float *din, float *dw, float *db, const float *dout,
     const size_t N = (size_t)s->B * s->H * W;
     const int par = dw || db;
     const int cx = o && o->cin_nz > 0 && o->cin_nz < cin ? o->cin_nz : cin; /* as in forward */
-    long off[9];
+    long off[NN_CD_MAXT];
     taps(off, s);
     /* Input gradient = correlation of the output gradient with the transposed, flipped
      * kernel: wp[cb][co][t][k] = w[co][cb*16 + k][nt-1-t] (0 past cin). The flipped tap
@@ -644,7 +682,7 @@ static void cd_backward(float *din, float *dw, float *db, const float *dout,
                 for (size_t j = P; j < (size_t)npv * NN_CD_V; j++) q[j] = 0;
             }
             if (par) {
-                dw_kernel(part, gp, gs, in + base, N, g.c16out, cin, cx, s->kh, off, npv, m,
+                dw_kernel(part, gp, gs, in + base, N, cout, cin, cx, nt, off, npv, m,
                           img == i0, in_lo, in_hi);
                 for (int co = 0; co < cout; co++) {
                     const float *q = gp + (size_t)co * gs;
@@ -654,7 +692,7 @@ static void cd_backward(float *din, float *dw, float *db, const float *dout,
             if (!din) continue;
             for (int cb = 0; cb < g.c16in; cb += 16)
                 conv_kernel(stage + (size_t)cb * lds, lds, gp, gs, wp + (size_t)cb * cout * nt,
-                            cout, nt, off, npv, m, gp_lo, gp_hi);
+                            cin - cb, cout, nt, off, npv, m, gp_lo, gp_hi);
             for (int ci = 0; ci < cin; ci++) {
                 const float *sr = stage + (size_t)ci * lds;
                 const size_t e = (size_t)ci * N + base;

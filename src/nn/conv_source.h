@@ -103,8 +103,9 @@ static void NN_PICK(im2col_tile_f32, im2col_tile_f64)(real *col, const real *in,
         real *dst = col + (size_t)r * n;
         const real *src = in + (size_t)ci * N + (size_t)b0 * S;
         const long sh = (long)di * W + dj;
-        /* dst[i] = src[i + sh] where 0 <= i + sh < n, else 0. */
-        size_t lo = sh < 0 ? (size_t)(-sh) : 0, hi = sh > 0 ? n - (size_t)sh : n;
+        /* dst[i] = src[i + sh] where 0 <= i + sh < n, else 0 (all of it when the shift
+         * passes the whole tile: 1-D kernels wider than the batch, e.g. K = 7, B*W = 2). */
+        size_t lo = sh < 0 ? (size_t)(-sh) : 0, hi = sh <= 0 ? n : (size_t)sh < n ? n - (size_t)sh : 0;
         if (lo > n) lo = n;
         if (hi < lo) hi = lo;
         memset(dst, 0, sizeof(real) * lo);
@@ -129,7 +130,7 @@ static void NN_PICK(col2im_tile_f32, col2im_tile_f64)(real *din, size_t N, real 
             real *src = col + ((size_t)ci * kh * kw + k) * n;
             NN_PICK(zero_pad_taps_f32, zero_pad_taps_f64)(src, bt, di, dj, s);
             const long sh = (long)di * W + dj;
-            size_t lo = sh < 0 ? (size_t)(-sh) : 0, hi = sh > 0 ? n - (size_t)sh : n;
+            size_t lo = sh < 0 ? (size_t)(-sh) : 0, hi = sh <= 0 ? n : (size_t)sh < n ? n - (size_t)sh : 0;
             if (lo > n) lo = n;
             if (hi < lo) hi = lo;
             real *d = dst + (long)lo + sh;

@@ -63,9 +63,12 @@ static inline nn_conv_tiling nn_conv_tiles(const nn_conv_shape *s)
     return t;
 }
 
-/* Direct convolution (float only, conv_direct.c): no im2col. Chosen when
- * nn_conv_direct_ok: kw = 3, kh = 1 or 3 and at most NN_CONV_DIRECT_MAXC channels in and
- * out. Measured (`overparam bench --conv im2col|direct`, 2 threads, alternating runs):
+/* Direct convolution (float only, conv_direct.c): no im2col. Kernel shapes
+ * (nn_conv_direct_shape): 3x3, and 1-D (kh = 1) with odd kw from 3 to NN_CD_MAXT (the
+ * input gradient runs the same kernel on the flipped taps, whose offsets are the
+ * negated ones only for odd widths). nn_conv_direct_ok adds at most NN_CONV_DIRECT_MAXC
+ * channels in and out; whether auto takes it is the per-ISA rule in conv_direct.c.
+ * Measured for kw = 3 (`overparam bench --conv im2col|direct`, 2 threads, alternating runs):
  * direct was faster on every reference shape -- W4 (2-D, 16 channels) 2.0x, W1 (1-D,
  * 32 channels) 1.4-1.5x, W2 (1-D, 64 channels) 1.25-1.3x -- as with few channels
  * im2col + GEMM spends more time copying than multiplying (a 16-channel 3x3 conv has 144
@@ -82,7 +85,8 @@ static inline nn_conv_tiling nn_conv_tiles(const nn_conv_shape *s)
  * thread count); a group owns one slot of the workspace and one weight-gradient
  * partial, summed in group order. */
 #define NN_CONV_DIRECT_MAXC 64
-#define NN_CD_V 16 /* floats per vector (the kernels use 64-byte GNU C vectors) */
+#define NN_CD_V 16   /* floats per vector (the kernels use 64-byte GNU C vectors) */
+#define NN_CD_MAXT 9 /* taps per kernel (kh * kw): sizes the kernels' tap arrays */
 typedef struct {
     int spi, rows, npv, nimg, ng, c16in, c16out, nt;
     size_t lds;                       /* floats per channel of a stage / gradient row: npv*16 */
@@ -93,7 +97,8 @@ typedef struct {
 
 static inline int nn_conv_direct_shape(const nn_conv_shape *s)
 {
-    return s->kw == 3 && (s->kh == 1 || s->kh == 3);
+    if (s->kh == 3) return s->kw == 3;
+    return s->kh == 1 && s->kw >= 3 && s->kw <= NN_CD_MAXT && s->kw % 2 == 1;
 }
 static inline int nn_conv_direct_ok(const nn_conv_shape *s)
 {
@@ -103,7 +108,11 @@ static inline int nn_conv_direct_ok(const nn_conv_shape *s)
 static inline size_t nn_cd_round(size_t n) { return (n + NN_CD_V - 1) / NN_CD_V * NN_CD_V; }
 
 /* Samples per image: 1 when kh > 1; with kh = 1 at most ~1024 positions per image
- * (spi_max), and as many images as makes the groups even. */
+ * (spi_max), and as many images as makes the groups even. W + kw - 1 is the padded row
+ * of the first direct kernels (which copied zero-padded images); the images are now
+ * read in place, but the count stays: it fixes the groups, hence the bits of the
+ * weight gradients of every 3-wide record. Wider kernels just get fewer samples per
+ * image (D = 32, K = 5: 28 rather than 30), and the workspace below follows. */
 static inline int nn_conv_direct_spi_max(const nn_conv_shape *s)
 {
     int m = s->kh == 1 ? 1024 / (s->H * (s->W + s->kw - 1)) : 1;
