@@ -49,7 +49,11 @@ int th_identity(const th_opts *o, rec_identity *id)
     id->format = REC_FORMAT;
     id->base_seed = o->seed;
     snprintf(id->preset, sizeof id->preset, "%s", o->full ? "full" : "quick");
-    snprintf(id->conv, sizeof id->conv, "%s", nn_conv_path_name(o->conv));
+    /* auto with the rule's version (NN_CONV_RULE): a record of an older rule is redone */
+    if (o->conv == NN_CONV_AUTO)
+        snprintf(id->conv, sizeof id->conv, "auto@%d", NN_CONV_RULE);
+    else
+        snprintf(id->conv, sizeof id->conv, "%s", nn_conv_path_name(o->conv));
     /* the class, not the set: avx512 and avx2 give the same bits, so their records are
      * shared; base (no FMA) differs in the last bits (docs/running.md, Resume) */
     snprintf(id->isa, sizeof id->isa, "%s", nn_isa_class(nn_isa_name()));

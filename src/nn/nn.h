@@ -295,6 +295,11 @@ double nn_lr_at(const nn_train_opts *o, long t, long total);
  * layer's, nn_conv_shape.path). The paths give different floating-point results, so the
  * name goes into every record's provenance, and sweeps key runs of a forced path apart
  * (theorems/verify.c). */
+/* Version of the built-in rule: bumped whenever "auto" sends some shape down another path
+ * (2: 1-D filters of width 5-9 take the direct kernels, 2026-12-07). Records made under
+ * "auto" carry it in their identity ("auto@2", theorems/verify.c th_identity), so resume
+ * redoes the runs of an older rule instead of mixing the two paths' bits. */
+#define NN_CONV_RULE 2
 /* "auto", "im2col" or "direct" -> *out; OP_EUSAGE (one line, naming --conv) otherwise. */
 int nn_conv_path_parse(const char *name, nn_conv_path *out);
 const char *nn_conv_path_name(nn_conv_path p); /* "auto", "im2col" or "direct" */

@@ -122,7 +122,10 @@ int rec_write(const char *path, const rec_record *r)
     }
     op_buf_puts(&b, "},\n  \"provenance\": ");
     /* conv: the path the run's models took; threads: a run's own work is single-threaded */
-    rec_provenance_json(&b, r->id.conv[0] ? r->id.conv : "auto", 1, -1);
+    char path_name[sizeof r->id.conv];
+    snprintf(path_name, sizeof path_name, "%s", r->id.conv[0] ? r->id.conv : "auto");
+    path_name[strcspn(path_name, "@")] = 0; /* the path; the identity keeps the rule's version */
+    rec_provenance_json(&b, path_name, 1, -1);
     op_buf_puts(&b, ",\n  \"timing\": {\"seconds\": ");
     op_buf_json_num(&b, r->seconds);
     op_buf_printf(&b, ", \"rank\": %d, \"sweep_threads\": %d}\n}\n", r->rank, r->sweep_threads);

@@ -60,7 +60,7 @@ typedef struct {
     int format;                  /* REC_FORMAT when written; as read (1 without "identity") */
     uint64_t base_seed;          /* --seed (as a string in JSON) */
     char preset[8];              /* "quick" or "full" */
-    char conv[16];               /* the --conv path: "auto", "im2col" or "direct" */
+    char conv[16];               /* the --conv path: "auto@<rule>" (NN_CONV_RULE), "im2col" or "direct" */
     char dataset[REC_DATASET];   /* the data-set directory, resolved (dt_dataset_identity): where
                                   * the run read it (provenance; resume compares dataset_fp) */
     char dataset_fp[64];         /* its content fingerprint, "missing" if absent */
