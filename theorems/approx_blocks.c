@@ -58,7 +58,8 @@
  * seeds 0 / 1, optimisation-limited beyond M = 4) suggest the T^1 slope and the
  * d-contrast will fall short; if so the check stays a documented FAIL, not a retuned band.
  *
- * Outcome, quick (7da9cb9, `verify approx-blocks --quick --seed K`, K = 0..5): FAIL at every
+ * Outcome, quick (7da9cb9, `verify approx-blocks --quick --seed K`, K = 0..5; rerun at 6508cce
+ * after K = 5 moved to the direct kernels, same verdicts): FAIL at every
  * seed. d-contrast +0.02 to +0.13 (predicted +1, band [0.5, 1.5]); slopes T^1 -0.38 to -0.80,
  * T^2 -0.24 to -0.53 (bands [-3, -1], [-1.5, -0.5]); D-equivalence MARGINAL (2 seeds: 90 %
  * intervals ~+-0.5 to +-1); sup-error slopes -0.09 to -0.27; restart spread up to 16x. The
