@@ -122,7 +122,17 @@
  * C = 16 (ratios 1.37-1.56 at n = 2048): none removed it. Rescaled inputs did: over
  * seeds 0-2 (15 data seeds) every pooled ratio lies in 0.88-1.13 (90 % intervals
  * inside [0.70, 1.32]), against 1.13-1.45 with raw inputs on the same seeds; seed 2,
- * not the seed the idea came from, went from 1.79 to 1.33. */
+ * not the seed the idea came from, went from 1.79 to 1.33.
+ *
+ * Design change 2 (2026-12-07, with the rerun of change 1; band and statistics unchanged):
+ * the full preset takes 15 seeds, not 5. A power calculation that should have come first:
+ * the per-seed sd of a paired log ratio is about 0.32 (the 30 data seeds of change 1's
+ * rerun, n = 2048), so with 5 seeds the 90 % interval's half-width is t(4) 0.32 / sqrt(5)
+ * = 0.30 against the band's 0.34 (log 1.4): even an exactly D-invariant net can PASS
+ * only by luck, the more so as the worst of 20 (D, n) cells is graded. With 15 it is
+ * 0.15, so a true ratio within about exp(+-0.19) can PASS. The 5-seed verdicts (seeds 0-5:
+ * MARGINAL each, worst ratios 1.24, 0.77, 1.33, 1.42, 0.75, 0.74) are in docs/checks.md.
+ * The quick preset keeps 3 seeds (ctest time): it stays a documented MARGINAL. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -728,7 +738,7 @@ const th_check th_classification_dinv = {
     .metrics = {"loss", "err", "knn_loss", "knn_err", "krr_loss", "krr_err", "krr_clipped", "excess", "knn_excess",
                 "krr_excess"},
     .quick = {.axes = {{"D", 3, {4, 16, 64}}, {"n", 4, {128, 256, 512, 1024}}}, .seeds = 3},
-    .full = {.axes = {{"D", 5, {4, 16, 32, 64, 128}}, {"n", 5, {128, 256, 512, 1024, 2048}}}, .seeds = 5},
+    .full = {.axes = {{"D", 5, {4, 16, 32, 64, 128}}, {"n", 5, {128, 256, 512, 1024, 2048}}}, .seeds = 15},
     .controls = {{"rbf-ridge", "near miss: a method whose only dependence on D is non-adaptive (RBF kernel ridge, "
                                "gamma = 1/D) on the same data and labels, graded by the same D criterion: its excess "
                                "risk grows with D, so the check must FAIL", 1}},
