@@ -71,6 +71,12 @@
  * M = 16: plateau, MARGINAL); d-contrast +1.02 [0.73, 1.30] / +0.88 [0.24, 1.52] PASS;
  * D-equivalence +0.35 [-0.22, 0.92] (T^1), +0.21 [0.02, 0.40] (T^2) MARGINAL. With the full
  * budget the d-dependence is there as predicted; "not D" is unresolved at 3 seeds.
+ * Outcome, the whole full preset (6508cce, `verify approx-blocks --full`, D = 16 / 32 / 64):
+ * FAIL at D = 64 (K = 9): slopes T^1 -0.61 +- 0.19, T^2 -0.54 +- 0.11, d-contrast +0.08
+ * [-0.36, 0.51], both D-equivalences against D = 16 FAIL. Training, not approximation: the
+ * M = 1 nets are the best of any D, but at M >= 4 the best of 3 restarts is unreliable
+ * (restart spread up to 1.5e4, at D <= 32 at most 22x) and the error rises from M = 8 to
+ * 16. The deep K = 9 nets need another learning rate or more steps (not tried yet).
  *
  * Experiment: noise-free data, n = 16384 >> parameters; the flat torus T^d embedded
  * isometrically in R^D by a Haar-random Q; target a Matern s=1 random Fourier field
