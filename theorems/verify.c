@@ -414,7 +414,7 @@ static int write_verdict(const th_check *c, const th_opts *o, const th_result *r
     kv(&b, "control_only", r->control_only ? r->control_name[0] : "");
     kv(&b, "preset", o->full ? "full" : "quick");
     kv(&b, "base_seed", seed);
-    kv(&b, "conv", o->identity ? o->identity->conv : "");
+    kv(&b, "conv", nn_conv_path_name(o->conv)); /* the path; the records' identity adds the rule's version */
     kv(&b, "dataset", o->identity ? o->identity->dataset : "");
     kv(&b, "date", date);
     kv(&b, "version", OP_VERSION);
