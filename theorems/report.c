@@ -274,7 +274,7 @@ static void rp_id(const rp_row *r, char *buf, size_t len)
 /* The preset cell: "quick", "full", plus a forced convolution path. */
 static void rp_preset(const rp_row *r, char *buf, size_t len)
 {
-    if (r->conv[0] && strncmp(r->conv, "auto", 4) != 0) /* "auto" or a record identity's "auto@<rule>" */
+    if (r->conv[0] && strcmp(r->conv, "auto") != 0)
         snprintf(buf, len, "%s, conv=%s", r->preset, r->conv);
     else
         snprintf(buf, len, "%s", r->preset);
