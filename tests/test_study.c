@@ -174,6 +174,9 @@ static void test_parse(void)
     parse_err(parse("[control x]\nwhat = y\n", 0, &s), "empty control", "t.study:19: [control x] changes nothing");
     parse_err(parse("[control x]\nwhat = y\ntarget = matern:s=3\nwhat = z\n", 0, &s), "control key twice",
               "t.study:22: [control x] what given twice (first at line 20)");
+    parse_err(parse("[judge]\nd_invariance = 0\n", 0, &s), "zero-width D band",
+              "t.study:20: judge.d_invariance = 0 is a band nothing can pass");
+    parse_err(parse("[judge]\nd_ratio = 0, 1.4\n", 0, &s), "ratio band from 0", "t.study:20: judge.d_ratio: lo = 0");
     parse_err(parse("[judge]\nkey = 1\n", 0, &s), "reopened section, unknown key", "t.study:20: unknown key 'key' in [judge]");
     parse_err(parse("[judge]\nband = 0, 1\n", 0, &s), "reopened section, key twice",
               "t.study:20: judge.band given twice (first at line 18)");

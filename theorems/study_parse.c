@@ -401,6 +401,17 @@ static int validate(sy_ctx *x, sy_study *s)
             return at_line(x, seen_line(x, "judge", "predicted"), OP_EUSAGE);
         }
     }
+    /* A zero-width D band is a criterion nothing can pass, and compare reads 0 as "off":
+     * refuse it rather than let the two commands disagree. */
+    if (s->d_invariance == 0)
+        return at_line(x, seen_line(x, "judge", "d_invariance"),
+                       op_error_set(OP_EUSAGE, __FILE__, __LINE__,
+                                    "judge.d_invariance = 0 is a band nothing can pass; leave the key out to grade no "
+                                    "slope difference"));
+    if (s->d_ratio_lo == 0)
+        return at_line(x, seen_line(x, "judge", "d_ratio"),
+                       op_error_set(OP_EUSAGE, __FILE__, __LINE__,
+                                    "judge.d_ratio: lo = 0 is no lower edge for a ratio; give 0 < lo < hi, e.g. 0.7, 1.4"));
     if (!isnan(s->contrast_tol) && s->nman < 2)
         return at_line(x, seen_line(x, "judge", "contrast_tolerance"),
                        op_error_set(OP_EUSAGE, __FILE__, __LINE__, "a d-contrast needs two manifolds in data.manifolds"));
