@@ -95,6 +95,12 @@ nh=$(ls "$tmp"/a/tiny/runs/ | sed 's/_.*//' | sort -u | wc -l)
 sed 's/^band = -10, 10/band = -5, 5/' "$tmp/t.study" >"$tmp/t3.study"
 "$bin" study "$tmp/t3.study" --out "$tmp/a" --no-figures >/dev/null 2>&1
 [ "$(ls "$tmp"/a/tiny/runs/ | wc -l)" = 16 ] || fail "a band edit re-ran runs"
+# x = params at two D: the parameter counts differ per D (first layer D*w), so the level
+# ratio must pair the rows by width, not by x (it used to match nothing and PASS vacuously)
+sed -e 's/^ambient = 8/ambient = 8, 16/' -e 's/^band = -10, 10/band = -10, 10\nd_ratio = 0.01, 100/' "$tmp/t.study" >"$tmp/t5.study"
+"$bin" study "$tmp/t5.study" --out "$tmp/p" --no-figures >"$tmp/p.out" 2>"$tmp/p.err"
+grep -Eq 'D_ratio@params=(41|81|161|321)=[0-9.e+-]+\(90%:\[[0-9.e+-]+,[0-9.e+-]+\] vs \[0.01,100\] PASS\)' "$tmp/p.out" \
+  || fail "x = params, two D: no paired level ratio at a width of the first D (41..321 parameters): $(cat "$tmp/p.out" "$tmp/p.err")"
 # MPI: as verify, the runs spread over the ranks, the same line and records
 case "$mpi_on" in ON|on|1|TRUE|true|YES|yes) mpiexec=$(command -v mpirun || true) ;; *) mpiexec= ;; esac
 if [ -n "$mpiexec" ]; then

@@ -13,6 +13,8 @@
  *   - trend: sign test on < 5 points, Spearman on >= 5;
  *   - records -> table -> th_judge_rate: a failed run leaves its seed out of the paired
  *     slope and caps the grade at MARGINAL, naming the run;
+ *   - the D-invariance level ratio pairs re-keyed tables by grid value, and FAILs
+ *     without a common point;
  *   - GSL's error handler stays off while fits run in parallel threads (issue 19).
  * Deterministic: the project's RNG with fixed seeds. Fast (< 0.2 s; valgrind ~2 s). */
 #include <gsl/gsl_errno.h>
@@ -290,6 +292,55 @@ static void test_records(void)
     op_error_clear();
 }
 
+/* The D-invariance level ratio pairs rows by grid value (key), so two tables re-keyed to
+ * different x (a study's parameter counts, which differ across D) still pair; tables
+ * with no common grid point grade FAIL, never a vacuous PASS. */
+static void test_dinv_keys(void)
+{
+    enum { P = 3, S = 4 };
+    static rec_record recs[2 * P * S];
+    int k = 0;
+    for (int D = 0; D < 2; D++)
+        for (int p = 0; p < P; p++)
+            for (int s = 0; s < S; s++, k++) {
+                rec_record *r = &recs[k];
+                memset(r, 0, sizeof *r);
+                double w = 4 << p;
+                snprintf(r->key, sizeof r->key, "D=%d/w=%g/seed=%d", D, w, s);
+                r->seed_index = s;
+                r->nparams = 2;
+                snprintf(r->pname[0], REC_NAME, "w");
+                r->pval[0] = w;
+                snprintf(r->pname[1], REC_NAME, "D");
+                r->pval[1] = 16 << (2 * D);
+                r->nmetrics = 1;
+                snprintf(r->mname[0], REC_NAME, "err");
+                r->mval[0] = (1 + 0.1 * s) / w * (1 + 0.01 * ((p + s + D) % 3)); /* ratio ~1 across D */
+            }
+    th_judge_in in = {&fake, NULL, 0, 0, recs, 2 * P * S};
+    th_where w16[] = {{"D", NULL, 16}, {NULL, NULL, 0}}, w64[] = {{"D", NULL, 64}, {NULL, NULL, 0}};
+    th_table a, b;
+    CHECK(th_table_collect(&in, "w", 0, w16, &a) == OP_OK && th_table_collect(&in, "w", 0, w64, &b) == OP_OK &&
+              th_table_log(&a, &in, "err") == OP_OK && th_table_log(&b, &in, "err") == OP_OK,
+          "two tables");
+    double xa[P], xb[P];
+    for (int p = 0; p < P; p++) { /* parameter counts: different at every D */
+        xa[p] = 100.0 * (p + 1) + 1;
+        xb[p] = 100.0 * (p + 1) + 7;
+    }
+    th_dinv o;
+    CHECK(th_table_rekey(&a, xa) == OP_OK && th_table_rekey(&b, xb) == OP_OK &&
+              th_dinv_judge(&a, &b, &in, NAN, 0.9, 1.1, &o) == OP_OK && o.g_lr == ST_PASS &&
+              (o.lr_x == xa[0] || o.lr_x == xa[1] || o.lr_x == xa[2]),
+          "re-keyed tables pair by grid value: %s at x = %g", st_grade_name(o.g_lr), o.lr_x);
+    CHECK(fabs(o.lr.mean) < 0.03, "paired log ratio %g", o.lr.mean);
+    for (int p = 0; p < P; p++) b.key[p] += 1000; /* no common grid point */
+    CHECK(th_dinv_judge(&a, &b, &in, NAN, 0.9, 1.1, &o) == OP_OK && o.g_lr == ST_FAIL,
+          "no common grid point: %s (must FAIL)", st_grade_name(o.g_lr));
+    th_table_free(&a);
+    th_table_free(&b);
+}
+
 /* issue 19: fits from parallel threads leave GSL's handler as st_init set it. */
 static void test_handler(void)
 {
@@ -337,6 +388,7 @@ int main(void)
     test_equivalence();
     test_trend();
     test_records();
+    test_dinv_keys();
     test_handler();
     return test_summary("test_judge");
 }

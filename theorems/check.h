@@ -351,6 +351,8 @@ typedef struct {
 typedef struct th_table {
     int np, ns;                     /* points (distinct x, ascending) and seeds (max seed index + 1) */
     double x[TH_MAX_POINTS];
+    double key[TH_MAX_POINTS];      /* the grid value of x each row was collected at: x itself,
+                                       kept through th_table_rekey (pairs rows across tables) */
     double *y;                      /* np x ns, y[p * ns + s]; NaN: failed, non-finite or absent */
     int nok[TH_MAX_POINTS], nfailed[TH_MAX_POINTS];
     int nfailed_total;
@@ -421,7 +423,7 @@ void th_table_diff_at(const th_table *a, int pa, const th_table *b, int pb, st_i
  * A NaN slope_tol or ratio_lo skips that part (its grade stays PASS, its interval NaN). */
 typedef struct {
     st_interval ds, lr; /* slope difference; log ratio at the worst point */
-    double lr_x;        /* that point's x (NaN if none) */
+    double lr_x;        /* that point's x in table a (NaN if none; rows pair by key) */
     int paired;
     st_grade_t g_ds, g_lr;
 } th_dinv;

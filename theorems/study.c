@@ -429,7 +429,8 @@ static int sy_judge(const th_judge_in *in, th_verdict *v)
         th_extra_add(v, "dslope=%.3g(90%%:[%.3g,%.3g]%s vs [%g,%g] %s)", wd.ds.mean, wd.ds.lo, wd.ds.hi,
                      wd.paired ? "" : ",unpaired", -s->d_invariance, s->d_invariance, st_grade_name(wd.g_ds));
     if (have_D && !isnan(s->d_ratio_lo))
-        th_extra_add(v, "D_ratio@%s=%g=%.3g(90%%:[%.3g,%.3g] vs [%g,%g] %s)", sy_xname(s), wd.lr_x, exp(wd.lr.mean),
+        th_extra_add(v, "D_ratio@%s=%g=%.3g(90%%:[%.3g,%.3g] vs [%g,%g] %s)",
+                     s->x == SY_X_PARAMS ? "params" : sy_xname(s), wd.lr_x, exp(wd.lr.mean),
                      exp(wd.lr.lo), exp(wd.lr.hi), s->d_ratio_lo, s->d_ratio_hi, st_grade_name(wd.g_lr));
     if (wc.have) {
         th_extra_add(v, "d_contrast=%.3g±%.3g(%s-%s@D=%g%s predicted %.3g band [%.3g,%.3g] %s)", wc.diff.mean,

@@ -222,6 +222,7 @@ int th_table_collect_fn(const th_judge_in *in, const char *x, th_value_fn fn, vo
         }
     }
     free(seen);
+    memcpy(t->key, t->x, sizeof(double) * (size_t)t->np);
     return OP_OK;
 }
 
@@ -279,18 +280,20 @@ int th_table_rekey(th_table *t, const double *newx)
             return op_error_set(OP_EUSAGE, __FILE__, __LINE__, "two table rows share the key %g", newx[ord[a]]);
     double *y = op_malloc(sizeof(double) * (size_t)t->np * (size_t)(t->ns > 0 ? t->ns : 1));
     if (!y) return OP_ENOMEM;
-    double x[TH_MAX_POINTS];
+    double x[TH_MAX_POINTS], key[TH_MAX_POINTS];
     int nok[TH_MAX_POINTS], nf[TH_MAX_POINTS];
     for (int a = 0; a < t->np; a++) {
         int p = ord[a];
         memcpy(y + (size_t)a * t->ns, t->y + (size_t)p * t->ns, sizeof(double) * (size_t)t->ns);
         x[a] = newx[p];
+        key[a] = t->key[p];
         nok[a] = t->nok[p];
         nf[a] = t->nfailed[p];
     }
     memcpy(t->y, y, sizeof(double) * (size_t)t->np * (size_t)t->ns);
     free(y);
     memcpy(t->x, x, sizeof(double) * (size_t)t->np);
+    memcpy(t->key, key, sizeof(double) * (size_t)t->np);
     memcpy(t->nok, nok, sizeof(int) * (size_t)t->np);
     memcpy(t->nfailed, nf, sizeof(int) * (size_t)t->np);
     return OP_OK;
@@ -602,9 +605,15 @@ int th_dinv_judge(const th_table *a, const th_table *b, const th_judge_in *in, d
     }
     if (isnan(ratio_lo)) return OP_OK;
     double lo = log(ratio_lo), hi = log(ratio_hi), worst = -INFINITY;
+    int matched = 0;
+    /* rows pair by their grid value (key), not by x: a study with x = params has a
+     * different parameter count at every D for the same grid point */
     for (int p = 0; p < a->np; p++) {
-        int q = th_table_find(b, a->x[p]);
+        int q = -1;
+        for (int k = 0; k < b->np && q < 0; k++)
+            if (b->key[k] == a->key[p]) q = k;
         if (q < 0) continue;
+        matched++;
         st_interval d;
         th_table_diff_at(a, p, b, q, &d);
         st_grade_t g = st_grade_equiv(&d, lo, hi);
@@ -616,6 +625,7 @@ int th_dinv_judge(const th_table *a, const th_table *b, const th_judge_in *in, d
         }
         o->g_lr = st_grade_worst(o->g_lr, g);
     }
+    if (!matched) o->g_lr = ST_FAIL; /* no common grid point: no evidence, and no PASS without it */
     return OP_OK;
 }
 

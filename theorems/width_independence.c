@@ -275,6 +275,7 @@ static int table_from(const th_table *t, double xmin, th_table *out)
         if (!(t->x[p] >= xmin)) continue;
         int q = out->np++;
         out->x[q] = t->x[p];
+        out->key[q] = t->key[p];
         out->nok[q] = t->nok[p];
         out->nfailed[q] = t->nfailed[p];
         memcpy(out->y + (size_t)q * t->ns, t->y + (size_t)p * t->ns, (size_t)t->ns * sizeof *out->y);
