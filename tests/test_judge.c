@@ -27,6 +27,7 @@
 #include "stats/stats.h"
 #include "test_util.h"
 #include "theorems/check.h"
+#include "theorems/verify.h"
 
 enum { NP = 5, MAXS = 16 };
 
@@ -341,6 +342,33 @@ static void test_dinv_keys(void)
     th_table_free(&b);
 }
 
+/* discrim's band: the control's own (its worst curve's criterion), else the main's. */
+static void test_discrim_band(void)
+{
+    static th_result r;
+    memset(&r, 0, sizeof r);
+    r.has_main = 1;
+    r.main.lo = -1.5; /* the main variant's worst curve: d = 2 */
+    r.main.hi = -0.5;
+    th_verdict cv = {0};
+    cv.measured = -0.525; /* the control's worst curve: d = 1, band [-3, -1] */
+    cv.se = 0.0035;
+    cv.lo = -3;
+    cv.hi = -1;
+    double lo, hi;
+    th_discrim_band(&r, &cv, &lo, &hi);
+    double z = th_discrim_z(&cv, lo, hi);
+    CHECK(lo == -3 && hi == -1 && z > 100, "control's own band [%g, %g], z %g (main band: %g)", lo, hi, z,
+          th_discrim_z(&cv, r.main.lo, r.main.hi));
+    cv.lo = cv.hi = NAN; /* a judge that sets no band: the main's */
+    th_discrim_band(&r, &cv, &lo, &hi);
+    CHECK(lo == -1.5 && hi == -0.5, "no own band: main's [%g, %g]", lo, hi);
+    cv.lo = 1;
+    cv.hi = INFINITY; /* one-sided */
+    th_discrim_band(&r, &cv, &lo, &hi);
+    CHECK(lo == 1 && isinf(hi), "one-sided own band kept: [%g, %g]", lo, hi);
+}
+
 /* issue 19: fits from parallel threads leave GSL's handler as st_init set it. */
 static void test_handler(void)
 {
@@ -389,6 +417,7 @@ int main(void)
     test_trend();
     test_records();
     test_dinv_keys();
+    test_discrim_band();
     test_handler();
     return test_summary("test_judge");
 }

@@ -280,11 +280,21 @@ static int write_tables(const th_check *c, const th_opts *o, const th_result *r)
     return OP_OK;
 }
 
+/* The band a control's graded value is measured against: the one its judge graded it
+ * in (the same criteria as the theorem's), else the main variant's. A check with one
+ * band per curve (approx-blocks: [-3, -1] for d = 1, [-1.5, -0.5] for d = 2) grades the
+ * control's worst curve, which need not be the main variant's worst: the main band
+ * would measure a d = 1 slope against the d = 2 band. */
+void th_discrim_band(const th_result *r, const th_verdict *cv, double *lo, double *hi)
+{
+    int own = isfinite(cv->lo) || isfinite(cv->hi);
+    *lo = own || !r->has_main ? cv->lo : r->main.lo;
+    *hi = own || !r->has_main ? cv->hi : r->main.hi;
+}
+
 /* The nearest near-miss control (issue 15 item 4): each near-miss control's z is how
- * far its graded value lies outside the theorem's band, in units of its own s.e.
- * (th_discrim_z); the smallest z is the check's discrimination. The band is the main
- * variant's; under --control (no main variant) the control's own, which its judge sets
- * from the same criteria. */
+ * far its graded value lies outside the band of its criterion, in units of its own
+ * s.e. (th_discrim_z, th_discrim_band); the smallest z is the check's discrimination. */
 static void th_discrim(const th_check *c, th_result *r)
 {
     r->discrim = -1;
@@ -294,7 +304,8 @@ static void th_discrim(const th_check *c, th_result *r)
         const th_control *ct = th_find_control(c, r->control_name[i]);
         if (!ct || !ct->near_miss) continue;
         const th_verdict *cv = &r->control[i];
-        double lo = r->has_main ? r->main.lo : cv->lo, hi = r->has_main ? r->main.hi : cv->hi;
+        double lo, hi;
+        th_discrim_band(r, cv, &lo, &hi);
         double z = th_discrim_z(cv, lo, hi);
         /* NaN (no s.e.) ranks as nearest: an unresolved control must not hide behind another */
         if (r->discrim < 0 || isnan(z) || (!isnan(r->discrim_z) && z < r->discrim_z)) {
@@ -326,7 +337,8 @@ static int write_controls(const th_check *c, const th_opts *o, const th_result *
     for (int i = 0; i < r->ncontrols; i++) {
         const th_control *ct = th_find_control(c, r->control_name[i]);
         const th_verdict *cv = &r->control[i];
-        double lo = r->has_main ? r->main.lo : cv->lo, hi = r->has_main ? r->main.hi : cv->hi;
+        double lo, hi;
+        th_discrim_band(r, cv, &lo, &hi);
         op_buf_printf(&b, "%s,%d,%s", r->control_name[i], ct && ct->near_miss, st_grade_name(cv->grade));
         double z = th_discrim_z(cv, lo, hi);
         double vals[5] = {cv->measured, cv->se, lo, hi, z};

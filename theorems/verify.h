@@ -51,11 +51,16 @@ typedef struct {
     char fig[TH_MAX_FIGURES][64];
     char figure_status[96];    /* "", "figures skipped (gnuplot not found)", error text */
     int discrim;               /* index into control[] of the nearest near-miss control, -1: none */
-    double discrim_z;          /* its z (th_discrim_z against the theorem's band); NaN if none */
+    double discrim_z;          /* its z (th_discrim_z against th_discrim_band); NaN if none */
     char discrim_text[80];     /* "<control>:<z>" or "none": the verdict line's discrim= field */
     char line[2048];           /* the verdict line */
     double seconds;
 } th_result;
+
+/* The band a control's graded value is measured against for its discrimination z:
+ * the band its judge graded it in (the theorem's criteria, on the control's worst
+ * curve), else the main variant's. */
+void th_discrim_band(const th_result *r, const th_verdict *cv, double *lo, double *hi);
 
 /* Runs one check (its variants per opts), writes its outputs, fills r (heap: big).
  * Returns OP_OK whatever the verdict; an error status for usage/I/O failures. */
