@@ -481,18 +481,10 @@ static int ab_judge(const th_judge_in *in, th_verdict *v)
     double wc_bad = have_dcon ? fmax(wc_lo - wc.mean, wc.mean - wc_hi) / (wc.se > 0 ? wc.se : 1e-12) : -INFINITY;
     int head_con = have_dcon && (wcg > w->g || (wcg == w->g && wc_bad > ab_badness(w)));
     if (head_con) {
-        v->measured = wc.mean;
-        v->se = wc.se;
-        v->predicted = wc_pred;
-        v->lo = wc_lo;
-        v->hi = wc_hi;
+        th_verdict_head(v, wc.mean, wc.se, wc_pred, wc_lo, wc_hi);
         snprintf(v->extra, sizeof v->extra, "graded=dcontrast/D%g", wc_D);
     } else {
-        v->measured = w->slope;
-        v->se = w->se;
-        v->predicted = w->pred;
-        v->lo = w->lo;
-        v->hi = w->hi;
+        th_verdict_head(v, w->slope, w->se, w->pred, w->lo, w->hi);
         snprintf(v->extra, sizeof v->extra, "graded=%s/D%g", w->spec, w->D);
     }
     if (have_dcon)

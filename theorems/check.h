@@ -405,6 +405,16 @@ void th_extra_add(th_verdict *v, const char *fmt, ...) __attribute__((format(pri
 void th_add_ref(th_verdict *v, int figure, double lo, double hi, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* Sets a verdict's headline: the graded value, its s.e., the prediction and the band. */
+static inline void th_verdict_head(th_verdict *v, double measured, double se, double predicted, double lo, double hi)
+{
+    v->measured = measured;
+    v->se = se;
+    v->predicted = predicted;
+    v->lo = lo;
+    v->hi = hi;
+}
+
 /* The rate of a table of positive values against log x (st_rate_paired on the logs);
  * seed_slope (optional, t->ns values) gets each seed's slope. Rows without a finished
  * seed are left out; fewer than 3 rows give OP_EUSAGE. */

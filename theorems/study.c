@@ -413,11 +413,7 @@ static int sy_judge(const th_judge_in *in, th_verdict *v)
     if (wc.have) g = st_grade_worst(g, wc.grade);
     const sy_curve *cw = &cv[worst];
     v->grade = g;
-    v->measured = cw->slope;
-    v->se = cw->se;
-    v->predicted = cw->pred;
-    v->lo = cw->lo;
-    v->hi = cw->hi;
+    th_verdict_head(v, cw->slope, cw->se, cw->pred, cw->lo, cw->hi);
     snprintf(v->extra, sizeof v->extra, "graded=%.40s/D=%g", cw->spec, cw->D);
     if (cw->n >= 3) {
         char rate[200];
