@@ -338,12 +338,13 @@ typedef struct {
 } ab_curve;
 
 /* How far a curve lies out of (positive) or inside (negative) its band, in s.e. */
-static double ab_badness(const ab_curve *c)
+/* How far x lies outside [lo, hi] in units of se (negative: inside) */
+static double ab_out(double x, double se, double lo, double hi)
 {
-    double se = c->se > 0 ? c->se : 1e-12;
-    double out_lo = (c->lo - c->slope) / se, out_hi = (c->slope - c->hi) / se;
-    return out_lo > out_hi ? out_lo : out_hi;
+    return fmax(lo - x, x - hi) / (se > 0 ? se : 1e-12);
 }
+
+static double ab_badness(const ab_curve *c) { return ab_out(c->slope, c->se, c->lo, c->hi); }
 
 static int ab_judge(const th_judge_in *in, th_verdict *v)
 {
@@ -458,8 +459,8 @@ static int ab_judge(const th_judge_in *in, th_verdict *v)
                 double pc = ab_pred(dj) - ab_pred(di_), lo, hi;
                 ab_band(pc, &lo, &hi);
                 st_grade_t gc = st_grade(dc.mean, dc.se, lo, hi);
-                double bad = fmax(lo - dc.mean, dc.mean - hi) / (dc.se > 0 ? dc.se : 1e-12);
-                double wbad = have_dcon ? fmax(wc_lo - wc.mean, wc.mean - wc_hi) / (wc.se > 0 ? wc.se : 1e-12) : 0;
+                double bad = ab_out(dc.mean, dc.se, lo, hi);
+                double wbad = have_dcon ? ab_out(wc.mean, wc.se, wc_lo, wc_hi) : 0;
                 if (!have_dcon || gc > wcg || (gc == wcg && bad > wbad)) {
                     wc = dc;
                     wcg = gc;
@@ -478,8 +479,7 @@ static int ab_judge(const th_judge_in *in, th_verdict *v)
      * quantity furthest out: the worst slope, or the worst d-contrast when it is graded
      * worse or lies further out in s.e. -- d2-as-d1's T^2 "d = 1" slope sits on its band's
      * edge by design, and only its contrast (predicted 0 against [0.5, 1.5]) is far out. */
-    double wc_bad = have_dcon ? fmax(wc_lo - wc.mean, wc.mean - wc_hi) / (wc.se > 0 ? wc.se : 1e-12) : -INFINITY;
-    int head_con = have_dcon && (wcg > w->g || (wcg == w->g && wc_bad > ab_badness(w)));
+    int head_con = have_dcon && (wcg > w->g || (wcg == w->g && ab_out(wc.mean, wc.se, wc_lo, wc_hi) > ab_badness(w)));
     if (head_con) {
         th_verdict_head(v, wc.mean, wc.se, wc_pred, wc_lo, wc_hi);
         snprintf(v->extra, sizeof v->extra, "graded=dcontrast/D%g", wc_D);

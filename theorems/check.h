@@ -391,6 +391,8 @@ int th_table_rekey(th_table *t, const double *newx);
 int th_table_row(const th_table *t, int p, double *vals);
 /* Row index of x, or -1. */
 int th_table_find(const th_table *t, double x);
+/* The row collected at grid value key (kept through th_table_rekey), or -1. */
+int th_table_find_key(const th_table *t, double key);
 /* The largest finished value of the table (NaN if none). Failed runs are left to the
  * framework's rule (th_verdict_cap_failed). */
 double th_table_max(const th_table *t);

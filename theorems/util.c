@@ -316,6 +316,13 @@ int th_table_find(const th_table *t, double x)
     return -1;
 }
 
+int th_table_find_key(const th_table *t, double key)
+{
+    for (int p = 0; p < t->np; p++)
+        if (t->key[p] == key) return p;
+    return -1;
+}
+
 double th_table_max(const th_table *t)
 {
     double m = NAN;
@@ -609,9 +616,7 @@ int th_dinv_judge(const th_table *a, const th_table *b, const th_judge_in *in, d
     /* rows pair by their grid value (key), not by x: a study with x = params has a
      * different parameter count at every D for the same grid point */
     for (int p = 0; p < a->np; p++) {
-        int q = -1;
-        for (int k = 0; k < b->np && q < 0; k++)
-            if (b->key[k] == a->key[p]) q = k;
+        int q = th_table_find_key(b, a->key[p]);
         if (q < 0) continue;
         matched++;
         st_interval d;
