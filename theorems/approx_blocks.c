@@ -339,12 +339,7 @@ typedef struct {
 
 /* How far a curve lies out of (positive) or inside (negative) its band, in s.e. */
 /* How far x lies outside [lo, hi] in units of se (negative: inside) */
-static double ab_out(double x, double se, double lo, double hi)
-{
-    return fmax(lo - x, x - hi) / (se > 0 ? se : 1e-12);
-}
-
-static double ab_badness(const ab_curve *c) { return ab_out(c->slope, c->se, c->lo, c->hi); }
+static double ab_badness(const ab_curve *c) { return th_band_out(c->slope, c->se, c->lo, c->hi); }
 
 static int ab_judge(const th_judge_in *in, th_verdict *v)
 {
@@ -459,8 +454,8 @@ static int ab_judge(const th_judge_in *in, th_verdict *v)
                 double pc = ab_pred(dj) - ab_pred(di_), lo, hi;
                 ab_band(pc, &lo, &hi);
                 st_grade_t gc = st_grade(dc.mean, dc.se, lo, hi);
-                double bad = ab_out(dc.mean, dc.se, lo, hi);
-                double wbad = have_dcon ? ab_out(wc.mean, wc.se, wc_lo, wc_hi) : 0;
+                double bad = th_band_out(dc.mean, dc.se, lo, hi);
+                double wbad = have_dcon ? th_band_out(wc.mean, wc.se, wc_lo, wc_hi) : 0;
                 if (!have_dcon || gc > wcg || (gc == wcg && bad > wbad)) {
                     wc = dc;
                     wcg = gc;
@@ -479,7 +474,7 @@ static int ab_judge(const th_judge_in *in, th_verdict *v)
      * quantity furthest out: the worst slope, or the worst d-contrast when it is graded
      * worse or lies further out in s.e. -- d2-as-d1's T^2 "d = 1" slope sits on its band's
      * edge by design, and only its contrast (predicted 0 against [0.5, 1.5]) is far out. */
-    int head_con = have_dcon && (wcg > w->g || (wcg == w->g && ab_out(wc.mean, wc.se, wc_lo, wc_hi) > ab_badness(w)));
+    int head_con = have_dcon && (wcg > w->g || (wcg == w->g && th_band_out(wc.mean, wc.se, wc_lo, wc_hi) > ab_badness(w)));
     if (head_con) {
         th_verdict_head(v, wc.mean, wc.se, wc_pred, wc_lo, wc_hi);
         snprintf(v->extra, sizeof v->extra, "graded=dcontrast/D%g", wc_D);

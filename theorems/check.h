@@ -417,6 +417,13 @@ static inline void th_verdict_head(th_verdict *v, double measured, double se, do
     v->hi = hi;
 }
 
+/* How far x lies outside [lo, hi] in units of se (negative inside): the measure by
+ * which a verdict's headline picks the graded quantity furthest out. */
+static inline double th_band_out(double x, double se, double lo, double hi)
+{
+    return fmax(lo - x, x - hi) / (se > 0 ? se : 1e-12);
+}
+
 /* The rate of a table of positive values against log x (st_rate_paired on the logs);
  * seed_slope (optional, t->ns values) gets each seed's slope. Rows without a finished
  * seed are left out; fewer than 3 rows give OP_EUSAGE. */

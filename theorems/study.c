@@ -413,8 +413,19 @@ static int sy_judge(const th_judge_in *in, th_verdict *v)
     if (wc.have) g = st_grade_worst(g, wc.grade);
     const sy_curve *cw = &cv[worst];
     v->grade = g;
-    th_verdict_head(v, cw->slope, cw->se, cw->pred, cw->lo, cw->hi);
-    snprintf(v->extra, sizeof v->extra, "graded=%.40s/D=%g", cw->spec, cw->D);
+    /* The headline is the graded quantity furthest out (as in manifold-rate and
+     * approx-blocks): the worst curve's slope, or the d-contrast when it is graded worse
+     * or lies further outside its band in s.e. */
+    int head_con = wc.have && (wc.grade > cw->grade ||
+                               (wc.grade == cw->grade && th_band_out(wc.diff.mean, wc.diff.se, wc.lo, wc.hi) >
+                                                             th_band_out(cw->slope, cw->se, cw->lo, cw->hi)));
+    if (head_con) {
+        th_verdict_head(v, wc.diff.mean, wc.diff.se, wc.pred, wc.lo, wc.hi);
+        snprintf(v->extra, sizeof v->extra, "graded=d_contrast/D=%g worst=%.40s/D=%g", wc.D, cw->spec, cw->D);
+    } else {
+        th_verdict_head(v, cw->slope, cw->se, cw->pred, cw->lo, cw->hi);
+        snprintf(v->extra, sizeof v->extra, "graded=%.40s/D=%g", cw->spec, cw->D);
+    }
     if (cw->n >= 3) {
         char rate[200];
         th_rate_text(&cw->rate, rate, sizeof rate);
