@@ -636,6 +636,8 @@ static void cd_backward(float *din, float *dw, float *db, const float *dout,
     const size_t N = (size_t)s->B * s->H * W;
     const int par = dw || db;
     const int cx = o && o->cin_nz > 0 && o->cin_nz < cin ? o->cin_nz : cin; /* as in forward */
+    /* Only din's channels [0, cdin) are computed (the rest are not wanted, see din_nz). */
+    const int cdin = o && o->din_nz > 0 && o->din_nz < cin ? o->din_nz : cin;
     long off[NN_CD_MAXT];
     taps(off, s);
     /* Input gradient = correlation of the output gradient with the transposed, flipped
@@ -703,14 +705,14 @@ static void cd_backward(float *din, float *dw, float *db, const float *dout,
                 }
             }
             if (!din) continue;
-            for (int cb = 0; cb < g.c16in; cb += 16)
+            for (int cb = 0; cb < cdin; cb += 16)
                 conv_kernel(stage + (size_t)cb * lds, lds, gp, gs, wp + (size_t)cb * cout * nt,
-                            cin - cb, cout, nt, off, npv, m, gp_lo, gp_hi);
-            for (int ci = 0; ci < cin; ci++) {
+                            cdin - cb, cout, nt, off, npv, m, gp_lo, gp_hi);
+            for (int ci = 0; ci < cdin; ci++) {
                 const float *sr = stage + (size_t)ci * lds;
                 const size_t e = (size_t)ci * N + base;
                 float *d = din + e;
-                if (ci + 1 < cin) {
+                if (ci + 1 < cdin) {
                     prefetch_w(d + N, P);
                     if (o && o->dmask) prefetch_r(o->dmask + e + N, P);
                     if (o && o->din_add) prefetch_r(o->din_add + e + N, P);

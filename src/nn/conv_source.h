@@ -199,10 +199,10 @@ void NN_PICK(nn_conv_backward_tiled_f32, nn_conv_backward_tiled_f64)(
 {
 #if NN_HAVE_DIRECT
     if (nn_conv_use_direct(s)) {
-        nn_cd_bwd_opts d = {NULL, 1, 0, NULL, NULL, 0};
+        nn_cd_bwd_opts d = {NULL, 1, 0, NULL, NULL, 0, 0};
         if (o)
             d = (nn_cd_bwd_opts){o->gmask, (float)o->gscale, o->din_zero,
-                                 o->dmask, o->din_add,       o->cin_nz};
+                                 o->dmask, o->din_add,       o->cin_nz, o->din_nz};
         nn_conv_direct_backward_f32(din, dw, db, dout, in, w, col, s, &d);
         return;
     }

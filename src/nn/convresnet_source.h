@@ -134,11 +134,14 @@ static void NN_PICK(resblock_backward_ex_f32,
     for (int l = L - 1; l >= 0; l--) {
         real *dwl = dw ? dw[l] : NULL, *dbl = db ? db[l] : NULL;
         NN_PICK(nn_conv_bwd_opts_f32, nn_conv_bwd_opts_f64)
-        o = {NULL, 1, 0, NULL, NULL, l == 0 ? cin_nz : 0};
+        o = {NULL, 1, 0, NULL, NULL, l == 0 ? cin_nz : 0, 0};
         if (l == L - 1) o.gmask = h[L - 1], o.gscale = scale;
         if (l == 0) {
             o.din_add = dzout; /* the skip connection */
             o.din_zero = dz_set;
+            /* The zero-padded input's channels past cin_nz: their gradient is discarded
+             * (nn_pad_backward reads channel 0), so the direct path skips them. */
+            o.din_nz = cin_nz;
             NN_PICK(nn_conv_backward_tiled_f32, nn_conv_backward_tiled_f64)
             (dz, dwl, dbl, g, z, w[0], col, s, &o);
             break;

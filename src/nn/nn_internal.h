@@ -85,6 +85,8 @@ typedef struct {
     int din_zero;
     const float *dmask, *din_add;
     int cin_nz; /* as in nn_conv_fwd_opts_f32: dw of the other input channels is exactly 0 */
+    int din_nz; /* > 0: only din's channels [0, din_nz) are wanted; the direct path leaves the
+                 * others unwritten (the padded input's channels, discarded by the pad) */
 } nn_conv_bwd_opts_f32;
 typedef struct {
     const double *gmask;
@@ -92,6 +94,7 @@ typedef struct {
     int din_zero;
     const double *dmask, *din_add;
     int cin_nz;
+    int din_nz;
 } nn_conv_bwd_opts_f64;
 void nn_conv_forward_tiled_f32(float *out, const float *in, const float *w, const float *b,
                                float *col, const nn_conv_shape *s, const nn_conv_fwd_opts_f32 *o);

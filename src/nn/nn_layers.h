@@ -191,6 +191,7 @@ typedef struct {
     int din_zero;
     const float *dmask, *din_add;
     int cin_nz;
+    int din_nz;
 } nn_cd_bwd_opts;
 /* Path selection by s->path: NN_CONV_AUTO (default) takes the direct path when
  * nn_conv_direct_ok and the kernels are not the base set; NN_CONV_IM2COL forces im2col +
