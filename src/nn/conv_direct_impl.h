@@ -568,6 +568,74 @@ static float *masks(uint16_t **mt, float *wp, const nn_conv_shape *s, const nn_c
     return wp + g->wpack + g->mtab;
 }
 
+/* Entering an OpenMP region costs a futex syscall even when it runs one thread (libgomp's
+ * team barrier wakes its waiters unconditionally), and a check's runs call these kernels
+ * from inside the sweep's region, one thread each: 14.5 million syscalls in manifold-rate's
+ * quick preset, a fifth of its CPU time in the kernel. So the group loops below enter a
+ * region only where it can have more than one thread. */
+static int cd_par(int worth)
+{
+    return worth && omp_get_max_threads() > 1 && !omp_in_parallel();
+}
+
+/* cd_forward's state, for its per-group body. */
+typedef struct {
+    const nn_conv_shape *s;
+    const nn_conv_direct_geom *g;
+    float *out, *wp, *slots;
+    const float *in, *b;
+    const nn_cd_fwd_opts *o;
+    const uint16_t *const *mt;
+    const long *off;
+    int cx;
+    uintptr_t in_lo, in_hi;
+} cd_fwd_args;
+
+static void cd_fwd_group(const cd_fwd_args *a, int gr)
+{
+    const nn_conv_shape *s = a->s;
+    const nn_conv_direct_geom g = *a->g;
+    const int W = s->W, cout = s->cout, nt = g.nt, cx = a->cx;
+    const size_t N = (size_t)s->B * s->H * W, lds = g.lds;
+    float *out = a->out, *wp = a->wp, *slots = a->slots;
+    const float *in = a->in, *b = a->b;
+    const nn_cd_fwd_opts *o = a->o;
+    const uint16_t *const *mt = a->mt;
+    const long *off = a->off;
+    const uintptr_t in_lo = a->in_lo, in_hi = a->in_hi;
+
+    float *stage = slots + (size_t)gr * g.slot + g.s_stage;
+    const int i0 = (int)((long)gr * g.nimg / g.ng), i1 = (int)((long)(gr + 1) * g.nimg / g.ng);
+    for (int img = i0; img < i1; img++) {
+        long R0;
+        int nr;
+        image_rows(s, &g, img, &R0, &nr);
+        const size_t P = (size_t)nr * W, base = (size_t)R0 * W;
+        const int npv = (int)((P + NN_CD_V - 1) / NN_CD_V);
+        const uint16_t *m = mt[nr == g.rows ? 0 : 1];
+        for (int cb = 0; cb < g.c16out; cb += 16)
+            conv_kernel(stage + (size_t)cb * lds, lds, in + base, N, wp + (size_t)cb * cx * nt,
+                        cout - cb, cx, nt, off, npv, m, in_lo, in_hi);
+        for (int co = 0; co < cout; co++) {
+            const float bc = b ? b[co] : 0;
+            const float *sr = stage + (size_t)co * lds;
+            const size_t e = (size_t)co * N + base;
+            if (co + 1 < cout) {
+                prefetch_w(out + e + N, P);
+                if (o && o->zres) prefetch_r(o->zres + e + N, P), prefetch_w(o->zout + e + N, P);
+            }
+            const int relu = o && o->relu, res = o && o->zres;
+            float *zo = res ? o->zout + e : NULL;
+            const float *zr = res ? o->zres + e : NULL;
+            const float sc = res ? o->scale : 0;
+            if (relu && res) epi_fwd(1, 1, out + e, sr, bc, zr, zo, sc, P);
+            else if (relu) epi_fwd(1, 0, out + e, sr, bc, zr, zo, sc, P);
+            else if (res) epi_fwd(0, 1, out + e, sr, bc, zr, zo, sc, P);
+            else epi_fwd(0, 0, out + e, sr, bc, zr, zo, sc, P);
+        }
+    }
+}
+
 static void cd_forward(float *out, const float *in, const float *w, const float *b,
                                 float *col, const nn_conv_shape *s, const nn_cd_fwd_opts *o)
 {
@@ -590,38 +658,148 @@ static void cd_forward(float *out, const float *in, const float *w, const float 
                 }
     uint16_t *mt[2];
     float *slots = masks(mt, wp, s, &g);
-    const size_t lds = g.lds;
     const uintptr_t in_lo = (uintptr_t)in, in_hi = (uintptr_t)(in + (size_t)cin * N);
-#pragma omp parallel for schedule(static) if (g.ng > 1 && (size_t)cin * N > NN_OMP_MIN)
+    const cd_fwd_args a = {s, &g, out, wp, slots, in, b, o, (const uint16_t *const *)mt, off, cx, in_lo, in_hi};
+    if (cd_par(g.ng > 1 && (size_t)cin * N > NN_OMP_MIN)) {
+#pragma omp parallel for schedule(static)
+        for (int gr = 0; gr < g.ng; gr++) cd_fwd_group(&a, gr);
+    } else {
+        for (int gr = 0; gr < g.ng; gr++) cd_fwd_group(&a, gr);
+    }
+}
+
+/* Entry e of cd_backward's weight and bias gradients (e < taps_all: dw[e], else
+ * db[e - taps_all]): per lane over the groups in order, then the 16 lanes pairwise (fixed
+ * by the shape; the lanes are independent sums, so this vectorizes). */
+static void cd_reduce(size_t e, size_t taps_all, const nn_conv_direct_geom *gp, int cin, int cx,
+                      const float *slots, float *dw, float *db)
+{
+    const nn_conv_direct_geom g = *gp;
+    const int nt = g.nt;
+    const size_t pe = e < taps_all ? e : (size_t)g.c16out * cin * nt + (e - taps_all);
+    if (e < taps_all && (int)(e / nt % cin) >= cx) return; /* exactly 0 */
+    double lane[NN_CD_V] = {0};
     for (int gr = 0; gr < g.ng; gr++) {
-        float *stage = slots + (size_t)gr * g.slot + g.s_stage;
-        const int i0 = (int)((long)gr * g.nimg / g.ng), i1 = (int)((long)(gr + 1) * g.nimg / g.ng);
-        for (int img = i0; img < i1; img++) {
-            long R0;
-            int nr;
-            image_rows(s, &g, img, &R0, &nr);
-            const size_t P = (size_t)nr * W, base = (size_t)R0 * W;
-            const int npv = (int)((P + NN_CD_V - 1) / NN_CD_V);
-            const uint16_t *m = mt[nr == g.rows ? 0 : 1];
-            for (int cb = 0; cb < g.c16out; cb += 16)
-                conv_kernel(stage + (size_t)cb * lds, lds, in + base, N, wp + (size_t)cb * cx * nt,
-                            cout - cb, cx, nt, off, npv, m, in_lo, in_hi);
-            for (int co = 0; co < cout; co++) {
-                const float bc = b ? b[co] : 0;
-                const float *sr = stage + (size_t)co * lds;
-                const size_t e = (size_t)co * N + base;
-                if (co + 1 < cout) {
-                    prefetch_w(out + e + N, P);
-                    if (o && o->zres) prefetch_r(o->zres + e + N, P), prefetch_w(o->zout + e + N, P);
+        const float *q = slots + (size_t)gr * g.slot + g.s_dw + pe * NN_CD_V;
+#pragma omp simd
+        for (int l = 0; l < NN_CD_V; l++) lane[l] += q[l];
+    }
+    /* The pairwise tree, one level per loop: fixed trip counts vectorize (the loop
+     * over h did not, and its scalar adds through memory were 11 % of manifold-rate's
+     * small nets); the same adds of the same operands. */
+    _Static_assert(NN_CD_V == 16, "the lane tree below is written for 16 lanes");
+#pragma omp simd
+    for (int l = 0; l < 8; l++) lane[l] += lane[l + 8];
+#pragma omp simd
+    for (int l = 0; l < 4; l++) lane[l] += lane[l + 4];
+    lane[0] += lane[2];
+    lane[1] += lane[3];
+    lane[0] += lane[1];
+    const double acc = lane[0];
+    if (e < taps_all) {
+        if (dw) dw[e] += (float)acc;
+    } else if (db) {
+        db[e - taps_all] += (float)acc;
+    }
+}
+
+/* cd_backward's state, for its per-group body. */
+typedef struct {
+    const nn_conv_shape *s;
+    const nn_conv_direct_geom *g;
+    float *din, *wp, *slots;
+    const float *dout, *in;
+    const nn_cd_bwd_opts *o;
+    const uint16_t *const *mt;
+    const long *off;
+    int par, cx, cdin;
+    uintptr_t in_lo, in_hi;
+} cd_bwd_args;
+
+static void cd_bwd_group(const cd_bwd_args *a, int gr)
+{
+    const nn_conv_shape *s = a->s;
+    const nn_conv_direct_geom g = *a->g;
+    const int W = s->W, cin = s->cin, cout = s->cout, nt = g.nt;
+    const int par = a->par, cx = a->cx, cdin = a->cdin;
+    const size_t N = (size_t)s->B * s->H * W, lds = g.lds, gs = g.gs;
+    float *din = a->din, *wp = a->wp, *slots = a->slots;
+    const float *dout = a->dout, *in = a->in;
+    const nn_cd_bwd_opts *o = a->o;
+    const uint16_t *const *mt = a->mt;
+    const long *off = a->off;
+    const uintptr_t in_lo = a->in_lo, in_hi = a->in_hi;
+
+    float *slot = slots + (size_t)gr * g.slot, *gp = slot + g.s_g;
+    const uintptr_t gp_lo = (uintptr_t)gp, gp_hi = (uintptr_t)(gp + (size_t)g.c16out * gs);
+    float *stage = slot + g.s_stage, *part = slot + g.s_dw;
+    float *pb = part + (size_t)g.c16out * cin * nt * NN_CD_V;
+    /* dw_kernel reads whole blocks of 8 output channels: the rows past cout are 0. */
+    if (par && cout < g.c16out) memset(gp + (size_t)cout * gs, 0, sizeof(float) * (size_t)(g.c16out - cout) * gs);
+    const int i0 = (int)((long)gr * g.nimg / g.ng), i1 = (int)((long)(gr + 1) * g.nimg / g.ng);
+    for (int img = i0; img < i1; img++) {
+        long R0;
+        int nr;
+        image_rows(s, &g, img, &R0, &nr);
+        const size_t P = (size_t)nr * W, base = (size_t)R0 * W;
+        const int npv = (int)((P + NN_CD_V - 1) / NN_CD_V);
+        const uint16_t *m = mt[nr == g.rows ? 0 : 1];
+        /* This image's output gradient g (through the ReLU with gmask), 0 on [P, npv*16):
+         * dw and db sum whole vectors. */
+        for (int co = 0; co < cout; co++) {
+            const float *d = dout + (size_t)co * N + base;
+            float *q = gp + (size_t)co * gs;
+            if (co + 1 < cout) {
+                prefetch_r(d + N, P);
+                if (o && o->gmask) prefetch_r(o->gmask + (size_t)(co + 1) * N + base, P);
+            }
+            if (o && o->gmask) {
+                const float sc = o->gscale, *mk = o->gmask + (size_t)co * N + base;
+#pragma omp simd
+                for (size_t j = 0; j < P; j++) {
+                    /* Unconditional product: a blend then vectorizes without
+                     * AVX-512's masked multiply (scalar and branchy with AVX2). */
+                    const float v = sc * d[j];
+                    q[j] = mk[j] > 0 ? v : 0;
                 }
-                const int relu = o && o->relu, res = o && o->zres;
-                float *zo = res ? o->zout + e : NULL;
-                const float *zr = res ? o->zres + e : NULL;
-                const float sc = res ? o->scale : 0;
-                if (relu && res) epi_fwd(1, 1, out + e, sr, bc, zr, zo, sc, P);
-                else if (relu) epi_fwd(1, 0, out + e, sr, bc, zr, zo, sc, P);
-                else if (res) epi_fwd(0, 1, out + e, sr, bc, zr, zo, sc, P);
-                else epi_fwd(0, 0, out + e, sr, bc, zr, zo, sc, P);
+            } else {
+                memcpy(q, d, sizeof(float) * P);
+            }
+            for (size_t j = P; j < (size_t)npv * NN_CD_V; j++) q[j] = 0;
+        }
+        if (par) {
+            dw_kernel(part, gp, gs, in + base, N, cout, cin, cx, nt, off, npv, m,
+                      img == i0, in_lo, in_hi);
+            for (int co = 0; co < cout; co++) {
+                const float *q = gp + (size_t)co * gs;
+                bias_partial(pb + (size_t)co * NN_CD_V, q, npv, img == i0);
+            }
+        }
+        if (!din) continue;
+        for (int cb = 0; cb < cdin; cb += 16)
+            conv_kernel(stage + (size_t)cb * lds, lds, gp, gs, wp + (size_t)cb * cout * nt,
+                        cdin - cb, cout, nt, off, npv, m, gp_lo, gp_hi);
+        for (int ci = 0; ci < cdin; ci++) {
+            const float *sr = stage + (size_t)ci * lds;
+            const size_t e = (size_t)ci * N + base;
+            float *d = din + e;
+            if (ci + 1 < cdin) {
+                prefetch_w(d + N, P);
+                if (o && o->dmask) prefetch_r(o->dmask + e + N, P);
+                if (o && o->din_add) prefetch_r(o->din_add + e + N, P);
+            }
+            const float *mk = o && o->dmask ? o->dmask + e : NULL;
+            const float *a = o && o->din_add ? o->din_add + e : NULL;
+            const int set = o && o->din_zero;
+            switch (set * 4 + (mk != NULL) * 2 + (a != NULL)) {
+            case 0: epi_bwd(0, 0, 0, d, sr, mk, a, P); break;
+            case 1: epi_bwd(0, 0, 1, d, sr, mk, a, P); break;
+            case 2: epi_bwd(0, 1, 0, d, sr, mk, a, P); break;
+            case 3: epi_bwd(0, 1, 1, d, sr, mk, a, P); break;
+            case 4: epi_bwd(1, 0, 0, d, sr, mk, a, P); break;
+            case 5: epi_bwd(1, 0, 1, d, sr, mk, a, P); break;
+            case 6: epi_bwd(1, 1, 0, d, sr, mk, a, P); break;
+            default: epi_bwd(1, 1, 1, d, sr, mk, a, P); break;
             }
         }
     }
@@ -655,113 +833,22 @@ static void cd_backward(float *din, float *dw, float *db, const float *dout,
                     }
     uint16_t *mt[2];
     float *slots = masks(mt, wp, s, &g);
-    const size_t lds = g.lds, gs = g.gs, taps_all = (size_t)cout * cin * nt;
+    const size_t taps_all = (size_t)cout * cin * nt;
     const uintptr_t in_lo = (uintptr_t)in, in_hi = (uintptr_t)(in + (size_t)cin * N);
-#pragma omp parallel for schedule(static) if (g.ng > 1 && (size_t)cout * N > NN_OMP_MIN)
-    for (int gr = 0; gr < g.ng; gr++) {
-        float *slot = slots + (size_t)gr * g.slot, *gp = slot + g.s_g;
-        const uintptr_t gp_lo = (uintptr_t)gp, gp_hi = (uintptr_t)(gp + (size_t)g.c16out * gs);
-        float *stage = slot + g.s_stage, *part = slot + g.s_dw;
-        float *pb = part + (size_t)g.c16out * cin * nt * NN_CD_V;
-        /* dw_kernel reads whole blocks of 8 output channels: the rows past cout are 0. */
-        if (par && cout < g.c16out) memset(gp + (size_t)cout * gs, 0, sizeof(float) * (size_t)(g.c16out - cout) * gs);
-        const int i0 = (int)((long)gr * g.nimg / g.ng), i1 = (int)((long)(gr + 1) * g.nimg / g.ng);
-        for (int img = i0; img < i1; img++) {
-            long R0;
-            int nr;
-            image_rows(s, &g, img, &R0, &nr);
-            const size_t P = (size_t)nr * W, base = (size_t)R0 * W;
-            const int npv = (int)((P + NN_CD_V - 1) / NN_CD_V);
-            const uint16_t *m = mt[nr == g.rows ? 0 : 1];
-            /* This image's output gradient g (through the ReLU with gmask), 0 on [P, npv*16):
-             * dw and db sum whole vectors. */
-            for (int co = 0; co < cout; co++) {
-                const float *d = dout + (size_t)co * N + base;
-                float *q = gp + (size_t)co * gs;
-                if (co + 1 < cout) {
-                    prefetch_r(d + N, P);
-                    if (o && o->gmask) prefetch_r(o->gmask + (size_t)(co + 1) * N + base, P);
-                }
-                if (o && o->gmask) {
-                    const float sc = o->gscale, *mk = o->gmask + (size_t)co * N + base;
-#pragma omp simd
-                    for (size_t j = 0; j < P; j++) {
-                        /* Unconditional product: a blend then vectorizes without
-                         * AVX-512's masked multiply (scalar and branchy with AVX2). */
-                        const float v = sc * d[j];
-                        q[j] = mk[j] > 0 ? v : 0;
-                    }
-                } else {
-                    memcpy(q, d, sizeof(float) * P);
-                }
-                for (size_t j = P; j < (size_t)npv * NN_CD_V; j++) q[j] = 0;
-            }
-            if (par) {
-                dw_kernel(part, gp, gs, in + base, N, cout, cin, cx, nt, off, npv, m,
-                          img == i0, in_lo, in_hi);
-                for (int co = 0; co < cout; co++) {
-                    const float *q = gp + (size_t)co * gs;
-                    bias_partial(pb + (size_t)co * NN_CD_V, q, npv, img == i0);
-                }
-            }
-            if (!din) continue;
-            for (int cb = 0; cb < cdin; cb += 16)
-                conv_kernel(stage + (size_t)cb * lds, lds, gp, gs, wp + (size_t)cb * cout * nt,
-                            cdin - cb, cout, nt, off, npv, m, gp_lo, gp_hi);
-            for (int ci = 0; ci < cdin; ci++) {
-                const float *sr = stage + (size_t)ci * lds;
-                const size_t e = (size_t)ci * N + base;
-                float *d = din + e;
-                if (ci + 1 < cdin) {
-                    prefetch_w(d + N, P);
-                    if (o && o->dmask) prefetch_r(o->dmask + e + N, P);
-                    if (o && o->din_add) prefetch_r(o->din_add + e + N, P);
-                }
-                const float *mk = o && o->dmask ? o->dmask + e : NULL;
-                const float *a = o && o->din_add ? o->din_add + e : NULL;
-                const int set = o && o->din_zero;
-                switch (set * 4 + (mk != NULL) * 2 + (a != NULL)) {
-                case 0: epi_bwd(0, 0, 0, d, sr, mk, a, P); break;
-                case 1: epi_bwd(0, 0, 1, d, sr, mk, a, P); break;
-                case 2: epi_bwd(0, 1, 0, d, sr, mk, a, P); break;
-                case 3: epi_bwd(0, 1, 1, d, sr, mk, a, P); break;
-                case 4: epi_bwd(1, 0, 0, d, sr, mk, a, P); break;
-                case 5: epi_bwd(1, 0, 1, d, sr, mk, a, P); break;
-                case 6: epi_bwd(1, 1, 0, d, sr, mk, a, P); break;
-                default: epi_bwd(1, 1, 1, d, sr, mk, a, P); break;
-                }
-            }
-        }
+    const cd_bwd_args a = {s, &g, din, wp, slots, dout, in, o, (const uint16_t *const *)mt, off, par, cx, cdin,
+                           in_lo, in_hi};
+    if (cd_par(g.ng > 1 && (size_t)cout * N > NN_OMP_MIN)) {
+#pragma omp parallel for schedule(static)
+        for (int gr = 0; gr < g.ng; gr++) cd_bwd_group(&a, gr);
+    } else {
+        for (int gr = 0; gr < g.ng; gr++) cd_bwd_group(&a, gr);
     }
     if (!par) return;
-    /* Per lane over the groups in order, then the 16 lanes pairwise (fixed by the shape;
-     * the lanes are independent sums, so this vectorizes). */
-#pragma omp parallel for schedule(static) if (taps_all * g.ng > NN_OMP_MIN / 16)
-    for (size_t e = 0; e < taps_all + (size_t)cout; e++) {
-        const size_t pe = e < taps_all ? e : (size_t)g.c16out * cin * nt + (e - taps_all);
-        if (e < taps_all && (int)(e / nt % cin) >= cx) continue; /* exactly 0 */
-        double lane[NN_CD_V] = {0};
-        for (int gr = 0; gr < g.ng; gr++) {
-            const float *q = slots + (size_t)gr * g.slot + g.s_dw + pe * NN_CD_V;
-#pragma omp simd
-            for (int l = 0; l < NN_CD_V; l++) lane[l] += q[l];
-        }
-        /* The pairwise tree, one level per loop: fixed trip counts vectorize (the loop
-         * over h did not, and its scalar adds through memory were 11 % of manifold-rate's
-         * small nets); the same adds of the same operands. */
-        _Static_assert(NN_CD_V == 16, "the lane tree below is written for 16 lanes");
-#pragma omp simd
-        for (int l = 0; l < 8; l++) lane[l] += lane[l + 8];
-#pragma omp simd
-        for (int l = 0; l < 4; l++) lane[l] += lane[l + 4];
-        lane[0] += lane[2];
-        lane[1] += lane[3];
-        lane[0] += lane[1];
-        const double acc = lane[0];
-        if (e < taps_all) {
-            if (dw) dw[e] += (float)acc;
-        } else if (db) {
-            db[e - taps_all] += (float)acc;
-        }
+    const size_t ne = taps_all + (size_t)cout;
+    if (cd_par(taps_all * g.ng > NN_OMP_MIN / 16)) {
+#pragma omp parallel for schedule(static)
+        for (size_t e = 0; e < ne; e++) cd_reduce(e, taps_all, &g, cin, cx, slots, dw, db);
+    } else {
+        for (size_t e = 0; e < ne; e++) cd_reduce(e, taps_all, &g, cin, cx, slots, dw, db);
     }
 }
