@@ -568,15 +568,6 @@ static float *masks(uint16_t **mt, float *wp, const nn_conv_shape *s, const nn_c
     return wp + g->wpack + g->mtab;
 }
 
-/* Entering an OpenMP region costs a futex syscall even when it runs one thread (libgomp's
- * team barrier wakes its waiters unconditionally), and a check's runs call these kernels
- * from inside the sweep's region, one thread each: 14.5 million syscalls in manifold-rate's
- * quick preset, a fifth of its CPU time in the kernel. So the group loops below enter a
- * region only where it can have more than one thread. */
-static int cd_par(int worth)
-{
-    return worth && omp_get_max_threads() > 1 && !omp_in_parallel();
-}
 
 /* cd_forward's state, for its per-group body. */
 typedef struct {
@@ -660,7 +651,7 @@ static void cd_forward(float *out, const float *in, const float *w, const float 
     float *slots = masks(mt, wp, s, &g);
     const uintptr_t in_lo = (uintptr_t)in, in_hi = (uintptr_t)(in + (size_t)cin * N);
     const cd_fwd_args a = {s, &g, out, wp, slots, in, b, o, (const uint16_t *const *)mt, off, cx, in_lo, in_hi};
-    if (cd_par(g.ng > 1 && (size_t)cin * N > NN_OMP_MIN)) {
+    if (nn_par(g.ng > 1 && (size_t)cin * N > NN_OMP_MIN)) {
 #pragma omp parallel for schedule(static)
         for (int gr = 0; gr < g.ng; gr++) cd_fwd_group(&a, gr);
     } else {
@@ -837,7 +828,7 @@ static void cd_backward(float *din, float *dw, float *db, const float *dout,
     const uintptr_t in_lo = (uintptr_t)in, in_hi = (uintptr_t)(in + (size_t)cin * N);
     const cd_bwd_args a = {s, &g, din, wp, slots, dout, in, o, (const uint16_t *const *)mt, off, par, cx, cdin,
                            in_lo, in_hi};
-    if (cd_par(g.ng > 1 && (size_t)cout * N > NN_OMP_MIN)) {
+    if (nn_par(g.ng > 1 && (size_t)cout * N > NN_OMP_MIN)) {
 #pragma omp parallel for schedule(static)
         for (int gr = 0; gr < g.ng; gr++) cd_bwd_group(&a, gr);
     } else {
@@ -845,7 +836,7 @@ static void cd_backward(float *din, float *dw, float *db, const float *dout,
     }
     if (!par) return;
     const size_t ne = taps_all + (size_t)cout;
-    if (cd_par(taps_all * g.ng > NN_OMP_MIN / 16)) {
+    if (nn_par(taps_all * g.ng > NN_OMP_MIN / 16)) {
 #pragma omp parallel for schedule(static)
         for (size_t e = 0; e < ne; e++) cd_reduce(e, taps_all, &g, cin, cx, slots, dw, db);
     } else {

@@ -23,25 +23,41 @@ static int NN_PICK(dense_chunk_f32, dense_chunk_f64)(int n)
     return ((n + nc - 1) / nc + 15) / 16 * 16;
 }
 
+static void NN_PICK(bias_row_f32, bias_row_f64)(real *row, const real *b, real bb, int NO)
+{
+#pragma omp simd
+    for (int o = 0; o < NO; o++) row[o] += bb * b[o];
+}
+
+/* Column sums of dout[:, o0 .. o0+w) (w <= 64) over the batch, rows read contiguously;
+ * each column sums its rows in order 0..B-1. */
+static void NN_PICK(db_block_f32, db_block_f64)(real *db, const real *dout, int B, int NO, int o0,
+                                                double beta, int set_par)
+{
+    const int w = NO - o0 < 64 ? NO - o0 : 64;
+    double acc[64] = {0};
+    for (int r = 0; r < B; r++) {
+        const real *row = dout + (size_t)r * NO + o0;
+#pragma omp simd
+        for (int j = 0; j < w; j++) acc[j] += row[j];
+    }
+    for (int j = 0; j < w; j++) db[o0 + j] = (real)(beta * acc[j]) + (set_par ? 0 : db[o0 + j]);
+}
+
 void NN_PICK(nn_dense_forward_f32, nn_dense_forward_f64)(real *out, const real *in, const real *w,
                                                          const real *b, int B, int NI, int NO,
                                                          double alpha, double beta)
 {
     const int cw = NN_PICK(dense_chunk_f32, dense_chunk_f64)(NO), nc = (NO + cw - 1) / cw,
               bs = nn_blas_solo_begin();
-#pragma omp parallel for schedule(static) if (nc > 1)
-    for (int c = 0; c < nc; c++) {
-        const int o0 = c * cw, no = NO - o0 < cw ? NO - o0 : cw;
-        NN_GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, B, no, NI, (real)alpha, in, NI,
-                w + (size_t)o0 * NI, NI, 0, out + o0, NO);
-    }
+    NN_PAR_FOR(nc > 1, (int c = 0; c < nc; c++), const int o0 = c * cw, no = NO - o0 < cw ? NO - o0 : cw;
+               NN_GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, B, no, NI, (real)alpha, in, NI,
+                       w + (size_t)o0 * NI, NI, 0, out + o0, NO););
     nn_blas_solo_end(bs);
     if (b) {
         const real bb = (real)beta;
-#pragma omp parallel for schedule(static) if ((size_t)B * NO > NN_OMP_MIN)
-        for (int r = 0; r < B; r++)
-#pragma omp simd
-            for (int o = 0; o < NO; o++) out[(size_t)r * NO + o] += bb * b[o];
+        NN_PAR_FOR((size_t)B * NO > NN_OMP_MIN, (int r = 0; r < B; r++),
+                   NN_PICK(bias_row_f32, bias_row_f64)(out + (size_t)r * NO, b, bb, NO););
     }
 }
 
@@ -56,40 +72,23 @@ void NN_PICK(nn_dense_backward_ex_f32,
     if (dw) {
         const int cw = NN_PICK(dense_chunk_f32, dense_chunk_f64)(NO), nc = (NO + cw - 1) / cw;
         const int bs = nn_blas_solo_begin();
-#pragma omp parallel for schedule(static) if (nc > 1)
-        for (int c = 0; c < nc; c++) {
-            const int o0 = c * cw, no = NO - o0 < cw ? NO - o0 : cw;
-            NN_GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, no, NI, B, (real)alpha, dout + o0, NO,
-                    in, NI, set_par ? 0 : 1, dw + (size_t)o0 * NI, NI);
-        }
+        NN_PAR_FOR(nc > 1, (int c = 0; c < nc; c++), const int o0 = c * cw, no = NO - o0 < cw ? NO - o0 : cw;
+                   NN_GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, no, NI, B, (real)alpha, dout + o0, NO,
+                           in, NI, set_par ? 0 : 1, dw + (size_t)o0 * NI, NI););
         nn_blas_solo_end(bs);
     }
     if (db) {
-        /* Column sums over the batch, a block of 64 columns per iteration so the rows
-         * are read contiguously; each column still sums its rows in order 0..B-1. */
+        /* Column sums over the batch, a block of 64 columns per iteration. */
         const int nb = (NO + 63) / 64;
-#pragma omp parallel for schedule(static) if ((size_t)B * NO > NN_OMP_MIN)
-        for (int blk = 0; blk < nb; blk++) {
-            const int o0 = blk * 64, w = NO - o0 < 64 ? NO - o0 : 64;
-            double acc[64] = {0};
-            for (int r = 0; r < B; r++) {
-                const real *row = dout + (size_t)r * NO + o0;
-#pragma omp simd
-                for (int j = 0; j < w; j++) acc[j] += row[j];
-            }
-            for (int j = 0; j < w; j++)
-                db[o0 + j] = (real)(beta * acc[j]) + (set_par ? 0 : db[o0 + j]);
-        }
+        NN_PAR_FOR((size_t)B * NO > NN_OMP_MIN, (int blk = 0; blk < nb; blk++),
+                   NN_PICK(db_block_f32, db_block_f64)(db, dout, B, NO, blk * 64, beta, set_par););
     }
     if (din) {
         const int cw = NN_PICK(dense_chunk_f32, dense_chunk_f64)(NI), nc = (NI + cw - 1) / cw;
         const int bs = nn_blas_solo_begin();
-#pragma omp parallel for schedule(static) if (nc > 1)
-        for (int c = 0; c < nc; c++) {
-            const int i0 = c * cw, ni = NI - i0 < cw ? NI - i0 : cw;
-            NN_GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, ni, NO, (real)alpha, dout, NO,
-                    w + i0, NI, set_din ? 0 : 1, din + i0, NI);
-        }
+        NN_PAR_FOR(nc > 1, (int c = 0; c < nc; c++), const int i0 = c * cw, ni = NI - i0 < cw ? NI - i0 : cw;
+                   NN_GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, ni, NO, (real)alpha, dout, NO,
+                           w + i0, NI, set_din ? 0 : 1, din + i0, NI););
         nn_blas_solo_end(bs);
     }
 }
@@ -105,16 +104,24 @@ void NN_PICK(nn_dense_backward_f32,
 void NN_PICK(nn_relu_forward_f32, nn_relu_forward_f64)(real *out, const real *in, size_t n)
 {
     /* simd: gcc's -O2 cost model left these elementwise loops scalar (15 % of scaling-id's
-     * small MLPs with the ReLU masks below); the same operation per element. The if
-     * applies to the parallel region only: a bare if (...) on a combined construct also
-     * turns the simd off below the threshold. */
-#pragma omp parallel for simd schedule(static) if (parallel : n > NN_OMP_MIN)
-    for (size_t i = 0; i < n; i++) out[i] = in[i] > 0 ? in[i] : 0;
+     * small MLPs with the ReLU masks below); the same operation per element. */
+    if (nn_par(n > NN_OMP_MIN)) {
+#pragma omp parallel for simd schedule(static)
+        for (size_t i = 0; i < n; i++) out[i] = in[i] > 0 ? in[i] : 0;
+    } else {
+#pragma omp simd
+        for (size_t i = 0; i < n; i++) out[i] = in[i] > 0 ? in[i] : 0;
+    }
 }
 
 void NN_PICK(nn_relu_backward_f32, nn_relu_backward_f64)(real *din, const real *dout,
                                                          const real *out, size_t n)
 {
-#pragma omp parallel for simd schedule(static) if (parallel : n > NN_OMP_MIN)
-    for (size_t i = 0; i < n; i++) din[i] = out[i] > 0 ? din[i] + dout[i] : din[i];
+    if (nn_par(n > NN_OMP_MIN)) {
+#pragma omp parallel for simd schedule(static)
+        for (size_t i = 0; i < n; i++) din[i] = out[i] > 0 ? din[i] + dout[i] : din[i];
+    } else {
+#pragma omp simd
+        for (size_t i = 0; i < n; i++) din[i] = out[i] > 0 ? din[i] + dout[i] : din[i];
+    }
 }

@@ -53,8 +53,13 @@ void NN_PICK(nn_mlp_backward_f32, nn_mlp_backward_f64)(nn_model *m, const real *
             const size_t n = (size_t)B * NI;
             /* Branch-free, so it vectorizes (a branch per element mispredicted on random
              * signs); the same values: din where hl > 0, else +0. */
-#pragma omp parallel for simd schedule(static) if (parallel : n > NN_OMP_MIN)
-            for (size_t i = 0; i < n; i++) din[i] = hl[i] > 0 ? din[i] : 0;
+            if (nn_par(n > NN_OMP_MIN)) {
+#pragma omp parallel for simd schedule(static)
+                for (size_t i = 0; i < n; i++) din[i] = hl[i] > 0 ? din[i] : 0;
+            } else {
+#pragma omp simd
+                for (size_t i = 0; i < n; i++) din[i] = hl[i] > 0 ? din[i] : 0;
+            }
         }
         g = din;
     }

@@ -4,6 +4,8 @@
 #ifndef NN_INTERNAL_H
 #define NN_INTERNAL_H
 
+#include <omp.h>
+
 #include "nn.h"
 #include "nn_layers.h"
 
@@ -12,6 +14,28 @@
 #define NN_MAX_L 16
 /* Below this many elements a loop runs on one thread (fork/join costs more). */
 #define NN_OMP_MIN 32768
+
+/* Whether a loop worth parallelising should enter an OpenMP region: only where the
+ * region can have more than one thread. Entering one costs a futex syscall even when it
+ * runs one thread (libgomp's team barrier wakes its waiters unconditionally; an if(0)
+ * clause still enters it), and a check's runs call the engine from inside the sweep's
+ * region, one thread each: 14.5 M syscalls in manifold-rate's quick preset, 23 M in
+ * scaling-id's, a fifth of their CPU time spent in the kernel. */
+static inline int nn_par(int worth)
+{
+    return worth && omp_get_max_threads() > 1 && !omp_in_parallel();
+}
+
+/* for head { body } as an OpenMP parallel loop where nn_par(worth), else serially; the
+ * body may not hold preprocessor directives (put a simd loop in a function). */
+#define NN_PAR_FOR(worth, head, ...)                                                          \
+    do {                                                                                      \
+        if (nn_par(worth)) {                                                                  \
+            _Pragma("omp parallel for schedule(static)") for head { __VA_ARGS__ }             \
+        } else {                                                                              \
+            for head { __VA_ARGS__ }                                                          \
+        }                                                                                     \
+    } while (0)
 
 int nn_tensor_count(const nn_config *c);
 
