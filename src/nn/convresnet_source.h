@@ -9,14 +9,11 @@
 
 void NN_PICK(nn_pad_forward_f32, nn_pad_forward_f64)(real *z, const real *x, int C, size_t N)
 {
-    /* One channel per iteration: a serial memset of the whole state was 1-2% of W5. */
-#pragma omp parallel for schedule(static) if ((size_t)C * N > NN_OMP_MIN)
-    for (int c = 0; c < C; c++) {
-        if (c == 0)
-            memcpy(z, x, sizeof(real) * N);
-        else
-            memset(z + (size_t)c * N, 0, sizeof(real) * N);
-    }
+    /* One channel per iteration: a serial memset of the whole state was 1-2% of W5. The
+     * loops of this file enter an OpenMP region only where it can have threads (nn_par). */
+    NN_PAR_FOR((size_t)C * N > NN_OMP_MIN, (int c = 0; c < C; c++),
+               if (c == 0) memcpy(z, x, sizeof(real) * N);
+               else memset(z + (size_t)c * N, 0, sizeof(real) * N););
 }
 
 void NN_PICK(nn_pad_backward_f32, nn_pad_backward_f64)(real *dx, const real *dz, size_t N)
@@ -24,21 +21,27 @@ void NN_PICK(nn_pad_backward_f32, nn_pad_backward_f64)(real *dx, const real *dz,
     for (size_t i = 0; i < N; i++) dx[i] += dz[i];
 }
 
+/* Channel c of the pool head's forward: the mean of each sample's S values. */
+static void NN_PICK(pool_channel_f32, pool_channel_f64)(real *out, const real *in, int B, int C, int S, int c)
+{
+    const size_t N = (size_t)B * S;
+    for (int b = 0; b < B; b++) {
+        const real *p = in + (size_t)c * N + (size_t)b * S;
+        double acc = 0;
+        /* Vector partial sums (an order fixed at compile time): a serial double sum
+         * was latency-bound, 2.7% of W5. */
+#pragma omp simd reduction(+ : acc)
+        for (int i = 0; i < S; i++) acc += p[i];
+        out[(size_t)b * C + c] = (real)(acc / S);
+    }
+}
+
 void NN_PICK(nn_pool_forward_f32, nn_pool_forward_f64)(real *out, const real *in, int B, int C,
                                                        int S)
 {
     const size_t N = (size_t)B * S;
-#pragma omp parallel for schedule(static) if ((size_t)C * N > NN_OMP_MIN)
-    for (int c = 0; c < C; c++)
-        for (int b = 0; b < B; b++) {
-            const real *p = in + (size_t)c * N + (size_t)b * S;
-            double acc = 0;
-            /* Vector partial sums (an order fixed at compile time): a serial double sum
-             * was latency-bound, 2.7% of W5. */
-#pragma omp simd reduction(+ : acc)
-            for (int i = 0; i < S; i++) acc += p[i];
-            out[(size_t)b * C + c] = (real)(acc / S);
-        }
+    NN_PAR_FOR((size_t)C * N > NN_OMP_MIN, (int c = 0; c < C; c++),
+               NN_PICK(pool_channel_f32, pool_channel_f64)(out, in, B, C, S, c););
 }
 
 /* set: write din (=) instead of accumulating (the caller then need not zero it). */
@@ -46,16 +49,15 @@ static void NN_PICK(pool_backward_ex_f32, pool_backward_ex_f64)(real *din, const
                                                                 int C, int S, int set)
 {
     const size_t N = (size_t)B * S;
-#pragma omp parallel for schedule(static) if ((size_t)C * N > NN_OMP_MIN)
-    for (int c = 0; c < C; c++)
-        for (int b = 0; b < B; b++) {
-            real *p = din + (size_t)c * N + (size_t)b * S;
-            const real g = (real)(dout[(size_t)b * C + c] / (double)S);
-            if (set)
-                for (int i = 0; i < S; i++) p[i] = g;
-            else
-                for (int i = 0; i < S; i++) p[i] += g;
-        }
+    NN_PAR_FOR((size_t)C * N > NN_OMP_MIN, (int c = 0; c < C; c++),
+               for (int b = 0; b < B; b++) {
+                   real *p = din + (size_t)c * N + (size_t)b * S;
+                   const real g = (real)(dout[(size_t)b * C + c] / (double)S);
+                   if (set)
+                       for (int i = 0; i < S; i++) p[i] = g;
+                   else
+                       for (int i = 0; i < S; i++) p[i] += g;
+               });
 }
 
 void NN_PICK(nn_pool_backward_f32, nn_pool_backward_f64)(real *din, const real *dout, int B, int C,
@@ -68,11 +70,10 @@ void NN_PICK(nn_flatten_forward_f32, nn_flatten_forward_f64)(real *flat, const r
                                                              int C, int S)
 {
     const size_t N = (size_t)B * S;
-#pragma omp parallel for schedule(static) if ((size_t)C * N > NN_OMP_MIN)
-    for (int b = 0; b < B; b++)
-        for (int c = 0; c < C; c++)
-            memcpy(flat + ((size_t)b * C + c) * S, in + (size_t)c * N + (size_t)b * S,
-                   sizeof(real) * (size_t)S);
+    NN_PAR_FOR((size_t)C * N > NN_OMP_MIN, (int b = 0; b < B; b++),
+               for (int c = 0; c < C; c++)
+                   memcpy(flat + ((size_t)b * C + c) * S, in + (size_t)c * N + (size_t)b * S,
+                          sizeof(real) * (size_t)S););
 }
 
 /* set: as in pool_backward_ex. */
@@ -80,16 +81,15 @@ static void NN_PICK(flatten_backward_ex_f32, flatten_backward_ex_f64)(real *din,
                                                                       int B, int C, int S, int set)
 {
     const size_t N = (size_t)B * S;
-#pragma omp parallel for schedule(static) if ((size_t)C * N > NN_OMP_MIN)
-    for (int c = 0; c < C; c++)
-        for (int b = 0; b < B; b++) {
-            real *d = din + (size_t)c * N + (size_t)b * S;
-            const real *g = dflat + ((size_t)b * C + c) * S;
-            if (set)
-                memcpy(d, g, sizeof(real) * (size_t)S);
-            else
-                for (int i = 0; i < S; i++) d[i] += g[i];
-        }
+    NN_PAR_FOR((size_t)C * N > NN_OMP_MIN, (int c = 0; c < C; c++),
+               for (int b = 0; b < B; b++) {
+                   real *d = din + (size_t)c * N + (size_t)b * S;
+                   const real *g = dflat + ((size_t)b * C + c) * S;
+                   if (set)
+                       memcpy(d, g, sizeof(real) * (size_t)S);
+                   else
+                       for (int i = 0; i < S; i++) d[i] += g[i];
+               });
 }
 
 void NN_PICK(nn_flatten_backward_f32, nn_flatten_backward_f64)(real *din, const real *dflat, int B,
