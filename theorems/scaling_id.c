@@ -108,6 +108,10 @@
  * (mean 1.09; 1.32 before); trend PASS at every seed; plateau at k=2 0.07-0.47, so the
  * k=2 slope is still budget-biased upward. Control sum FAILs at every seed (through k=2;
  * its k=4 ratio 0.63-0.73). Table in docs/checks.md, "scaling-id".
+ * Full preset at 16 000 steps (code of 820cee8, `figures scaling-id --full`, 23 min wall
+ * with the control): PASS, (4/alpha)/ID = 1.05 +- 0.21, 0.97, 1.01, 1.03, 1.06, 1.11,
+ * 1.11 for k = 2..8, Spearman 1.00, pool_dalpha -0.050 +- 0.071; control sum FAIL (k=2
+ * no power law; k = 3..8 ratios 0.56-0.76).
  *
  * Near-miss control "sum" (the paper's own product-manifold experiment, XxY.py, made
  * into the smallest split): the target is the sum of two independent teachers, one on
