@@ -11,7 +11,8 @@ int op_arena_init(op_arena *a, size_t bytes)
     a->used = 0;
     a->base = NULL;
     if (a->cap == 0) return OP_OK;
-    a->base = aligned_alloc(64, a->cap);
+    /* 64-byte aligned; a large arena in huge pages (its memset below is the first touch) */
+    a->base = a->cap >= OP_HUGE_MIN ? op_malloc_hint(a->cap) : aligned_alloc(64, a->cap);
     if (!a->base) OP_ERROR(OP_ENOMEM, "out of memory allocating an arena of %zu bytes", a->cap);
     memset(a->base, 0, a->cap);
     return OP_OK;

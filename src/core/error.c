@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static _Thread_local char op_msg[1024];
 static _Thread_local char op_origin[256];
@@ -39,9 +40,28 @@ int op_exit_code(int status)
     return 3;
 }
 
+/* Blocks of OP_HUGE_MIN bytes or more are 2 MiB-aligned and advised for transparent huge
+ * pages (Linux, THP mode "madvise"): a fresh block is then first touched at one page fault
+ * per 2 MiB instead of one per 4 KiB. ntk-exact quick allocated ~34 MB per run and took
+ * 1.1 M page faults, 8 of its 27 CPU-s in the kernel. free() releases such a block; the
+ * advice is only a hint (no effect where THP is off). */
+#define OP_HUGE_ALIGN (2UL << 20)
+
+void *op_malloc_hint(unsigned long bytes)
+{
+    if (bytes < OP_HUGE_MIN) return malloc(bytes ? bytes : 1);
+    unsigned long n = (bytes + OP_HUGE_ALIGN - 1) & ~(OP_HUGE_ALIGN - 1);
+    void *p = NULL;
+    if (posix_memalign(&p, OP_HUGE_ALIGN, n)) return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, n, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
 void *op_malloc(unsigned long bytes)
 {
-    void *p = malloc(bytes ? bytes : 1);
+    void *p = op_malloc_hint(bytes);
     if (!p) op_error_set(OP_ENOMEM, __FILE__, __LINE__, "out of memory allocating %lu bytes", bytes);
     return p;
 }

@@ -41,6 +41,10 @@ int op_exit_code(int status);
 /* malloc that records OP_ENOMEM; returns NULL on failure. Only for set-up code:
  * training steps allocate nothing (arenas). */
 void *op_malloc(unsigned long bytes);
+/* malloc without the error record; a block of OP_HUGE_MIN bytes or more comes 2 MiB-aligned
+ * and advised for transparent huge pages (error.c). Release with free(). */
+#define OP_HUGE_MIN (4UL << 20)
+void *op_malloc_hint(unsigned long bytes);
 void *op_calloc(unsigned long n, unsigned long size);
 
 #endif
