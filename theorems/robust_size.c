@@ -452,28 +452,25 @@ static int rs_tables(const th_judge_in *in, const char *task, th_table *t)
 }
 
 /* The sweep of one task's largest and smallest nets for the accuracy-vs-eps figure:
- * x = eps, y = mean over seeds. */
-static void rs_sweep_series(const th_judge_in *in, const char *task, double net, const char *label, th_series *s)
+ * x = eps, y = mean over seeds (the net's row of each radius's table). */
+static int rs_sweep_series(const th_judge_in *in, const char *task, double net, const char *label, th_series *s)
 {
     const double *sweep = strcmp(task, "fmnist") == 0 ? RS_SWEEP_FMNIST : RS_SWEEP_SPHERE;
+    th_where w[] = {{"task", task, 0}, {NULL, NULL, 0}};
     memset(s, 0, sizeof *s);
     snprintf(s->name, sizeof s->name, "%s %s", task, label); /* the framework appends the control */
     s->figure = 3;
     for (int e = 0; e < RS_NSWEEP; e++) {
-        char name[32];
-        snprintf(name, sizeof name, "acc_eps%d", e);
-        double v[1024];
-        int c = 0;
-        for (int r = 0; r < in->nrecs && c < 1024; r++) {
-            const rec_record *rec = &in->recs[r];
-            const char *tk = rec_param_str(rec, "task");
-            if (!tk || strcmp(tk, task) || rec_param(rec, "net") != net) continue;
-            double x = rec_metric(rec, name);
-            if (isfinite(x)) v[c++] = x;
-        }
+        th_table t = {0};
+        OP_TRY(th_table_collect(in, "net", M_SWEEP0 + e, w, &t));
+        int p = th_table_find(&t, net), c = 0;
+        double *v = t.ns ? op_malloc(sizeof(double) * (size_t)t.ns) : NULL;
+        if (p >= 0 && v) c = th_table_row(&t, p, v);
         st_interval iv;
         if (c) st_interval_mean(v, c, &iv);
         else st_interval_make(NAN, NAN, 0, &iv);
+        free(v);
+        th_table_free(&t);
         int m = s->n++;
         s->x[m] = RS_EPS * sweep[e];
         s->y[m] = iv.mean;
@@ -484,6 +481,7 @@ static void rs_sweep_series(const th_judge_in *in, const char *task, double net,
         s->blo[m] = s->bhi[m] = NAN;
         s->nok[m] = c;
     }
+    return OP_OK;
 }
 
 static void rs_add_series(th_verdict *v, const th_table *t, const char *task, const char *what, int figure)
@@ -575,14 +573,12 @@ static int rs_judge(const th_judge_in *in, th_verdict *v)
             L = strlen(fn);
             snprintf(fn + L, sizeof v->fig_note[2] - L, "%s%s: change of log %.3f, 90%% [%.3f, %.3f] (graded <= %.3f)",
                      L ? "; " : "", tasks[ti], dgrad.mean, dgrad.lo, dgrad.hi, log(RS_GRAD_GROWTH));
-            double chance = NAN;
-            for (int r = 0; r < in->nrecs; r++) {
-                const char *tk = rec_param_str(&in->recs[r], "task");
-                if (tk && !strcmp(tk, tasks[ti]) && isfinite(rec_metric(&in->recs[r], "chance"))) {
-                    chance = rec_metric(&in->recs[r], "chance");
-                    break;
-                }
-            }
+            th_where w[] = {{"task", tasks[ti], 0}, {NULL, NULL, 0}};
+            th_table ct = {0};
+            st = th_table_collect(in, "net", M_CHANCE, w, &ct);
+            double chance = st ? NAN : th_table_max(&ct); /* the same test points for every net and seed */
+            th_table_free(&ct);
+            if (st) goto next;
             if (isfinite(chance))
                 th_add_ref(v, 3, chance + RS_MASK_SLACK, chance + RS_MASK_SLACK,
                            "graded: %s at the largest radius <= chance + %.2f", tasks[ti], RS_MASK_SLACK);
@@ -595,8 +591,8 @@ static int rs_judge(const th_judge_in *in, th_verdict *v)
             double nets[TH_MAX_POINTS];
             int nn = th_distinct_num(in, "net", nets, TH_MAX_POINTS);
             if (nn > 0 && v->nseries + 2 <= TH_MAX_SERIES) {
-                rs_sweep_series(in, tasks[ti], nets[0], "smallest net", &v->series[v->nseries++]);
-                rs_sweep_series(in, tasks[ti], nets[nn - 1], "largest net", &v->series[v->nseries++]);
+                st = rs_sweep_series(in, tasks[ti], nets[0], "smallest net", &v->series[v->nseries++]);
+                if (!st) st = rs_sweep_series(in, tasks[ti], nets[nn - 1], "largest net", &v->series[v->nseries++]);
             }
         }
     next:
