@@ -465,7 +465,11 @@ static int rs_sweep_series(const th_judge_in *in, const char *task, double net, 
         OP_TRY(th_table_collect(in, "net", M_SWEEP0 + e, w, &t));
         int p = th_table_find(&t, net), c = 0;
         double *v = t.ns ? op_malloc(sizeof(double) * (size_t)t.ns) : NULL;
-        if (p >= 0 && v) c = th_table_row(&t, p, v);
+        if (t.ns && !v) {
+            th_table_free(&t);
+            return OP_ENOMEM;
+        }
+        if (p >= 0) c = th_table_row(&t, p, v);
         st_interval iv;
         if (c) st_interval_mean(v, c, &iv);
         else st_interval_make(NAN, NAN, 0, &iv);
