@@ -126,6 +126,28 @@ int main(void)
     CHECK(strstr(t, "plot_it = \"plot dat index 0 using 1:7:8 with filledcurves ls 1") != NULL,
           ".gp: the band is drawn first (behind the data) in the curve's colour");
     free(t);
+    /* three curves sharing their fit and predicted titles: one legend entry per line
+     * style (the first curve's), the others' lines drawn without a title; a curve
+     * with a title of its own keeps it */
+    pl_figure fd = f;
+    fd.name = "dedupe";
+    fd.nseries = 3;
+    fd.s[1] = fd.s[0];
+    fd.s[1].title = "second";
+    fd.s[2] = fd.s[0];
+    fd.s[2].title = "third";
+    fd.s[2].fit_title = "own fit";
+    CHECK(pl_write(&fd) == 0, "write dedupe: %s", op_error_message());
+    snprintf(p, sizeof p, "%s/dedupe.gp", dir);
+    op_read_file(p, &t, &len);
+    CHECK(strstr(t, "dat index 0 using 1:5 with lines ls 1 lc rgb \\\"#8c1f77b4\\\" lw 1 dt 2 title \\\"fit\\\"") &&
+              strstr(t, "dat index 1 using 1:5 with lines ls 2 lc rgb \\\"#8cd62728\\\" lw 1 dt 2 notitle") &&
+              strstr(t, "dat index 2 using 1:5 with lines ls 3 lc rgb \\\"#8c2ca02c\\\" lw 1 dt 2 title \\\"own fit\\\"") &&
+              strstr(t, "dat index 0 using 1:6 with lines ls 1 lw 1.5 dt 3 title \\\"predicted\\\"") &&
+              strstr(t, "dat index 1 using 1:6 with lines ls 2 lw 1.5 dt 3 notitle") &&
+              strstr(t, "dat index 2 using 1:6 with lines ls 3 lw 1.5 dt 3 notitle"),
+          ".gp: a repeated fit or predicted title is one legend entry");
+    free(t);
     if (pl_gnuplot_path()) {
         CHECK(pl_render(dir, "rate", 60) == 0, "render: %s", op_error_message());
         snprintf(p, sizeof p, "%s/rate.png", dir);

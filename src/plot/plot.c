@@ -46,6 +46,23 @@ static int any_finite(const double *v, int n)
     return 0;
 }
 
+/* 1 if an earlier curve of f draws a fit (which = 0) or predicted (1) line with the
+ * same legend title as curve k's: the legend names a line style once (e.g. seven
+ * "fit over window" lines, one per colour, get one entry), so a figure of many curves
+ * keeps a legend that fits beside it. */
+static int title_seen(const pl_figure *f, int k, int which)
+{
+    const pl_series *s = &f->s[k];
+    const char *t = which ? (s->pred_title ? s->pred_title : "predicted") : (s->fit_title ? s->fit_title : "fit");
+    for (int j = 0; j < k; j++) {
+        const pl_series *o = &f->s[j];
+        if (!any_finite(which ? o->pred : o->fit, o->n)) continue;
+        const char *u = which ? (o->pred_title ? o->pred_title : "predicted") : (o->fit_title ? o->fit_title : "fit");
+        if (strcmp(t, u) == 0) return 1;
+    }
+    return 0;
+}
+
 static int has_band(const pl_series *s)
 {
     return s->band_title && any_finite(s->blo, s->n) && any_finite(s->bhi, s->n);
@@ -363,7 +380,8 @@ static int write_gp(const pl_figure *f)
     }
     int entries = 0;
     for (int k = 0; k < f->nseries; k++)
-        entries += 1 + any_finite(f->s[k].fit, f->s[k].n) + any_finite(f->s[k].pred, f->s[k].n) + has_band(&f->s[k]);
+        entries += 1 + (any_finite(f->s[k].fit, f->s[k].n) && !title_seen(f, k, 0)) +
+                   (any_finite(f->s[k].pred, f->s[k].n) && !title_seen(f, k, 1)) + has_band(&f->s[k]);
     for (int j = 0; j < f->nrefs; j++)
         entries += isfinite(ref_end(f, f->refs[j].lo)) || isfinite(ref_end(f, f->refs[j].hi));
     /* a long legend, or one that would cover data, goes beside the plot */
@@ -419,15 +437,24 @@ static int write_gp(const pl_figure *f)
              * opacity, gnuplot's #AARRGGBB with AA = 0x8c transparency) */
             char rgb[7];
             if (style_rgb(ls, rgb))
-                op_buf_printf(&b2, ", dat index %d using 1:5 with lines ls %d lc rgb \"#8c%s\" lw 1 dt 2 title ", k, ls,
-                              rgb);
+                op_buf_printf(&b2, ", dat index %d using 1:5 with lines ls %d lc rgb \"#8c%s\" lw 1 dt 2 ", k, ls, rgb);
             else
-                op_buf_printf(&b2, ", dat index %d using 1:5 with lines ls %d lw 1 dt 2 title ", k, ls);
-            gp_str(&b2, s->fit_title ? s->fit_title : "fit");
+                op_buf_printf(&b2, ", dat index %d using 1:5 with lines ls %d lw 1 dt 2 ", k, ls);
+            if (title_seen(f, k, 0)) {
+                op_buf_puts(&b2, "notitle");
+            } else {
+                op_buf_puts(&b2, "title ");
+                gp_str(&b2, s->fit_title ? s->fit_title : "fit");
+            }
         }
         if (any_finite(s->pred, s->n)) {
-            op_buf_printf(&b2, ", dat index %d using 1:6 with lines ls %d lw 1.5 dt 3 title ", k, ls);
-            gp_str(&b2, s->pred_title ? s->pred_title : "predicted");
+            op_buf_printf(&b2, ", dat index %d using 1:6 with lines ls %d lw 1.5 dt 3 ", k, ls);
+            if (title_seen(f, k, 1)) {
+                op_buf_puts(&b2, "notitle");
+            } else {
+                op_buf_puts(&b2, "title ");
+                gp_str(&b2, s->pred_title ? s->pred_title : "predicted");
+            }
         }
     }
     /* Escape the plot command for a gnuplot string literal in double quotes. */
