@@ -122,8 +122,8 @@
  * Design change 3 (2026-12-07, after design change 2's quick MARGINALs at seeds 2 and 5
  * and the full FAIL at base seed 1; band, window rule, statistics and control unchanged):
  * the same rule, the largest step budget each preset's time limit allows, with a faster
- * student (the [k, n, n, 1] net of the live weights, above: the quick main variant 89 s ->
- * 66 s wall at 12 000 steps on 2 Zen 5 cores, the same verdict and ratios within 0.01 at
+ * student (the [k, n, n, 1] net of the live weights, above: the quick main variant 81 s ->
+ * 66 s wall at 12 000 steps on 2 idle Zen 5 cores, the same verdict and ratios within 0.01 at
  * seed 0): quick 12 000 -> 16 000 steps (about 95 s), full 16 000 -> 32 000. Two judge
  * fixes came with it, both found on the rerun and neither moving a main-variant number:
  * TwoNN runs only on each width's best trial (a dead first trial, test MSE = Var y, had
@@ -145,7 +145,12 @@
  * paper's widths leave only the window's minimum 5 points before it. Widths below
  * n0 = 8 at k = 2 (issue 18: at least 5 points inside every window) are the next step.
  * Control sum FAILs at every seed (k = 2 no power law; k = 4 ratio 0.57-0.72).
- * Table in docs/checks.md.
+ * Full preset at 32 000 steps (`verify scaling-id --full --seed K`, 36-39 min wall with
+ * the control): PASS at base seeds 0 and 1, (4/alpha)/ID = 1.16, 1.00, 0.94, 0.90, 1.07,
+ * 1.08, 1.08 and 1.02, 1.01, 0.93, 1.02, 0.99, 1.06, 1.03 for k = 2..8, Spearman 1.00 at
+ * both, pool_dalpha +0.114 +- 0.047 and -0.005 +- 0.051; control sum FAILs by the
+ * argument (k = 4..8 ratios 0.54-0.70, below the main variant's at every k).
+ * Tables in docs/checks.md.
  *
  * Near-miss control "sum" (the paper's own product-manifold experiment, XxY.py, made
  * into the smallest split): the target is the sum of two independent teachers, one on
