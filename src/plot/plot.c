@@ -46,21 +46,37 @@ static int any_finite(const double *v, int n)
     return 0;
 }
 
+/* The legend title of curve s's fit (which = 0) or predicted (1) line. */
+static const char *line_title(const pl_series *s, int which)
+{
+    return which ? (s->pred_title ? s->pred_title : "predicted") : (s->fit_title ? s->fit_title : "fit");
+}
+
 /* 1 if an earlier curve of f draws a fit (which = 0) or predicted (1) line with the
  * same legend title as curve k's: the legend names a line style once (e.g. seven
  * "fit over window" lines, one per colour, get one entry), so a figure of many curves
  * keeps a legend that fits beside it. */
 static int title_seen(const pl_figure *f, int k, int which)
 {
-    const pl_series *s = &f->s[k];
-    const char *t = which ? (s->pred_title ? s->pred_title : "predicted") : (s->fit_title ? s->fit_title : "fit");
     for (int j = 0; j < k; j++) {
         const pl_series *o = &f->s[j];
-        if (!any_finite(which ? o->pred : o->fit, o->n)) continue;
-        const char *u = which ? (o->pred_title ? o->pred_title : "predicted") : (o->fit_title ? o->fit_title : "fit");
-        if (strcmp(t, u) == 0) return 1;
+        if (any_finite(which ? o->pred : o->fit, o->n) && strcmp(line_title(&f->s[k], which), line_title(o, which)) == 0)
+            return 1;
     }
     return 0;
+}
+
+static void gp_str(op_buf *b, const char *s);
+
+/* The legend part of curve k's fit (which = 0) or predicted (1) line. */
+static void line_legend(op_buf *b, const pl_figure *f, int k, int which)
+{
+    if (title_seen(f, k, which)) {
+        op_buf_puts(b, "notitle");
+        return;
+    }
+    op_buf_puts(b, "title ");
+    gp_str(b, line_title(&f->s[k], which));
 }
 
 static int has_band(const pl_series *s)
@@ -440,21 +456,11 @@ static int write_gp(const pl_figure *f)
                 op_buf_printf(&b2, ", dat index %d using 1:5 with lines ls %d lc rgb \"#8c%s\" lw 1 dt 2 ", k, ls, rgb);
             else
                 op_buf_printf(&b2, ", dat index %d using 1:5 with lines ls %d lw 1 dt 2 ", k, ls);
-            if (title_seen(f, k, 0)) {
-                op_buf_puts(&b2, "notitle");
-            } else {
-                op_buf_puts(&b2, "title ");
-                gp_str(&b2, s->fit_title ? s->fit_title : "fit");
-            }
+            line_legend(&b2, f, k, 0);
         }
         if (any_finite(s->pred, s->n)) {
             op_buf_printf(&b2, ", dat index %d using 1:6 with lines ls %d lw 1.5 dt 3 ", k, ls);
-            if (title_seen(f, k, 1)) {
-                op_buf_puts(&b2, "notitle");
-            } else {
-                op_buf_puts(&b2, "title ");
-                gp_str(&b2, s->pred_title ? s->pred_title : "predicted");
-            }
+            line_legend(&b2, f, k, 1);
         }
     }
     /* Escape the plot command for a gnuplot string literal in double quotes. */
